@@ -1,0 +1,47 @@
+# Two commands do everything: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check-deploy worker beat translations clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+# Re-install only when the requirements change.
+$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed
+	$(PY) manage.py compile_translations
+
+run: $(VENV)/.installed translations
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev translations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+worker: $(VENV)/.installed
+	$(VENV)/bin/celery -A sscard worker --loglevel=info
+
+beat: $(VENV)/.installed
+	$(VENV)/bin/celery -A sscard beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,159 @@
+"""Shared fixtures: real services when present, a clear skip (or failure in CI) when not."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRE_SERVICES = os.environ.get("SSCARD_REQUIRE_SERVICES") == "1"
+
+
+def need(what):
+    """Skip a test that needs `what`, or fail it where services are required (CI)."""
+    message = f"needs {what}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message}, and SSCARD_REQUIRE_SERVICES=1 says it must be there")
+    pytest.skip(message)
+
+
+def is_postgres():
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def redis_url():
+    url = os.environ.get("CELERY_BROKER_URL", "")
+    return url if url.startswith("redis") else ""
+
+
+def redis_answers(url):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _services_for_markers(request):
+    if request.node.get_closest_marker("postgres") and not is_postgres():
+        need("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if request.node.get_closest_marker("redis") or request.node.get_closest_marker("celery_worker"):
+        url = redis_url()
+        if not url or not redis_answers(url):
+            need("Redis (set CELERY_BROKER_URL=redis://...)")
+
+
+@pytest.fixture(autouse=True)
+def _english_and_clean_cache(settings):
+    # Assertions read English text; the Chinese pages have their own tests.
+    settings.LANGUAGE_CODE = "en"
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Run tasks in process unless a test asks for the real worker."""
+    from sscard.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def document_root(tmp_path_factory):
+    """One document folder for the session, shared with the worker process."""
+    return tmp_path_factory.mktemp("documents")
+
+
+@pytest.fixture(autouse=True)
+def _documents_in_tmp(settings, document_root):
+    settings.DOCUMENT_ROOT = document_root
+
+
+def _test_database_url():
+    db = settings.DATABASES["default"]
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path="/" + db["NAME"]))
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, document_root, tmp_path_factory):
+    """A real `celery worker` on Redis, using the test database. Stopped by its pid."""
+    url = redis_url()
+    if not url or not redis_answers(url) or not is_postgres():
+        return None
+    from sscard.celery import app
+
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(app.conf.task_default_queue)
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "CELERY_BROKER_URL": url,
+        "CELERY_RESULT_BACKEND": url,
+        "EMAIL_URL": f"filemail://{tmp_path_factory.mktemp('mail')}",
+        "SSCARD_DOCUMENT_ROOT": str(document_root),
+    }
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sscard",
+                "worker",
+                "--loglevel=info",
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                "test@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
+        if b"ready." in log_path.read_bytes():
+            break
+        time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
+    process.log_path = log_path
+    yield process
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def celery_worker(request, celery_worker_process, settings):
+    """Use in a `transactional_db` test: tasks go through Redis to the worker process."""
+    if celery_worker_process is None:
+        need("PostgreSQL, Redis and a Celery worker")
+    from sscard.celery import app
+
+    app.conf.task_always_eager = False
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    yield celery_worker_process
