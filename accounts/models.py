@@ -1,5 +1,24 @@
+"""Insured people, employers, money accounts and the double-entry ledger."""
+
+from decimal import Decimal
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.validators import (
+    mask_card_number,
+    mask_national_id,
+    parse_national_id,
+    validate_credit_code,
+    validate_national_id,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+ZERO = Decimal("0.00")
 
 
 class User(AbstractUser):
@@ -9,3 +28,447 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        permissions = [
+            ("view_full_national_id", _("Can see full national ID numbers")),
+        ]
+
+
+class Scheme(models.TextChoices):
+    PENSION = "pension", _("Pension")
+    MEDICAL = "medical", _("Medical")
+    UNEMPLOYMENT = "unemployment", _("Unemployment")
+    WORK_INJURY = "work_injury", _("Work injury")
+    MATERNITY = "maternity", _("Maternity")
+
+
+# Only pension and medical insurance keep a personal (individual) account.
+PERSONAL_SCHEMES = (Scheme.PENSION, Scheme.MEDICAL)
+
+
+class Cardholder(models.Model):
+    """An insured person and their social security card."""
+
+    class Gender(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class CardStatus(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REPORTED_LOST = "reported_lost", _("Reported lost")
+        FROZEN = "frozen", _("Frozen")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class EmploymentStatus(models.TextChoices):
+        EMPLOYED = "employed", _("Employed")
+        UNEMPLOYED = "unemployed", _("Unemployed")
+        RETIRED = "retired", _("Retired")
+        FLEXIBLE = "flexible", _("Flexibly employed")
+
+    class LifeStatus(models.TextChoices):
+        LIVING = "living", _("Living")
+        DECEASED = "deceased", _("Deceased")
+        EMIGRATED = "emigrated", _("Emigrated and settled abroad")
+
+    user = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="cardholder"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    national_id = models.CharField(
+        _("national ID number"), max_length=18, unique=True, validators=[validate_national_id]
+    )
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    ethnicity = models.CharField(_("ethnicity"), max_length=40, blank=True)
+    domicile = models.CharField(_("household registration"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    region = models.CharField(
+        _("pooling region"),
+        max_length=6,
+        default="000000",
+        help_text=_("Administrative division code of the pooling region; 000000 is national."),
+    )
+    card_number = models.CharField(_("card number"), max_length=20, unique=True)
+    card_status = models.CharField(
+        _("card status"), max_length=20, choices=CardStatus.choices, default=CardStatus.ACTIVE
+    )
+    card_financial_activated = models.BooleanField(_("financial function activated"), default=False)
+    employment_status = models.CharField(
+        _("employment status"),
+        max_length=20,
+        choices=EmploymentStatus.choices,
+        default=EmploymentStatus.EMPLOYED,
+    )
+    life_status = models.CharField(
+        _("life status"), max_length=20, choices=LifeStatus.choices, default=LifeStatus.LIVING
+    )
+    date_of_death = models.DateField(_("date of death"), null=True, blank=True)
+    death_certificate_number = models.CharField(
+        _("death certificate number"), max_length=60, blank=True
+    )
+    emigrated_on = models.DateField(_("date of emigration"), null=True, blank=True)
+    emigration_country = models.CharField(_("country of settlement"), max_length=80, blank=True)
+    emigration_certificate_number = models.CharField(
+        _("exit / settlement certificate number"), max_length=60, blank=True
+    )
+    nationality_given_up = models.BooleanField(_("PRC nationality given up"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("cardholder")
+        verbose_name_plural = _("cardholders")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(life_status="deceased") | Q(date_of_death__isnull=False),
+                name="deceased_has_date_of_death",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked_national_id})"
+
+    @property
+    def masked_national_id(self):
+        return mask_national_id(self.national_id)
+
+    @property
+    def masked_card_number(self):
+        return mask_card_number(self.card_number)
+
+    def clean(self):
+        super().clean()
+        if not self.national_id:
+            return
+        try:
+            parsed = parse_national_id(self.national_id)
+        except ValidationError as exc:
+            raise ValidationError({"national_id": exc.messages}) from None
+        self.national_id = parsed.number
+        errors = {}
+        if self.date_of_birth and self.date_of_birth != parsed.birth_date:
+            errors["date_of_birth"] = _("The date of birth does not match the ID number.")
+        if self.gender and self.gender != parsed.gender:
+            errors["gender"] = _("The gender does not match the ID number.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Employer(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+    )
+    region = models.CharField(_("region"), max_length=6, default="000000")
+
+    class Meta:
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.credit_code})"
+
+
+class Institution(models.Model):
+    """A hospital or pharmacy that settles purchases against personal medical accounts."""
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        PHARMACY = "pharmacy", _("Pharmacy")
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("medical institution")
+        verbose_name_plural = _("medical institutions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Account(models.Model):
+    """Money in one place. Its balance is the sum of its ledger entries, kept
+    materialised and changed only by the ledger service under a row lock."""
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("Personal account")
+        POOLED = "pooled", _("Pooled account")
+        SYSTEM = "system", _("System account")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FROZEN = "frozen", _("Frozen")
+        CLOSED = "closed", _("Closed")
+
+    class SystemCode(models.TextChoices):
+        CONTRIBUTIONS_RECEIVED = "contributions_received", _("Contributions received")
+        SETTLEMENTS_PAYABLE = "settlements_payable", _("Medical settlements payable")
+        PAYOUTS_PAYABLE = "payouts_payable", _("Payouts payable")
+        PAID_OUT = "paid_out", _("Paid out to banks")
+
+    cardholder = models.ForeignKey(
+        Cardholder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    system_code = models.CharField(
+        _("system account"), max_length=30, choices=SystemCode.choices, blank=True
+    )
+    balance = models.DecimalField(_("balance"), default=ZERO, **MONEY)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="open")
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cardholder", "scheme", "kind"],
+                condition=Q(cardholder__isnull=False),
+                name="one_account_per_cardholder_scheme_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["system_code"],
+                condition=Q(kind="system"),
+                name="one_system_account_per_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="system") | Q(balance__gte=0),
+                name="holder_accounts_never_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="personal") | Q(scheme__in=["pension", "medical"]),
+                name="personal_accounts_only_pension_medical",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="system") & Q(cardholder__isnull=True) & ~Q(system_code=""))
+                | (~Q(kind="system") & Q(cardholder__isnull=False) & ~Q(scheme="")),
+                name="system_or_holder_account",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.SYSTEM:
+            return self.get_system_code_display()
+        return f"{self.get_scheme_display()} · {self.get_kind_display()}"
+
+    @property
+    def is_personal(self):
+        return self.kind == self.Kind.PERSONAL
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledger rows are never changed or removed; a mistake gets a reversing transaction."""
+
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only")
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only")
+
+
+class LedgerTransaction(AppendOnlyModel):
+    """One movement of money: two or more entries summing to zero. Append-only."""
+
+    class Kind(models.TextChoices):
+        CONTRIBUTION = "contribution", _("Contribution")
+        SETTLEMENT = "settlement", _("Medical settlement")
+        PAYOUT = "payout", _("Withdrawal payout")
+        PAYOUT_CONFIRMED = "payout_confirmed", _("Payout confirmed by the bank")
+        CORRECTION = "correction", _("Correction")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    posted_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reverses = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+    )
+
+    class Meta:
+        verbose_name = _("ledger transaction")
+        verbose_name_plural = _("ledger transactions")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class LedgerEntry(AppendOnlyModel):
+    """One leg of a transaction on one account. Append-only: PostgreSQL refuses
+    UPDATE and DELETE on this table (see the ledger migration's trigger)."""
+
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
+    )
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    balance_after = models.DecimalField(_("balance after"), **MONEY)
+    # Copied from the transaction so history pages filter without a join.
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerTransaction.Kind.choices)
+    posted_at = models.DateTimeField(_("posted at"))
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["account", "-id"], name="entry_account_keyset"),
+            models.Index(fields=["account", "kind", "-id"], name="entry_account_kind_keyset"),
+            models.Index(fields=["account", "posted_at"], name="entry_account_posted"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="entry_amount_not_zero"),
+        ]
+
+    def __str__(self):
+        return f"{self.account}: {self.amount}"
+
+
+class ContributionRate(models.Model):
+    """A contribution rate in force: data, because rates differ by region, scheme, year."""
+
+    class Payer(models.TextChoices):
+        EMPLOYER = "employer", _("Employer")
+        EMPLOYEE = "employee", _("Employee")
+        FLEXIBLE = "flexible", _("Flexibly employed person")
+
+    class Destination(models.TextChoices):
+        POOLED = "pooled", _("Pooled account")
+        PERSONAL = "personal", _("Personal account")
+
+    region = models.CharField(
+        _("region"), max_length=6, default="000000", help_text=_("000000: national default")
+    )
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices)
+    payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices)
+    destination = models.CharField(_("destination"), max_length=10, choices=Destination.choices)
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    wage_base_floor = models.DecimalField(_("wage base floor"), **MONEY)
+    wage_base_ceiling = models.DecimalField(_("wage base ceiling"), **MONEY)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("contribution rate")
+        verbose_name_plural = _("contribution rates")
+        ordering = ["region", "scheme", "payer", "destination", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "scheme", "payer", "destination", "effective_from"],
+                name="one_rate_per_start",
+            ),
+            models.CheckConstraint(condition=Q(rate__gte=0, rate__lt=1), name="rate_is_fraction"),
+            models.CheckConstraint(
+                condition=Q(wage_base_ceiling__gte=models.F("wage_base_floor")),
+                name="wage_base_bounds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(destination="personal") | Q(scheme__in=["pension", "medical"]),
+                name="personal_rates_only_pension_medical",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.scheme} {self.payer}→{self.destination} {self.rate}"
+
+
+class Contribution(models.Model):
+    """One payer's monthly contribution for one scheme, and the money it moved."""
+
+    cardholder = models.ForeignKey(
+        Cardholder, on_delete=models.PROTECT, related_name="contributions"
+    )
+    employer = models.ForeignKey(
+        Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
+    )
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices)
+    month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
+    payer = models.CharField(_("payer"), max_length=10, choices=ContributionRate.Payer.choices)
+    wage_base_declared = models.DecimalField(_("declared wage"), **MONEY)
+    wage_base = models.DecimalField(_("wage base"), **MONEY)
+    to_pooled = models.DecimalField(_("to the pooled account"), default=ZERO, **MONEY)
+    to_personal = models.DecimalField(_("to the personal account"), default=ZERO, **MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="contribution"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["-month", "scheme", "payer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cardholder", "scheme", "month", "payer"],
+                name="one_contribution_per_payer_month",
+            ),
+        ]
+        indexes = [models.Index(fields=["cardholder", "scheme", "month"])]
+
+    def __str__(self):
+        return f"{self.cardholder_id} {self.scheme} {self.month:%Y-%m} {self.payer}"
+
+    @property
+    def total(self):
+        return self.to_pooled + self.to_personal
+
+
+class Settlement(models.Model):
+    """A hospital or pharmacy purchase paid from a personal medical account."""
+
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="settlements"
+    )
+    cardholder = models.ForeignKey(Cardholder, on_delete=models.PROTECT, related_name="settlements")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    request_fingerprint = models.CharField(max_length=64)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="settlement"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("settlement")
+        verbose_name_plural = _("settlements")
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "idempotency_key"], name="one_settlement_per_key"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.institution} {self.amount}"

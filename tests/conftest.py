@@ -92,7 +92,8 @@ def celery_worker_process(django_db_setup, document_root, tmp_path_factory):
     """A real `celery worker` on Redis, using the test database. Stopped by its pid."""
     url = redis_url()
     if not url or not redis_answers(url) or not is_postgres():
-        return None
+        yield None
+        return
     from sscard.celery import app
 
     app.conf.task_always_eager = False
