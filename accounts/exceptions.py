@@ -71,3 +71,51 @@ class NotFound(DomainError):
     code = "not_found"
     default_message = _("Not found.")
     status = 404
+
+
+class InvalidCursor(DomainError):
+    code = "invalid_cursor"
+    default_message = _("The page cursor is not valid; start again from the first page.")
+    status = 400
+
+
+class InvalidKind(DomainError):
+    code = "invalid_kind"
+    default_message = _("There is no such kind of transaction.")
+    status = 400
+
+
+class InvalidYear(DomainError):
+    code = "invalid_year"
+    default_message = _("The year is not valid.")
+    status = 400
+
+
+class UnknownCard(DomainError):
+    code = "unknown_card"
+    default_message = _("There is no card with this number.")
+
+
+class CardholderNotLiving(DomainError):
+    code = "cardholder_not_living"
+    default_message = _(
+        "The cardholder has died or settled abroad; the card can no longer be used for payments."
+    )
+
+
+class InvalidTransition(DomainError):
+    code = "invalid_transition"
+    default_message = _("This change is not possible in the current state.")
+    status = 409
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    default_message = _("You may not do this.")
+    status = 403
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+    default_message = _("The request is not valid.")
+    status = 400

@@ -1,14 +1,33 @@
 """Every write of the accounts app: one function per use case, each one transaction."""
 
+import hashlib
+import logging
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts import ledger
-from accounts.exceptions import NoRateInForce, UnknownScheme
+from accounts.exceptions import (
+    AccountClosed,
+    CardholderNotLiving,
+    CardNotActive,
+    DomainError,
+    Forbidden,
+    IdempotencyConflict,
+    InvalidInput,
+    InvalidTransition,
+    NoRateInForce,
+    UnknownCard,
+    UnknownScheme,
+)
 from accounts.ledger import CENT, Leg
 from accounts.models import (
     PERSONAL_SCHEMES,
@@ -18,7 +37,11 @@ from accounts.models import (
     ContributionRate,
     LedgerTransaction,
     Scheme,
+    Settlement,
 )
+from accounts.validators import parse_national_id
+
+logger = logging.getLogger(__name__)
 
 NATIONAL = "000000"
 Payer = ContributionRate.Payer
@@ -159,3 +182,323 @@ def _post_payer_part(
         to_personal=to_personal,
         transaction=txn,
     )
+
+
+# --- medical settlements -----------------------------------------------------
+
+
+def settlement_fingerprint(card_number, amount, description):
+    """What makes two settlement requests "the same" for an idempotency key."""
+    return hashlib.sha256(f"{card_number}|{amount}|{description}".encode()).hexdigest()
+
+
+def _replay(institution, idempotency_key, fingerprint):
+    existing = Settlement.objects.filter(
+        institution=institution, idempotency_key=idempotency_key
+    ).first()
+    if existing is None:
+        return None
+    if existing.request_fingerprint != fingerprint:
+        raise IdempotencyConflict(field="idempotency_key")
+    return existing
+
+
+def settlement_create(*, institution, card_number, amount, description, idempotency_key):
+    """A hospital or pharmacy purchase paid from the cardholder's personal medical account.
+
+    Returns (settlement, created). Guarantees: the account never goes below zero,
+    even under concurrent purchases (the ledger locks the account row); a lost,
+    frozen or cancelled card, a cardholder who died or settled abroad, and a frozen
+    or closed account are refused and nothing moves; repeating a request with the
+    same (institution, idempotency key) and the same body returns the first
+    settlement, with a different body raises IdempotencyConflict.
+    """
+    amount = ledger.to_money(amount, field="amount")
+    card_number = str(card_number or "").strip().upper()
+    description = str(description or "").strip()
+    idempotency_key = str(idempotency_key or "").strip()
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise InvalidInput(
+            _("An idempotency key of 1 to 200 characters is required."),
+            code="invalid_idempotency_key",
+            field="idempotency_key",
+        )
+    if len(description) > 255:
+        raise InvalidInput(
+            _("The description may be at most 255 characters long."),
+            code="invalid_description",
+            field="description",
+        )
+    if not card_number or len(card_number) > 20:
+        raise UnknownCard(field="card_number")
+    fingerprint = settlement_fingerprint(card_number, amount, description)
+    try:
+        return _settlement_create(
+            institution, card_number, amount, description, idempotency_key, fingerprint
+        )
+    except IntegrityError:
+        # A concurrent identical request won the unique (institution, key) race.
+        existing = _replay(institution, idempotency_key, fingerprint)
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _settlement_create(institution, card_number, amount, description, key, fingerprint):
+    existing = _replay(institution, key, fingerprint)
+    if existing is not None:
+        return existing, False
+    if not institution.is_active:
+        raise DomainError(
+            _("This institution may not settle purchases."),
+            code="institution_inactive",
+            field="institution",
+        )
+    cardholder = Cardholder.objects.filter(card_number=card_number).first()
+    if cardholder is None:
+        raise UnknownCard(field="card_number")
+    if cardholder.life_status != Cardholder.LifeStatus.LIVING:
+        raise CardholderNotLiving(field="card_number")
+    if cardholder.card_status != Cardholder.CardStatus.ACTIVE:
+        raise CardNotActive(field="card_number")
+    account = cardholder.accounts.filter(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL).first()
+    if account is None:
+        raise AccountClosed(field="card_number")
+    payable = ledger.system_account(Account.SystemCode.SETTLEMENTS_PAYABLE)
+    txn, created = ledger.post(
+        kind=LedgerTransaction.Kind.SETTLEMENT,
+        idempotency_key=f"settlement:{institution.pk}:{key}",
+        legs=[Leg(account.id, -amount), Leg(payable.id, amount)],
+        reference=key[:100],
+        description=description or f"{institution.name}",
+    )
+    if not created:
+        # The same key was posted while this request waited for the account lock.
+        existing = _replay(institution, key, fingerprint)
+        if existing is None:
+            raise IdempotencyConflict(field="idempotency_key")
+        return existing, False
+    settlement = Settlement.objects.create(
+        institution=institution,
+        cardholder=cardholder,
+        amount=amount,
+        description=description,
+        idempotency_key=key,
+        request_fingerprint=fingerprint,
+        transaction=txn,
+    )
+    return settlement, True
+
+
+# --- card and account status -------------------------------------------------
+
+
+def _require_staff(actor):
+    if actor is None or not actor.is_active or not actor.is_staff:
+        raise Forbidden(field="actor")
+
+
+def _set_status(model, pk, field, old_values, new_value, **extra):
+    """Compare-and-set: True if this call made the change."""
+    changed = model.objects.filter(pk=pk, **{f"{field}__in": old_values}).update(
+        **{field: new_value}, **extra
+    )
+    return changed == 1
+
+
+@transaction.atomic
+def card_report_lost(*, cardholder, actor):
+    """The cardholder (or staff for them) reports the card lost: no purchase is
+    accepted until staff reactivate it. Reporting twice changes nothing."""
+    if actor is None or not (actor.is_staff or actor.pk == cardholder.user_id):
+        raise Forbidden(field="actor")
+    Status = Cardholder.CardStatus
+    if _set_status(
+        Cardholder,
+        cardholder.pk,
+        "card_status",
+        [Status.ACTIVE, Status.FROZEN],
+        Status.REPORTED_LOST,
+        updated_at=timezone.now(),
+    ):
+        logger.info("card of cardholder %s reported lost by user %s", cardholder.pk, actor.pk)
+    cardholder.refresh_from_db()
+    if cardholder.card_status != Status.REPORTED_LOST:
+        raise InvalidTransition(field="card_status")
+    return cardholder
+
+
+@transaction.atomic
+def card_reactivate(*, cardholder, actor):
+    """Staff put a lost or frozen card back in use. A cancelled card stays cancelled."""
+    _require_staff(actor)
+    Status = Cardholder.CardStatus
+    if _set_status(
+        Cardholder,
+        cardholder.pk,
+        "card_status",
+        [Status.REPORTED_LOST, Status.FROZEN],
+        Status.ACTIVE,
+        updated_at=timezone.now(),
+    ):
+        logger.info("card of cardholder %s reactivated by user %s", cardholder.pk, actor.pk)
+    cardholder.refresh_from_db()
+    if cardholder.card_status != Status.ACTIVE:
+        raise InvalidTransition(field="card_status")
+    return cardholder
+
+
+def _account_status(account, actor, old, new):
+    _require_staff(actor)
+    if account.kind == Account.Kind.SYSTEM:
+        raise InvalidTransition(field="account")
+    if _set_status(Account, account.pk, "status", [old], new):
+        logger.info("account %s %s -> %s by user %s", account.pk, old, new, actor.pk)
+    account.refresh_from_db()
+    if account.status == Account.Status.CLOSED:
+        raise AccountClosed(field="account")
+    if account.status != new:
+        raise InvalidTransition(field="account")
+    return account
+
+
+@transaction.atomic
+def account_freeze(*, account, actor):
+    """Staff freeze a holder account: money may still come in, none may leave."""
+    return _account_status(account, actor, Account.Status.OPEN, Account.Status.FROZEN)
+
+
+@transaction.atomic
+def account_unfreeze(*, account, actor):
+    """Staff lift a freeze. A closed account stays closed."""
+    return _account_status(account, actor, Account.Status.FROZEN, Account.Status.OPEN)
+
+
+@transaction.atomic
+def correction_post(*, original, actor, reason):
+    """Correct a posted transaction by a reversing one (the ledger is append-only).
+
+    Returns (correction, created); correcting the same transaction twice returns
+    the first correction. A reversal that would overdraw an account is refused.
+    """
+    _require_staff(actor)
+    reason = str(reason or "").strip()
+    if not reason:
+        raise InvalidInput(
+            _("Give the reason for the correction."), code="reason_required", field="reason"
+        )
+    if original.kind == LedgerTransaction.Kind.CORRECTION:
+        raise InvalidTransition(
+            _("A correction is not corrected again; post the right transaction instead."),
+            field="original",
+        )
+    return ledger.reverse(original, actor=actor, reason=reason)
+
+
+# --- people ------------------------------------------------------------------
+
+
+@transaction.atomic
+def cardholder_create(**fields):
+    """Register an insured person and open their seven accounts.
+
+    Gender and date of birth default to what the ID number says; any disagreement
+    or bad field raises ValidationError naming the field. Nothing is half-written.
+    """
+    national_id = fields.get("national_id")
+    try:
+        parsed = parse_national_id(national_id)
+    except ValidationError:
+        parsed = None
+    if parsed is not None:
+        fields["national_id"] = parsed.number
+        fields.setdefault("gender", parsed.gender)
+        fields.setdefault("date_of_birth", parsed.birth_date)
+    cardholder = Cardholder(**fields)
+    cardholder.full_clean()
+    cardholder.save()
+    cardholder_open_accounts(cardholder)
+    return cardholder
+
+
+REGISTRATION_MISMATCH = _(
+    "The ID number, name and card number do not match our records, or this card already "
+    "has an online account."
+)
+
+
+def _same_name(a, b):
+    return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
+
+
+@transaction.atomic
+def user_register(*, national_id, password, name, email, card_number=""):
+    """Create a login for a cardholder (linked through their card) or for an heir.
+
+    The username is the normalised ID number. With a card number, the ID, name and
+    card must match a living cardholder that has no login yet; every mismatch gives
+    the same message so nothing about other people leaks. Raises ValidationError
+    with field names.
+    """
+    user_model = get_user_model()
+    errors = {}
+    name = " ".join(str(name or "").split())
+    email = str(email or "").strip()
+    card_number = str(card_number or "").strip().upper()
+    try:
+        number = parse_national_id(national_id).number
+    except ValidationError as exc:
+        errors["national_id"] = exc.messages
+        number = ""
+    if not name:
+        errors["name"] = [_("Enter your name.")]
+    elif len(name) > 150:
+        errors["name"] = [_("The name is too long.")]
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        errors["email"] = exc.messages
+    try:
+        validate_password(password, user=user_model(username=number, email=email, first_name=name))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    if user_model.objects.filter(username=number).exists():
+        raise ValidationError(
+            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+        )
+
+    cardholder = None
+    if card_number:
+        cardholder = (
+            Cardholder.objects.select_for_update()
+            .filter(national_id=number, card_number=card_number, user__isnull=True)
+            .filter(life_status=Cardholder.LifeStatus.LIVING)
+            .first()
+        )
+        if cardholder is None or not _same_name(cardholder.name, name):
+            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+    elif Cardholder.objects.filter(national_id=number).exists():
+        # An insured person links their record through the card, not as an heir.
+        raise ValidationError(
+            {"card_number": [_("Enter your social security card number as well.")]}
+        )
+
+    try:
+        with transaction.atomic():
+            user = user_model.objects.create_user(
+                username=number, email=email, password=password, first_name=name
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+        ) from None
+    if cardholder is not None:
+        linked = Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(
+            user=user, updated_at=timezone.now()
+        )
+        if linked != 1:
+            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+    return user

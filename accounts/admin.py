@@ -1,0 +1,324 @@
+"""Django admin for the accounts app: people searchable, ID numbers masked, ledger read-only."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts import services
+from accounts.exceptions import DomainError
+from accounts.models import (
+    Account,
+    Cardholder,
+    Contribution,
+    ContributionRate,
+    Employer,
+    Institution,
+    LedgerEntry,
+    LedgerTransaction,
+    Settlement,
+    User,
+)
+from accounts.validators import mask_national_id
+
+FULL_ID_PERMISSION = "accounts.view_full_national_id"
+LIFE_FIELDS = [
+    "life_status",
+    "date_of_death",
+    "death_certificate_number",
+    "emigrated_on",
+    "emigration_country",
+    "emigration_certificate_number",
+    "nationality_given_up",
+]
+
+
+def can_see_full_id(request):
+    return request.user.has_perm(FULL_ID_PERMISSION)
+
+
+class ReadOnlyAdminMixin:
+    """Nobody adds, changes or deletes these rows here, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("masked_username", "email", "first_name", "is_staff", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active", "groups")
+    search_fields = ("=username", "first_name", "last_name", "email")
+    show_full_result_count = False
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        if can_see_full_id(request):
+            fields[fields.index("masked_username")] = "username"
+        return fields
+
+    @admin.display(description=_("username"), ordering="username")
+    def masked_username(self, obj):
+        # Cardholders and heirs log in with their ID number: mask it like everywhere else.
+        return mask_national_id(obj.username) if len(obj.username) == 18 else obj.username
+
+
+class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Account
+    fields = ("scheme", "kind", "balance", "status", "opened_at", "closed_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(Cardholder)
+class CardholderAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "masked_id",
+        "card_number",
+        "card_status",
+        "life_status",
+        "employment_status",
+        "region",
+    )
+    list_filter = ("card_status", "life_status", "employment_status", "card_financial_activated")
+    search_fields = ("name", "=card_number", "=national_id")
+    show_full_result_count = False
+    list_per_page = 50
+    raw_id_fields = ("user",)
+    readonly_fields = ("masked_id", "created_at", "updated_at")
+    inlines = [AccountInline]
+    actions = ["report_lost", "reactivate"]
+
+    @admin.display(description=_("national ID number"))
+    def masked_id(self, obj):
+        return obj.masked_national_id
+
+    def get_list_display(self, request):
+        fields = list(super().get_list_display(request))
+        if can_see_full_id(request):
+            fields[fields.index("masked_id")] = "national_id"
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        identity = ["name", "national_id", "gender", "date_of_birth", "ethnicity"]
+        if obj is not None and not can_see_full_id(request):
+            identity[1] = "masked_id"
+        return [
+            (None, {"fields": [*identity, "domicile", "phone", "region", "user"]}),
+            (
+                _("Card"),
+                {"fields": ["card_number", "card_status", "card_financial_activated"]},
+            ),
+            (
+                _("Status"),
+                {"fields": ["employment_status", *LIFE_FIELDS]},
+            ),
+            (_("Record"), {"fields": ["created_at", "updated_at"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            # The ID identifies the person; card and life status change through their
+            # services (card actions below, death and emigration through claim review).
+            fields += ["national_id", "card_status", *LIFE_FIELDS]
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        # Staff may type an ID or card number in lower case; both are stored upper-case.
+        term = search_term.strip()
+        if len(term) <= 20 and " " not in term and any(c.isdigit() for c in term):
+            term = term.upper()
+        return super().get_search_results(request, queryset, term)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # their accounts and ledger history keep them
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.cardholder_open_accounts(obj)
+
+    def _card_action(self, request, queryset, service, done):
+        changed = 0
+        for cardholder in queryset:
+            try:
+                service(cardholder=cardholder, actor=request.user)
+                changed += 1
+            except DomainError as exc:
+                self.message_user(request, f"{cardholder}: {exc.message}", messages.ERROR)
+        if changed:
+            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Report the card lost"), permissions=["change"])
+    def report_lost(self, request, queryset):
+        self._card_action(
+            request, queryset, services.card_report_lost, _("%(count)d card(s) reported lost.")
+        )
+
+    @admin.action(description=_("Reactivate the card"), permissions=["change"])
+    def reactivate(self, request, queryset):
+        self._card_action(
+            request, queryset, services.card_reactivate, _("%(count)d card(s) reactivated.")
+        )
+
+
+@admin.register(Employer)
+class EmployerAdmin(admin.ModelAdmin):
+    list_display = ("name", "credit_code", "region")
+    search_fields = ("name", "=credit_code")
+    show_full_result_count = False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "=code")
+
+
+@admin.register(Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("id", "cardholder_name", "scheme", "kind", "system_code", "balance", "status")
+    list_filter = ("kind", "scheme", "status")
+    search_fields = ("=cardholder__card_number", "=cardholder__national_id", "cardholder__name")
+    list_select_related = ("cardholder",)
+    show_full_result_count = False
+    raw_id_fields = ("cardholder",)
+    readonly_fields = (
+        "cardholder",
+        "scheme",
+        "kind",
+        "system_code",
+        "balance",
+        "status",
+        "opened_at",
+        "closed_at",
+    )
+
+    @admin.display(description=_("cardholder"), ordering="cardholder__name")
+    def cardholder_name(self, obj):
+        return obj.cardholder.name if obj.cardholder_id else "—"
+
+    actions = ["freeze", "unfreeze"]
+
+    def has_add_permission(self, request):
+        # Accounts are opened with the cardholder; system accounts by the ledger.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _status_action(self, request, queryset, service, done):
+        changed = 0
+        for account in queryset:
+            try:
+                service(account=account, actor=request.user)
+                changed += 1
+            except DomainError as exc:
+                self.message_user(request, f"#{account.pk}: {exc.message}", messages.ERROR)
+        if changed:
+            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
+
+    @admin.action(description=_("Freeze (no money may leave)"), permissions=["change"])
+    def freeze(self, request, queryset):
+        self._status_action(
+            request, queryset, services.account_freeze, _("%(count)d account(s) frozen.")
+        )
+
+    @admin.action(description=_("Lift the freeze"), permissions=["change"])
+    def unfreeze(self, request, queryset):
+        self._status_action(
+            request, queryset, services.account_unfreeze, _("%(count)d account(s) unfrozen.")
+        )
+
+
+class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = LedgerEntry
+    fields = ("account", "amount", "balance_after", "kind", "posted_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "kind", "reference", "description", "posted_at")
+    list_filter = ("kind",)
+    search_fields = ("=id", "=reference", "=idempotency_key")
+    date_hierarchy = "posted_at"
+    show_full_result_count = False
+    inlines = [LedgerEntryInline]
+    readonly_fields = (
+        "kind",
+        "idempotency_key",
+        "reference",
+        "description",
+        "posted_at",
+        "created_by",
+        "reverses",
+    )
+
+    def get_actions(self, request):
+        return {}  # not even "delete selected"
+
+
+@admin.register(ContributionRate)
+class ContributionRateAdmin(admin.ModelAdmin):
+    list_display = (
+        "region",
+        "scheme",
+        "payer",
+        "destination",
+        "rate",
+        "wage_base_floor",
+        "wage_base_ceiling",
+        "effective_from",
+        "effective_to",
+    )
+    list_filter = ("scheme", "payer", "destination", "region")
+    search_fields = ("=region",)
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = (
+        "month",
+        "cardholder_id",
+        "scheme",
+        "payer",
+        "wage_base",
+        "to_pooled",
+        "to_personal",
+    )
+    list_filter = ("scheme", "payer")
+    search_fields = ("=cardholder__card_number", "=cardholder__national_id")
+    date_hierarchy = "month"
+    show_full_result_count = False
+    raw_id_fields = ("cardholder", "employer", "transaction")
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("id", "institution", "cardholder_id", "amount", "description", "created_at")
+    list_filter = ("institution__kind",)
+    list_select_related = ("institution",)
+    search_fields = ("=idempotency_key", "=cardholder__card_number")
+    show_full_result_count = False
+    raw_id_fields = ("institution", "cardholder", "transaction")
+
+    def get_actions(self, request):
+        return {}

@@ -1,0 +1,463 @@
+"""Read paths of the accounts app, scoped to what the asking user may see.
+
+Each selector runs a fixed number of queries, whatever the length of the history.
+"""
+
+import base64
+import binascii
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import F, Max, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import (
+    InvalidCursor,
+    InvalidInput,
+    InvalidKind,
+    InvalidYear,
+    NotFound,
+    UnknownScheme,
+)
+from accounts.models import (
+    PERSONAL_SCHEMES,
+    ZERO,
+    Account,
+    Cardholder,
+    Contribution,
+    ContributionRate,
+    Institution,
+    LedgerEntry,
+    LedgerTransaction,
+    Scheme,
+)
+
+SCHEME_ORDER = {scheme: index for index, scheme in enumerate(Scheme.values)}
+MAX_PAGE = 100
+
+
+def _local_tz():
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _year_bounds(year):
+    """[start, end) of calendar `year` in the site's time zone, as aware datetimes."""
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidYear(field="year") from None
+    if not 1900 <= year <= 9998:
+        raise InvalidYear(field="year")
+    tz = _local_tz()
+    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+# --- who is asking -----------------------------------------------------------
+
+
+def cardholder_for_user(user):
+    """The cardholder record linked to `user`, or None (heirs, staff, anonymous)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Cardholder.objects.filter(user_id=user.pk).first()
+
+
+def accounts_for_user(user):
+    """The asking user's own cardholder accounts (none for non-cardholders)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Account.objects.none()
+    return (
+        Account.objects.filter(cardholder__user_id=user.pk)
+        .select_related("cardholder")
+        .order_by("id")
+    )
+
+
+def account_get_for_user(user, account_id):
+    """One of the user's own accounts. Any other id, existing or not, is NotFound."""
+    try:
+        account_id = int(account_id)
+    except (TypeError, ValueError):
+        raise NotFound(field="account") from None
+    account = accounts_for_user(user).filter(pk=account_id).first()
+    if account is None:
+        raise NotFound(field="account")
+    return account
+
+
+# --- balances ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchemeBalance:
+    scheme: str
+    label: str
+    personal: Decimal | None
+    pooled: Decimal
+    personal_account_id: int | None
+    pooled_account_id: int
+    personal_status: str | None
+    total_contributed: Decimal
+
+
+def balances_for_cardholder(cardholder):
+    """Personal and pooled balance per scheme, in Scheme order. Two queries."""
+    accounts = {}
+    for account in Account.objects.filter(cardholder=cardholder).exclude(kind="system"):
+        accounts[(account.scheme, account.kind)] = account
+    contributed = dict(
+        Contribution.objects.filter(cardholder=cardholder)
+        .order_by()
+        .values("scheme")
+        .annotate(total=Sum(F("to_pooled") + F("to_personal")))
+        .values_list("scheme", "total")
+    )
+    result = []
+    for scheme in Scheme:
+        pooled = accounts.get((scheme.value, Account.Kind.POOLED))
+        if pooled is None:
+            continue
+        personal = accounts.get((scheme.value, Account.Kind.PERSONAL))
+        result.append(
+            SchemeBalance(
+                scheme=scheme.value,
+                label=str(scheme.label),
+                personal=personal.balance if personal else None,
+                pooled=pooled.balance,
+                personal_account_id=personal.id if personal else None,
+                pooled_account_id=pooled.id,
+                personal_status=personal.status if personal else None,
+                total_contributed=Decimal(contributed.get(scheme.value) or ZERO).quantize(
+                    Decimal("0.01")
+                ),
+            )
+        )
+    return result
+
+
+# --- transaction history -----------------------------------------------------
+
+
+@dataclass
+class HistoryPage:
+    entries: list
+    next_cursor: str | None
+    has_more: bool
+
+
+def encode_cursor(entry_id):
+    return base64.urlsafe_b64encode(str(int(entry_id)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor):
+    """The entry id inside an opaque cursor; InvalidCursor for anything else."""
+    if not isinstance(cursor, str) or not 0 < len(cursor) <= 32:
+        raise InvalidCursor(field="cursor")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        raise InvalidCursor(field="cursor") from None
+    if not raw.isdigit() or raw.startswith("0"):
+        raise InvalidCursor(field="cursor")
+    return int(raw)
+
+
+def account_history(account, *, cursor=None, year=None, kind=None, limit=20):
+    """One page of `account`'s entries, newest first, after `cursor`. One query.
+
+    Keyset pagination on the entry id, so a page costs the same however deep it is
+    and entries posted meanwhile never shift or repeat a page.
+    """
+    try:
+        limit = max(1, min(int(limit), MAX_PAGE))
+    except (TypeError, ValueError):
+        raise InvalidInput(code="invalid_limit", field="limit") from None
+    entries = LedgerEntry.objects.filter(account_id=account.pk)
+    if cursor not in (None, ""):
+        entries = entries.filter(id__lt=decode_cursor(cursor))
+    if kind not in (None, ""):
+        if kind not in LedgerTransaction.Kind.values:
+            raise InvalidKind(field="kind")
+        entries = entries.filter(kind=kind)
+    if year not in (None, ""):
+        start, end = _year_bounds(year)
+        entries = entries.filter(posted_at__gte=start, posted_at__lt=end)
+    rows = list(
+        entries.select_related(
+            "transaction",
+            "transaction__contribution",
+            "transaction__settlement__institution",
+        ).order_by("-id")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    for row in rows:
+        # Every row is on the same account: share the caller's instance (and its cardholder).
+        row.account = account
+    next_cursor = encode_cursor(rows[-1].id) if has_more else None
+    return HistoryPage(entries=rows, next_cursor=next_cursor, has_more=has_more)
+
+
+def _related(obj, name):
+    try:
+        return getattr(obj, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def describe_entry(entry):
+    """A plain-words line for one history entry."""
+    txn = entry.transaction
+    Kind = LedgerTransaction.Kind
+    if txn.kind == Kind.CONTRIBUTION:
+        contribution = _related(txn, "contribution")
+        if contribution is not None:
+            part = {
+                ContributionRate.Payer.EMPLOYER: _("employer part"),
+                ContributionRate.Payer.EMPLOYEE: _("employee part"),
+                ContributionRate.Payer.FLEXIBLE: _("paid yourself as flexibly employed"),
+            }.get(contribution.payer, contribution.payer)
+            return _("Monthly contribution for %(month)s (%(part)s)") % {
+                "month": f"{contribution.month:%Y-%m}",
+                "part": part,
+            }
+        return _("Monthly contribution")
+    if txn.kind == Kind.SETTLEMENT:
+        settlement = _related(txn, "settlement")
+        if settlement is not None:
+            if settlement.institution.kind == Institution.Kind.HOSPITAL:
+                text = _("Hospital purchase at %(institution)s")
+            else:
+                text = _("Pharmacy purchase at %(institution)s")
+            return text % {"institution": settlement.institution.name}
+        return _("Pharmacy/hospital purchase")
+    if txn.kind == Kind.PAYOUT:
+        cardholder = _related(entry.account, "cardholder") if entry.account_id else None
+        if cardholder is not None and cardholder.life_status == Cardholder.LifeStatus.DECEASED:
+            return _("Paid out to the heir's bank account")
+        return _("Paid out to your bank account")
+    if txn.kind == Kind.PAYOUT_CONFIRMED:
+        return _("Payout confirmed by the bank")
+    if txn.kind == Kind.CORRECTION:
+        if txn.reverses_id:
+            return _("Correction of transaction #%(number)s") % {"number": txn.reverses_id}
+        return _("Correction")
+    return txn.description or str(txn.get_kind_display())
+
+
+# --- contributions -----------------------------------------------------------
+
+
+def _check_scheme(scheme):
+    if scheme not in (None, "") and scheme not in Scheme.values:
+        raise UnknownScheme(field="scheme")
+
+
+def contribution_history(cardholder, *, scheme=None, year=None):
+    """Month by month per scheme, newest month first: what was paid and where it went.
+
+    One query; each row sums every payer of that month and scheme.
+    """
+    _check_scheme(scheme)
+    rows = Contribution.objects.filter(cardholder=cardholder)
+    if scheme:
+        rows = rows.filter(scheme=scheme)
+    if year not in (None, ""):
+        start, _end = _year_bounds(year)
+        rows = rows.filter(month__gte=date(start.year, 1, 1), month__lt=date(start.year + 1, 1, 1))
+    grouped = (
+        rows.order_by()
+        .values("month", "scheme")
+        .annotate(
+            employer_name=Max("employer__name"),
+            wage_base=Max("wage_base"),
+            to_pooled=Sum("to_pooled"),
+            to_personal=Sum("to_personal"),
+        )
+    )
+    result = []
+    for row in grouped:
+        to_pooled = Decimal(row["to_pooled"]).quantize(Decimal("0.01"))
+        to_personal = Decimal(row["to_personal"]).quantize(Decimal("0.01"))
+        result.append(
+            {
+                "month": row["month"],
+                "scheme": row["scheme"],
+                "scheme_label": str(Scheme(row["scheme"]).label),
+                "employer": row["employer_name"] or "",
+                "wage_base": Decimal(row["wage_base"]).quantize(Decimal("0.01")),
+                "to_pooled": to_pooled,
+                "to_personal": to_personal,
+                "total": to_pooled + to_personal,
+            }
+        )
+    result.sort(key=lambda r: (-r["month"].toordinal(), SCHEME_ORDER[r["scheme"]]))
+    return result
+
+
+def contribution_years(cardholder):
+    """The years with any contribution, newest first. One query."""
+    return [
+        day.year
+        for day in Contribution.objects.filter(cardholder=cardholder).dates(
+            "month", "year", order="DESC"
+        )
+    ]
+
+
+# --- chart and statement -----------------------------------------------------
+
+
+def _month_end(year, month):
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_back(today, months):
+    """The first day of each of the last `months` months, oldest first, ending this month."""
+    result = []
+    year, month = today.year, today.month
+    for _i in range(months):
+        result.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return result[::-1]
+
+
+def personal_balance_series(cardholder, months=24):
+    """Month-end personal balances per scheme for the last `months` months. One query.
+
+    Each month takes the balance after its last entry; a month without entries
+    carries the previous one forward.
+    """
+    months = max(1, min(int(months), 600))
+    tz = _local_tz()
+    today = timezone.localdate(timezone=tz)
+    firsts = _months_back(today, months)
+    start = datetime(firsts[0].year, firsts[0].month, 1, tzinfo=tz)
+    personal = Q(
+        account__cardholder=cardholder,
+        account__kind=Account.Kind.PERSONAL,
+    )
+    in_window = (
+        LedgerEntry.objects.filter(personal, posted_at__gte=start)
+        .annotate(month=TruncMonth("posted_at", tzinfo=tz))
+        .order_by()
+        .values("account_id", "month")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    before = (
+        LedgerEntry.objects.filter(personal, posted_at__lt=start)
+        .order_by()
+        .values("account_id")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    rows = LedgerEntry.objects.filter(Q(id__in=in_window) | Q(id__in=before)).values_list(
+        "account__scheme", "posted_at", "balance_after", "id"
+    )
+    last_by_month = {}
+    carry = {}
+    for scheme, posted_at, balance_after, _id in sorted(rows, key=lambda r: r[3]):
+        local = timezone.localtime(posted_at, tz)
+        if local < start:
+            carry[scheme] = balance_after
+        else:
+            last_by_month[(scheme, date(local.year, local.month, 1))] = balance_after
+    series = {}
+    for scheme in PERSONAL_SCHEMES:
+        scheme = scheme.value
+        value = carry.get(scheme, ZERO)
+        points = []
+        for first in firsts:
+            value = last_by_month.get((scheme, first), value)
+            points.append((_month_end(first.year, first.month), value))
+        series[scheme] = points
+    return series
+
+
+def annual_statement(cardholder, year):
+    """Everything a yearly statement shows for `year`, in a fixed number of queries:
+    opening and closing balance of every account, money in and out, contributions by
+    month and scheme, settlement and payout totals."""
+    start, end = _year_bounds(year)
+    accounts = list(Account.objects.filter(cardholder=cardholder).order_by("id"))
+    entries = LedgerEntry.objects.filter(account__cardholder=cardholder).order_by()
+    opening_ids = entries.filter(posted_at__lt=start).values("account_id").annotate(m=Max("id"))
+    closing_ids = entries.filter(posted_at__lt=end).values("account_id").annotate(m=Max("id"))
+    balances = LedgerEntry.objects.filter(
+        Q(id__in=opening_ids.values("m")) | Q(id__in=closing_ids.values("m"))
+    ).values_list("account_id", "posted_at", "balance_after")
+    opening, closing = {}, {}
+    for account_id, posted_at, balance_after in balances:
+        if posted_at < start:
+            # Both ids may be the same entry when nothing moved during the year.
+            opening[account_id] = balance_after
+            closing.setdefault(account_id, balance_after)
+        else:
+            closing[account_id] = balance_after
+    movements = {}
+    for account_id, kind, credits, debits in (
+        entries.filter(posted_at__gte=start, posted_at__lt=end)
+        .values("account_id", "kind")
+        .annotate(
+            credits=Sum("amount", filter=Q(amount__gt=0)),
+            debits=Sum("amount", filter=Q(amount__lt=0)),
+        )
+        .values_list("account_id", "kind", "credits", "debits")
+    ):
+        movements.setdefault(account_id, {})[kind] = (credits or ZERO, -(debits or ZERO))
+
+    Kind = LedgerTransaction.Kind
+    rows = []
+    settlements_total = payouts_total = ZERO
+    for account in accounts:
+        moved = movements.get(account.id, {})
+        credits = sum((c for c, _d in moved.values()), ZERO)
+        debits = sum((d for _c, d in moved.values()), ZERO)
+        settlements_total += moved.get(Kind.SETTLEMENT, (ZERO, ZERO))[1]
+        payouts_total += moved.get(Kind.PAYOUT, (ZERO, ZERO))[1]
+        rows.append(
+            {
+                "account": account,
+                "account_id": account.id,
+                "scheme": account.scheme,
+                "kind": account.kind,
+                "status": account.status,
+                "opening": Decimal(opening.get(account.id, ZERO)),
+                "closing": Decimal(closing.get(account.id, ZERO)),
+                "credits": credits,
+                "debits": debits,
+            }
+        )
+    rows.sort(key=lambda r: (SCHEME_ORDER.get(r["scheme"], 99), r["kind"] != "personal"))
+
+    contributions = contribution_history(cardholder, year=start.year)
+    contributions.sort(key=lambda r: (r["month"], SCHEME_ORDER[r["scheme"]]))
+    totals = {}
+    for row in contributions:
+        pooled, personal = totals.get(row["scheme"], (ZERO, ZERO))
+        totals[row["scheme"]] = (pooled + row["to_pooled"], personal + row["to_personal"])
+    return {
+        "year": start.year,
+        "cardholder": cardholder,
+        "accounts": rows,
+        "contributions": contributions,
+        "contribution_totals": {
+            scheme: {"to_pooled": pooled, "to_personal": personal, "total": pooled + personal}
+            for scheme, (pooled, personal) in sorted(
+                totals.items(), key=lambda item: SCHEME_ORDER[item[0]]
+            )
+        },
+        "contributions_total": sum((row["total"] for row in contributions), ZERO),
+        "settlements_total": settlements_total,
+        "payouts_total": payouts_total,
+    }
