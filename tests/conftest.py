@@ -59,6 +59,24 @@ def _english_and_clean_cache(settings):
     cache.clear()
 
 
+DB_FIXTURES = ("transactional_db", "live_server", "db")
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table, the migrations' starting data included,
+    so every database test makes sure the national rates and system accounts exist."""
+    requested = [name for name in DB_FIXTURES if name in request.fixturenames]
+    if not requested and request.node.get_closest_marker("django_db") is None:
+        return
+    if requested:
+        request.getfixturevalue(requested[0])
+    from accounts.models import Account, ContributionRate
+    from accounts.reference_data import ensure_national_defaults
+
+    ensure_national_defaults(ContributionRate, Account)
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     """Run tasks in process unless a test asks for the real worker."""
@@ -158,3 +176,36 @@ def celery_worker(request, celery_worker_process, settings):
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     yield celery_worker_process
+
+
+# --- staff second factor -------------------------------------------------------------
+
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def staff_device(user):
+    """The staff member's confirmed authenticator (created with a known secret)."""
+    from accounts.staff_otp import totp_device_for
+
+    return totp_device_for(user, secret=STAFF_TOTP_SECRET, confirmed=True)
+
+
+def totp_code(user):
+    """The 6 digits the staff member's authenticator shows now."""
+    from django_otp.oath import totp
+
+    device = staff_device(user)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def otp_login(client, user):
+    """Log a staff member in as if they typed their password and TOTP code: the test
+    client's session carries the verified device, as django_otp.login leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    client.force_login(user)
+    if user.is_staff:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = staff_device(user).persistent_id
+        session.save()
+    return client

@@ -41,6 +41,7 @@ class CardholderFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Cardholder
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Cardholder {n}")
     gender = "M"
@@ -72,3 +73,125 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Pharmacy {n}")
     code = factory.Sequence(lambda n: f"INST{n:05d}")
     kind = Institution.Kind.PHARMACY
+
+
+# --- withdrawals ---
+
+import io  # noqa: E402
+import uuid  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.contrib.auth.models import Permission  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
+
+from accounts import ledger  # noqa: E402
+from accounts.models import Account, LedgerTransaction  # noqa: E402
+from withdrawals.models import SupportingDocument, WithdrawalApplication  # noqa: E402
+
+
+def pdf_bytes(pages=1):
+    """A real, readable PDF."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png_bytes(width=400, height=300):
+    """A real PNG image big enough to read."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 210, 220)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload(content=None, name="scan.pdf", content_type="application/pdf"):
+    return SimpleUploadedFile(name, pdf_bytes() if content is None else content, content_type)
+
+
+def fund(cardholder, scheme, amount):
+    """Credit a personal account through the ledger (as a contribution would)."""
+    account = cardholder.accounts.get(scheme=scheme, kind=Account.Kind.PERSONAL)
+    received = ledger.system_account(Account.SystemCode.CONTRIBUTIONS_RECEIVED)
+    amount = Decimal(amount)
+    ledger.post(
+        kind=LedgerTransaction.Kind.CONTRIBUTION,
+        idempotency_key=f"test-fund:{uuid.uuid4().hex}",
+        legs=[ledger.Leg(received.id, -amount), ledger.Leg(account.id, amount)],
+        description="test funding",
+    )
+    account.refresh_from_db()
+    return account
+
+
+def staff_with(*codenames, username=None):
+    """A staff user holding the given withdrawals permissions (codenames)."""
+    user = StaffFactory(**({"username": username} if username else {}))
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="withdrawals", codename__in=codenames)
+    )
+    return type(user).objects.get(pk=user.pk)  # fresh: no stale permission cache
+
+
+class WithdrawalApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft written straight to the table (no eligibility check): for read tests."""
+
+    class Meta:
+        model = WithdrawalApplication
+
+    reference = factory.Sequence(lambda n: f"WD-2026-9{n:05d}")
+    cardholder = factory.SubFactory(CardholderFactory)
+    applicant = factory.SubFactory(UserFactory)
+    reason = "death"
+    relationship = "child"
+    claims_pension = True
+    bank_name = "Bank of Example"
+    bank_account_holder = "Heir Example"
+    bank_account_number = "6222020200112233445"
+
+
+class SupportingDocumentFactory(factory.django.DjangoModelFactory):
+    """A document row without a stored file (for read tests only)."""
+
+    class Meta:
+        model = SupportingDocument
+
+    application = factory.SubFactory(WithdrawalApplicationFactory)
+    kind = "death_certificate"
+    stored_name = factory.Sequence(lambda n: f"00/factory{n:08d}.bin")
+    original_name = "certificate.pdf"
+    size = 1000
+    sha256 = factory.Sequence(lambda n: f"{n:064x}")
+    content_type = "application/pdf"
+    uploaded_by = factory.SelfAttribute("application.applicant")
+
+
+def death_claim(*, pension="1000.00", medical="200.00", heir=None, cardholder=None):
+    """A funded deceased-to-be cardholder and an heir's draft with the three documents."""
+    from withdrawals import services as withdrawal_services
+
+    cardholder = cardholder or CardholderFactory()
+    if pension:
+        fund(cardholder, "pension", pension)
+    if medical:
+        fund(cardholder, "medical", medical)
+    heir = heir or UserFactory()
+    application = withdrawal_services.application_create_draft(
+        applicant=heir,
+        cardholder=cardholder,
+        reason="death",
+        relationship="child",
+        bank_name="Bank of Example",
+        bank_account_holder="Heir Example",
+        bank_account_number="6222 0202 0011 2233 445",
+    )
+    for kind in ("death_certificate", "heirship_proof", "applicant_id"):
+        withdrawal_services.document_add(
+            application=application, kind=kind, uploaded_file=upload(), uploader=heir
+        )
+    return application

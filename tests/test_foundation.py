@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env_overrides=None, drop=()):
+    # The browser tests' async-unsafe switch must not leak into a deployment check.
+    drop = (*drop, "DJANGO_ALLOW_ASYNC_UNSAFE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(env_overrides or {})

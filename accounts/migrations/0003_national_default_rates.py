@@ -1,54 +1,14 @@
-"""Typical national contribution rates and the system accounts, as starting data.
-
-Regions override these with their own rows; nothing in code assumes the figures.
-"""
-
-from datetime import date
-from decimal import Decimal
+"""Typical national contribution rates and the system accounts, as starting data."""
 
 from django.db import migrations
 
-FLOOR = Decimal("4000.00")
-CEILING = Decimal("35000.00")
-
-# (scheme, payer, destination, rate)
-NATIONAL_RATES = [
-    ("pension", "employer", "pooled", "0.1600"),
-    ("pension", "employee", "personal", "0.0800"),
-    ("medical", "employer", "pooled", "0.0800"),
-    ("medical", "employee", "personal", "0.0200"),
-    ("unemployment", "employer", "pooled", "0.0050"),
-    ("unemployment", "employee", "pooled", "0.0050"),
-    ("work_injury", "employer", "pooled", "0.0040"),
-    ("maternity", "employer", "pooled", "0.0080"),
-    # Flexibly employed people pay both parts of pension and medical themselves.
-    ("pension", "flexible", "pooled", "0.1200"),
-    ("pension", "flexible", "personal", "0.0800"),
-    ("medical", "flexible", "pooled", "0.0600"),
-    ("medical", "flexible", "personal", "0.0200"),
-]
-
-SYSTEM_ACCOUNTS = ["contributions_received", "settlements_payable", "payouts_payable", "paid_out"]
+from accounts.reference_data import ensure_national_defaults
 
 
 def forwards(apps, schema_editor):
-    rate_model = apps.get_model("accounts", "ContributionRate")
-    account_model = apps.get_model("accounts", "Account")
-    for scheme, payer, destination, rate in NATIONAL_RATES:
-        rate_model.objects.get_or_create(
-            region="000000",
-            scheme=scheme,
-            payer=payer,
-            destination=destination,
-            effective_from=date(2015, 1, 1),
-            defaults={
-                "rate": Decimal(rate),
-                "wage_base_floor": FLOOR,
-                "wage_base_ceiling": CEILING,
-            },
-        )
-    for code in SYSTEM_ACCOUNTS:
-        account_model.objects.get_or_create(kind="system", system_code=code)
+    ensure_national_defaults(
+        apps.get_model("accounts", "ContributionRate"), apps.get_model("accounts", "Account")
+    )
 
 
 class Migration(migrations.Migration):

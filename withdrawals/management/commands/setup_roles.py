@@ -1,0 +1,54 @@
+"""Create (or bring up to date) the staff groups: reviewer, approver, auditor."""
+
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+APPS = ("accounts", "withdrawals")
+VIEW_WORK = [
+    "withdrawals.view_withdrawalapplication",
+    "withdrawals.view_supportingdocument",
+    "withdrawals.view_applicationevent",
+    "accounts.view_cardholder",
+    "accounts.view_account",
+]
+ROLES = {
+    "reviewer": [
+        *VIEW_WORK,
+        "withdrawals.review_application",
+        "withdrawals.verify_life_event",
+    ],
+    "approver": [
+        *VIEW_WORK,
+        "withdrawals.approve_application",
+        "withdrawals.manage_payouts",
+    ],
+}
+
+
+def _perm(name):
+    app_label, codename = name.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+class Command(BaseCommand):
+    help = "Create the reviewer, approver and auditor groups with their permissions (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for label in APPS:
+            create_permissions(apps.get_app_config(label), verbosity=0)
+        wanted = {role: [_perm(name) for name in names] for role, names in ROLES.items()}
+        wanted["auditor"] = list(
+            Permission.objects.filter(
+                content_type__app_label__in=APPS, codename__startswith="view_"
+            )
+        )
+        for role, perms in wanted.items():
+            group, created = Group.objects.get_or_create(name=role)
+            group.permissions.set(perms)
+            self.stdout.write(
+                f"{role}: {'created' if created else 'updated'}, {len(perms)} permissions"
+            )

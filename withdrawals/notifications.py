@@ -1,0 +1,59 @@
+"""Bilingual emails to the applicant about the changes that concern them."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from withdrawals.models import ApplicationEvent, EventNotification, Status
+
+# (Chinese, English) subject per new status; the body is templates/withdrawals/email/<status>.txt.
+SUBJECTS = {
+    Status.SUBMITTED: ("申请已收到", "Application received"),
+    Status.NEEDS_DOCUMENTS: ("请补充材料", "More documents needed"),
+    Status.APPROVED: ("申请已批准", "Application approved"),
+    Status.REJECTED: ("申请未获批准", "Application rejected"),
+    Status.PAID: ("款项已支付", "Payment made"),
+}
+
+
+def render(event):
+    """(subject, body) of the email for `event`, or None if it concerns nobody."""
+    if event.new_status not in SUBJECTS or not event.is_status_change:
+        return None
+    application = event.application
+    applicant = application.applicant
+    zh, en = SUBJECTS[event.new_status]
+    context = {
+        "application": application,
+        "event": event,
+        "applicant_name": applicant.get_full_name() or application.bank_account_holder,
+        "account_tail": application.bank_account_number.replace(" ", "")[-4:],
+    }
+    body = render_to_string(f"withdrawals/email/{event.new_status}.txt", context)
+    return f"[{application.reference}] {zh} / {en}", body
+
+
+def event_notify(event_id):
+    """Send the email for one event, at most once (the EventNotification row is the
+    proof; it is written in the same transaction as the send, so a failed send is
+    retried and a finished one never repeats). Returns True if it sent now."""
+    event = (
+        ApplicationEvent.objects.select_related("application__applicant")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None:
+        return False
+    message = render(event)
+    recipient = event.application.applicant.email if message else ""
+    try:
+        with transaction.atomic():
+            # Unique on the event: a concurrent duplicate waits here, then fails.
+            EventNotification.objects.create(event=event, recipient=recipient)
+            if message and recipient:
+                subject, body = message
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
+    except IntegrityError:
+        return False
+    return bool(message and recipient)

@@ -1,0 +1,153 @@
+"""Reads of the withdrawals app, scoped to what the asking user may see."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _l
+
+from accounts.exceptions import NotFound
+from accounts.models import Account
+from withdrawals.models import (
+    CLAIMING_STATES,
+    ApplicationEvent,
+    Status,
+    SupportingDocument,
+    WithdrawalApplication,
+)
+
+# Staff who may open any document: reviewers, approvers, auditors.
+DOCUMENT_STAFF_PERMS = (
+    "withdrawals.review_application",
+    "withdrawals.approve_application",
+    "withdrawals.view_supportingdocument",
+)
+
+# The written notice of MOHRSS Order No. 13 (2011) Art. 6, shown before an
+# emigrating cardholder confirms closing the pension personal account.
+PENSION_NOTICE_EN = (
+    "Before you close your pension personal account, please note:\n"
+    "1. You do not have to close it. You may keep your basic pension insurance "
+    "relationship and personal account after settling abroad, and receive a pension "
+    "once you reach pension age and meet the conditions, including if you return.\n"
+    "2. If you close it, the balance of your pension personal account is paid to you "
+    "in one sum and your basic pension insurance relationship ends: the years you "
+    "contributed no longer count and you will not receive a basic pension from it.\n"
+    "3. Closing it is possible only after you have given up PRC nationality.\n"
+    "By typing your full name you confirm in writing that you have read this notice "
+    "and still want the account closed."
+)
+PENSION_NOTICE_ZH = (
+    "在申请终止养老保险关系前，请您知悉：\n"
+    "一、您可以不终止。出境定居后，您可以保留基本养老保险关系和个人账户，"
+    "达到法定领取条件时（包括回国后）按规定领取养老金。\n"
+    "二、如终止，养老保险个人账户余额将一次性支付给您，基本养老保险关系随之终止："
+    "已缴费年限不再计算，您将不能再领取基本养老金。\n"
+    "三、只有在您已放弃中国国籍后才能终止。\n"
+    "输入您的姓名，即表示您书面确认已阅读本告知书并仍申请终止。"
+)
+
+
+def pension_notice(language="en"):
+    """The written notice text in `language` (zh or en)."""
+    return PENSION_NOTICE_ZH if (language or "").lower().startswith("zh") else PENSION_NOTICE_EN
+
+
+def applications_for_user(user):
+    """The applications the user made, newest first."""
+    return (
+        WithdrawalApplication.objects.filter(applicant_id=user.pk)
+        .select_related("cardholder")
+        .order_by("-created_at", "-id")
+    )
+
+
+def application_get_for_user(user, pk):
+    """One of the user's own applications; NotFound otherwise (whoever else owns it)."""
+    try:
+        return applications_for_user(user).get(pk=pk)
+    except (WithdrawalApplication.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+def document_get_for_user(user, pk):
+    """A document the user may open: the applicant's own, or any for review staff."""
+    document = (
+        SupportingDocument.objects.select_related("application").filter(pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if document is None or not user.is_authenticated:
+        raise NotFound()
+    if document.application.applicant_id == user.pk:
+        return document
+    if user.is_active and user.is_staff and any(user.has_perm(p) for p in DOCUMENT_STAFF_PERMS):
+        return document
+    raise NotFound()
+
+
+def review_queue():
+    """Claims waiting for staff, oldest submission first."""
+    return (
+        WithdrawalApplication.objects.filter(
+            status__in=(Status.AWAITING_DECISION, Status.IN_REVIEW, Status.SUBMITTED)
+        )
+        .select_related("cardholder", "applicant")
+        .order_by("submitted_at", "id")
+    )
+
+
+_NEXT_STEP = {
+    Status.DRAFT: _l("Add the documents asked for and submit the application."),
+    Status.SUBMITTED: _l("Your documents will be checked automatically, usually within minutes."),
+    Status.IN_REVIEW: _l("Your documents are being checked automatically."),
+    Status.NEEDS_DOCUMENTS: _l("Read the reviewer's message, add the documents and submit again."),
+    Status.AWAITING_DECISION: _l("A member of staff will verify the documents and decide."),
+    Status.APPROVED: _l("The money will be sent to your bank account with the next payment batch."),
+    Status.PAID: _l("Nothing more: the money has been paid."),
+    Status.PAYOUT_FAILED: _l("The bank could not pay; staff will correct the details and resend."),
+    Status.REJECTED: _l("Nothing more. You may start a new application if things change."),
+    Status.WITHDRAWN: _l("Nothing more. You may start a new application at any time."),
+}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    events: list
+    next_step: str
+
+
+def timeline(application):
+    """The application's events in order, and what happens next (one query)."""
+    events = list(
+        ApplicationEvent.objects.filter(application_id=application.pk)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    return Timeline(events=events, next_step=str(_NEXT_STEP.get(application.status, "")))
+
+
+def claimable_summary(cardholder):
+    """Each personal account: its balance and whether a claim could take it now."""
+    claimed = {}
+    for reference, pension, medical in WithdrawalApplication.objects.filter(
+        cardholder=cardholder, status__in=CLAIMING_STATES
+    ).values_list("reference", "claims_pension", "claims_medical"):
+        if pension:
+            claimed.setdefault("pension", reference)
+        if medical:
+            claimed.setdefault("medical", reference)
+    rows = []
+    for account in cardholder.accounts.filter(kind=Account.Kind.PERSONAL).order_by("scheme"):
+        claimed_by = claimed.get(account.scheme, "")
+        rows.append(
+            {
+                "scheme": account.scheme,
+                "scheme_label": account.get_scheme_display(),
+                "balance": account.balance,
+                "status": account.status,
+                "claimed_by": claimed_by,
+                "claimable": (
+                    account.status == Account.Status.OPEN and account.balance > 0 and not claimed_by
+                ),
+            }
+        )
+    return rows
