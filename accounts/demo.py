@@ -1,0 +1,278 @@
+"""The demo data: six insured people, their employers, two medical institutions and the
+staff logins. README, tests and anyone trying the application rely on these exact people.
+
+`seed()` creates what is missing and touches nothing that exists, so running it again
+changes nothing. Contributions go through the payroll import's posting path (the same
+rules as `services.contribution_post`), purchases through `services.settlement_create`.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.management import call_command, get_commands
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services
+from accounts.importing import Caches, PayrollRow, month_range, post_rows
+from accounts.models import Cardholder, Employer, Institution
+from accounts.validators import generate_credit_code
+
+DEMO_PASSWORD = "Demo-Pass-2026"  # noqa: S105 - published demo password
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    national_id: str
+    card_number: str
+    region: str
+    domicile: str
+    phone: str
+    employment_status: str
+    login: bool
+    situation: str
+    employer: str | None  # key into EMPLOYERS; None pays as flexibly employed
+    wage: Decimal
+    # Contribution months: (first month, count), or None for "the N months up to last month".
+    first_month: date | None
+    months: int
+
+
+EMPLOYERS = {
+    "zhongguancun": (
+        "中关村软件有限公司 Zhongguancun Software Co., Ltd.",
+        "91110108MA01A2B3C",
+        "110100",
+    ),
+    "nanshan": (
+        "深圳南山电子有限公司 Nanshan Electronics Co., Ltd.",
+        "91440300MA5D8E9F1",
+        "440300",
+    ),
+    "futian": ("深圳福田服装厂 Futian Garment Factory", "91440300MA5G2H3J4", "440300"),
+    "changjiang": (
+        "南京长江物流有限公司 Changjiang Logistics Co., Ltd.",
+        "91320100MA1K2L3M5",
+        "320100",
+    ),
+    "jinjiang": ("成都锦江纺织有限公司 Jinjiang Textiles Co., Ltd.", "91510100MA6N7P8Q9", "510100"),
+}
+
+PEOPLE = [
+    Person(
+        "Zhang Wei 张伟",
+        "110105198503150019",
+        "A10000001",
+        "110100",
+        "北京市朝阳区 Chaoyang District, Beijing",
+        "13800000001",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        True,
+        "employed, 5 years of monthly contributions, pharmacy purchases",
+        "zhongguancun",
+        Decimal("12000.00"),
+        None,
+        60,
+    ),
+    Person(
+        "Li Na 李娜",
+        "310104199007220028",
+        "A10000002",
+        "310100",
+        "上海市徐汇区 Xuhui District, Shanghai",
+        "13800000002",
+        Cardholder.EmploymentStatus.FLEXIBLE,
+        True,
+        "flexibly employed, pays both parts",
+        None,
+        Decimal("8000.00"),
+        None,
+        36,
+    ),
+    Person(
+        "Wang Fang 王芳",
+        "44030519560308004X",
+        "A10000003",
+        "440300",
+        "深圳市南山区 Nanshan District, Shenzhen",
+        "13800000003",
+        Cardholder.EmploymentStatus.RETIRED,
+        False,
+        "died in 2026, not yet recorded; no login; balances in both personal accounts",
+        "futian",
+        Decimal("7000.00"),
+        date(2015, 1, 1),
+        48,
+    ),
+    Person(
+        "Liu Yang 刘洋",
+        "440305198206110034",
+        "A10000004",
+        "440300",
+        "深圳市南山区 Nanshan District, Shenzhen",
+        "13800000004",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        True,
+        "Wang Fang's son and heir; insured and employed",
+        "nanshan",
+        Decimal("15000.00"),
+        None,
+        48,
+    ),
+    Person(
+        "Chen Jie 陈杰",
+        "320102197809040053",
+        "A10000005",
+        "320100",
+        "南京市玄武区 Xuanwu District, Nanjing",
+        "13800000005",
+        Cardholder.EmploymentStatus.UNEMPLOYED,
+        True,
+        "emigrated and gave up PRC nationality, not yet recorded",
+        "changjiang",
+        Decimal("20000.00"),
+        date(2016, 1, 1),
+        96,
+    ),
+    Person(
+        "Zhao Min 赵敏",
+        "510107195801200065",
+        "A10000006",
+        "510100",
+        "成都市武侯区 Wuhou District, Chengdu",
+        "13800000006",
+        Cardholder.EmploymentStatus.RETIRED,
+        True,
+        "retired; past contributions, none recent",
+        "jinjiang",
+        Decimal("6000.00"),
+        date(2015, 1, 1),
+        36,
+    ),
+]
+
+INSTITUTIONS = [
+    ("DEMO-H-110105", "朝阳中心医院 Chaoyang Central Hospital", Institution.Kind.HOSPITAL),
+    ("DEMO-P-110105", "健康大药房 Jiankang Pharmacy", Institution.Kind.PHARMACY),
+]
+
+# Zhang Wei's purchases: (institution code, key, amount, description).
+PURCHASES = [
+    ("DEMO-P-110105", "demo-zhang-wei-1", "86.50", "Cold medicine"),
+    ("DEMO-P-110105", "demo-zhang-wei-2", "128.00", "Blood pressure tablets, 1 month"),
+    ("DEMO-P-110105", "demo-zhang-wei-3", "45.80", "Eye drops"),
+    ("DEMO-P-110105", "demo-zhang-wei-4", "128.00", "Blood pressure tablets, 1 month"),
+    ("DEMO-H-110105", "demo-zhang-wei-5", "312.40", "Outpatient visit and tests"),
+]
+
+STAFF = [("reviewer", "reviewer"), ("approver", "approver"), ("auditor", "auditor")]
+
+
+def _months(person, today):
+    if person.first_month:
+        return month_range(person.first_month, person.months)
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    last = date(year, month, 1)
+    first_index = last.year * 12 + last.month - 1 - (person.months - 1)
+    return month_range(date(first_index // 12, first_index % 12 + 1, 1), person.months)
+
+
+class _Password:
+    """One hash for every new demo login: hashing is slow on purpose, the demo is not."""
+
+    def __init__(self):
+        self.hash = None
+
+    def __call__(self):
+        if self.hash is None:
+            self.hash = make_password(DEMO_PASSWORD)
+        return self.hash
+
+
+def _user(username, password, **fields):
+    user_model = get_user_model()
+    user = user_model.objects.filter(username=username).first()
+    if user is None:
+        user = user_model.objects.create(username=username, password=password(), **fields)
+    return user
+
+
+@transaction.atomic
+def seed(today=None):
+    """Create the demo data that is missing. Returns the login rows (username, who, role)."""
+    today = today or timezone.localdate()
+    if "setup_roles" in get_commands():
+        call_command("setup_roles", stdout=io.StringIO())
+    password = _Password()
+    logins = []
+
+    for username, group_name in STAFF:
+        group, _ = Group.objects.get_or_create(name=group_name)
+        user = _user(username, password, is_staff=True, email=f"{username}@demo.sscard.example")
+        user.groups.add(group)
+        logins.append((username, group_name.capitalize(), "staff"))
+    _user(
+        "admin",
+        password,
+        is_staff=True,
+        is_superuser=True,
+        email="admin@demo.sscard.example",
+    )
+    logins.append(("admin", "Administrator", "superuser"))
+
+    for name, body, region in EMPLOYERS.values():
+        Employer.objects.get_or_create(
+            credit_code=generate_credit_code(body), defaults={"name": name, "region": region}
+        )
+    for code, name, kind in INSTITUTIONS:
+        Institution.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+
+    rows = []
+    for person in PEOPLE:
+        cardholder = Cardholder.objects.filter(national_id=person.national_id).first()
+        if cardholder is None:
+            cardholder = services.cardholder_create(
+                name=person.name,
+                national_id=person.national_id,
+                card_number=person.card_number,
+                region=person.region,
+                domicile=person.domicile,
+                phone=person.phone,
+                ethnicity="汉族 Han",
+                employment_status=person.employment_status,
+                card_financial_activated=True,
+            )
+        services.cardholder_open_accounts(cardholder)
+        if person.login:
+            user = _user(person.national_id, password, first_name=person.name)
+            if cardholder.user_id is None:
+                Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(user=user)
+            logins.append((person.national_id, person.name, person.situation))
+        else:
+            logins.append(("—", person.name, person.situation))
+        employer = generate_credit_code(EMPLOYERS[person.employer][1]) if person.employer else None
+        rows += [
+            PayrollRow(0, person.national_id, employer, month, person.wage)
+            for month in _months(person, today)
+        ]
+    result = post_rows(rows, caches=Caches())
+    if result.rejects:
+        raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+
+    zhang_wei = PEOPLE[0]
+    institutions = {item.code: item for item in Institution.objects.all()}
+    for code, key, amount, description in PURCHASES:
+        services.settlement_create(
+            institution=institutions[code],
+            card_number=zhang_wei.card_number,
+            amount=amount,
+            description=description,
+            idempotency_key=key,
+        )
+    return logins

@@ -1,0 +1,188 @@
+"""The demo data: exactly the people the README promises, safe to run twice."""
+
+import io
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from accounts.models import (
+    Account,
+    Cardholder,
+    Contribution,
+    Employer,
+    Institution,
+    LedgerEntry,
+    LedgerTransaction,
+    Settlement,
+)
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = {
+    "110105198503150019": ("Zhang Wei 张伟", "A10000001", "employed"),
+    "310104199007220028": ("Li Na 李娜", "A10000002", "flexible"),
+    "44030519560308004X": ("Wang Fang 王芳", "A10000003", "retired"),
+    "440305198206110034": ("Liu Yang 刘洋", "A10000004", "employed"),
+    "320102197809040053": ("Chen Jie 陈杰", "A10000005", "unemployed"),
+    "510107195801200065": ("Zhao Min 赵敏", "A10000006", "retired"),
+}
+MODELS = [
+    get_user_model(),
+    Group,
+    Cardholder,
+    Employer,
+    Institution,
+    Account,
+    LedgerTransaction,
+    LedgerEntry,
+    Contribution,
+    Settlement,
+]
+
+
+def seed():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def personal(national_id):
+    return {
+        account.scheme: account.balance
+        for account in Account.objects.filter(
+            cardholder__national_id=national_id, kind=Account.Kind.PERSONAL
+        )
+    }
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    return seed()
+
+
+def test_running_it_twice_changes_nothing(seeded):
+    first = counts()
+    balances = dict(Account.objects.values_list("id", "balance"))
+
+    seed()
+
+    assert counts() == first
+    assert dict(Account.objects.values_list("id", "balance")) == balances
+    assert first["Cardholder"] == 6
+
+
+def test_the_six_people_are_there_as_the_issue_describes(seeded):
+    for national_id, (name, card, employment) in PEOPLE.items():
+        person = Cardholder.objects.get(national_id=national_id)
+        assert (person.name, person.card_number, person.employment_status) == (
+            name,
+            card,
+            employment,
+        )
+        # Wang Fang's death and Chen Jie's emigration are not yet recorded.
+        assert person.life_status == Cardholder.LifeStatus.LIVING
+        assert person.card_status == Cardholder.CardStatus.ACTIVE
+        assert person.accounts.count() == 7
+
+
+def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(seeded):
+    users = get_user_model().objects
+    zhang = users.get(username="110105198503150019")
+    assert zhang.check_password(DEMO_PASSWORD)
+    assert zhang.cardholder.card_number == "A10000001"
+    assert not users.filter(username="44030519560308004X").exists()
+    assert Cardholder.objects.get(national_id="44030519560308004X").user is None
+    with_login = Cardholder.objects.filter(user__isnull=False)
+    assert with_login.count() == 5
+    assert all(holder.user.username == holder.national_id for holder in with_login)
+
+
+def test_staff_logins_have_their_roles(seeded):
+    users = get_user_model().objects
+    for name in ("reviewer", "approver", "auditor"):
+        user = users.get(username=name)
+        assert user.is_staff and not user.is_superuser
+        assert list(user.groups.values_list("name", flat=True)) == [name]
+    admin = users.get(username="admin")
+    assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
+
+
+def test_balances_are_where_the_story_needs_them(seeded):
+    for national_id in PEOPLE:
+        balances = personal(national_id)
+        assert balances["pension"] > 0 and balances["medical"] > 0
+    # 60 months of 8 % (pension) and 2 % (medical) on 12,000, less five purchases.
+    assert personal("110105198503150019") == {
+        "pension": Decimal("57600.00"),
+        "medical": Decimal("13699.30"),
+    }
+    assert Settlement.objects.filter(cardholder__card_number="A10000001").count() == 5
+
+
+def test_contribution_histories(seeded):
+    months = defaultdict(set)
+    payers = defaultdict(set)
+    for card, month, payer in Contribution.objects.values_list(
+        "cardholder__card_number", "month", "payer"
+    ):
+        months[card].add(month)
+        payers[card].add(payer)
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    assert len(months["A10000001"]) == 60
+    assert max(months["A10000001"]) < this_month
+    assert (this_month.year * 12 + this_month.month) - (
+        max(months["A10000001"]).year * 12 + max(months["A10000001"]).month
+    ) == 1
+    assert payers["A10000001"] == {"employer", "employee"}
+    assert payers["A10000002"] == {"flexible"}
+    assert payers["A10000004"] == {"employer", "employee"}
+    # Retired: contributions long ago, none in recent years.
+    assert max(months["A10000006"]).year < today.year - 5
+
+
+def test_ledger_invariants_hold_on_the_demo_data(seeded):
+    sums = defaultdict(Decimal)
+    per_account = defaultdict(Decimal)
+    for txn_id, account_id, amount in LedgerEntry.objects.values_list(
+        "transaction_id", "account_id", "amount"
+    ):
+        sums[txn_id] += amount
+        per_account[account_id] += amount
+    assert sums and all(total == 0 for total in sums.values())
+    for account in Account.objects.all():
+        assert account.balance == per_account[account.id]
+        if account.kind != Account.Kind.SYSTEM:
+            assert account.balance >= 0
+    out = io.StringIO()
+    call_command("ledger_audit", stdout=out)
+    assert "Ledger OK" in out.getvalue()
+
+
+def test_prints_the_demo_logins(seeded):
+    assert "Demo-Pass-2026" in seeded
+    for username in ("reviewer", "approver", "auditor", "admin", "110105198503150019"):
+        assert username in seeded
+
+
+def test_refused_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not Cardholder.objects.exists()
+
+    call_command("seed_demo", "--force", stdout=io.StringIO())
+
+    assert Cardholder.objects.count() == 6
