@@ -1,0 +1,243 @@
+"""Forms of the cardholder pages: parse and validate input, nothing more.
+
+`AccessibleFormMixin` is meant for every form of the site: it ties each field's hint
+and error message to its input (aria-describedby) so screen readers announce them,
+and the templates in `accounts/includes/` render the matching ids.
+"""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import LedgerTransaction, Scheme
+from accounts.validators import parse_national_id
+
+
+class AccessibleFormMixin:
+    """Adds aria-describedby (hint, error) and aria-invalid to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self._describe(name)
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.fields:
+            self._describe(name)
+
+    def _describe(self, name):
+        field = self.fields[name]
+        auto_id = self[name].auto_id
+        if not auto_id:
+            return
+        ids = []
+        if field.help_text:
+            ids.append(f"{auto_id}_helptext")
+        errors = getattr(self, "_errors", None) or {}
+        if name in errors:
+            ids.append(f"{auto_id}_error")
+            field.widget.attrs["aria-invalid"] = "true"
+        else:
+            field.widget.attrs.pop("aria-invalid", None)
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
+        else:
+            field.widget.attrs.pop("aria-describedby", None)
+
+    def add_domain_error(self, error):
+        """Show a DomainError from a service next to its field (or above the form)."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, str(error.message))
+        if field:
+            self._describe(field)
+
+
+def normalise_login(value):
+    """A national ID number in upper case (a typed lower-case x is accepted);
+    anything that is not an ID number (a staff username) unchanged."""
+    value = (value or "").strip()
+    try:
+        return parse_national_id(value).number
+    except ValidationError:
+        return value
+
+
+def national_id_field(label=None, help_text=None):
+    return forms.CharField(
+        label=label or _("National ID number"),
+        max_length=18,
+        help_text=help_text or _("18 characters, as printed on the identity card."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "username",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "class": "input--id",
+                "inputmode": "text",
+            }
+        ),
+    )
+
+
+class LoginForm(AccessibleFormMixin, AuthenticationForm):
+    """Log in with the national ID number (or a staff username) and password."""
+
+    username = forms.CharField(
+        label=_("National ID number or staff username"),
+        max_length=150,
+        help_text=_("Cardholders and heirs: the 18-character ID number, e.g. 11010519800101123X."),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "username",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "input--id",
+            }
+        ),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "The ID number (or username) and password do not match an account. "
+            "Check them and try again; passwords are case-sensitive."
+        ),
+        "inactive": _("This account is inactive."),
+    }
+
+    def clean_username(self):
+        return normalise_login(self.cleaned_data.get("username"))
+
+
+class PasswordFieldsMixin(forms.Form):
+    password1 = forms.CharField(
+        label=_("Choose a password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 8 characters; not only digits, not a common password and not like "
+            "your ID number or name."
+        ),
+    )
+    password2 = forms.CharField(
+        label=_("Type the password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password2(self):
+        first = self.cleaned_data.get("password1")
+        second = self.cleaned_data.get("password2")
+        if first and second and first != second:
+            raise ValidationError(_("The two passwords are not the same."), code="mismatch")
+        return second
+
+
+class RegistrationForm(AccessibleFormMixin, PasswordFieldsMixin):
+    """Self-registration of an heir (ID + name). The cardholder form adds the card."""
+
+    national_id = national_id_field(
+        help_text=_("Your own 18-character ID number. You will use it to log in.")
+    )
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=100,
+        help_text=_("As on your identity card."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("Used to reset your password and to tell you about your applications."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    field_order = ["national_id", "name", "email", "password1", "password2"]
+
+    def clean_national_id(self):
+        return parse_national_id(self.cleaned_data["national_id"]).number
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("Enter your full name."), code="required")
+        return name
+
+
+class CardholderRegistrationForm(RegistrationForm):
+    """Self-registration of a cardholder: the card number proves who they are."""
+
+    card_number = forms.CharField(
+        label=_("Social security card number"),
+        max_length=20,
+        help_text=_("Printed on the front of your social security card."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "input--id"}
+        ),
+    )
+    field_order = ["national_id", "name", "card_number", "email", "password1", "password2"]
+
+    def clean_card_number(self):
+        return "".join(self.cleaned_data["card_number"].split()).upper()
+
+
+def _year_choices(years):
+    return [("", _("All years"))] + [(str(y), str(y)) for y in years]
+
+
+HISTORY_KINDS = [
+    (LedgerTransaction.Kind.CONTRIBUTION, _("Contributions")),
+    (LedgerTransaction.Kind.SETTLEMENT, _("Medical purchases")),
+    (LedgerTransaction.Kind.PAYOUT, _("Payouts")),
+    (LedgerTransaction.Kind.CORRECTION, _("Corrections")),
+]
+
+
+class HistoryFilterForm(AccessibleFormMixin, forms.Form):
+    """Filters of an account's history. Invalid values show as field errors."""
+
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = _year_choices(years)
+        self.fields["kind"].choices = [("", _("All kinds")), *HISTORY_KINDS]
+
+
+class ContributionFilterForm(AccessibleFormMixin, forms.Form):
+    scheme = forms.ChoiceField(label=_("Scheme"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].choices = [("", _("All schemes")), *Scheme.choices]
+        self.fields["year"].choices = _year_choices(years)
+
+
+class ConfirmForm(AccessibleFormMixin, forms.Form):
+    """A single tick box the person must tick to go on."""
+
+    confirm = forms.BooleanField(
+        label=_("I confirm that my card is lost or stolen."),
+        error_messages={"required": _("Tick the box to confirm that your card is lost.")},
+    )
+
+
+class TotpCodeForm(AccessibleFormMixin, forms.Form):
+    """The 6-digit code an authenticator app shows, to confirm a new device."""
+
+    code = forms.RegexField(
+        label=_("Code from the authenticator app"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Type the 6 digits the app shows now.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "input--id"}
+        ),
+    )

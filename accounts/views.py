@@ -1,0 +1,545 @@
+"""Cardholder pages: log in, register, dashboard, history, contributions, statement.
+
+Views are thin: they parse input with a form, read through `accounts.selectors`, change
+state only through `accounts.services`, and turn domain errors into messages or 4xx.
+"""
+
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from accounts import selectors, services
+from accounts.exceptions import DomainError, InvalidYear, NotFound
+from accounts.forms import (
+    HISTORY_KINDS,
+    CardholderRegistrationForm,
+    ConfirmForm,
+    ContributionFilterForm,
+    HistoryFilterForm,
+    LoginForm,
+    RegistrationForm,
+    TotpCodeForm,
+)
+from accounts.models import Account, Cardholder, Scheme
+
+PAGE_SIZE = 20
+CHART_MONTHS = 24
+
+
+def _cardholder(request):
+    """The logged-in user's cardholder record; heirs and staff have none."""
+    return selectors.cardholder_for_user(request.user)
+
+
+def cardholder_required(view):
+    """Pages about one's own accounts: people without a card go to the overview,
+    which explains what they can do instead."""
+
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        cardholder = _cardholder(request)
+        if cardholder is None:
+            return redirect("accounts:dashboard")
+        return view(request, cardholder, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- log in, register, reset ------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        form.fields["email"].help_text = gettext_lazy(
+            "The address you gave when you registered. If it is ours, a link arrives in a few "
+            "minutes."
+        )
+        return form
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+def register_start(request):
+    """Choose who is registering: the cardholder themselves or an heir."""
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    return render(request, "registration/register_start.html")
+
+
+def _register(request, form_class, template, card):
+    if request.user.is_authenticated:
+        return redirect("accounts:dashboard")
+    form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                national_id=data["national_id"],
+                password=data["password1"],
+                name=data["name"],
+                email=data["email"],
+                card_number=data.get("card_number", "") if card else "",
+            )
+        except ValidationError as exc:
+            _validation_errors_to_form(form, exc)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready. You are now logged in."))
+            return redirect("accounts:dashboard")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, {"form": form}, status=status)
+
+
+def _validation_errors_to_form(form, exc):
+    """Put a service's ValidationError on the fields the person typed into."""
+    renamed = {"password": "password1"}
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    for field, field_errors in errors.items():
+        field = renamed.get(field, field)
+        target = field if field in form.fields else None
+        for error in field_errors:
+            form.add_error(target, error)
+    for name in form.fields:
+        form._describe(name)
+
+
+@require_http_methods(["GET", "POST"])
+def register_cardholder(request):
+    return _register(
+        request, CardholderRegistrationForm, "registration/register_cardholder.html", True
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def register_heir(request):
+    return _register(request, RegistrationForm, "registration/register_heir.html", False)
+
+
+# --- overview -----------------------------------------------------------------
+
+
+SCHEME_EXPLANATIONS = {
+    Scheme.PENSION: gettext_lazy(
+        "Your pension personal account holds your own contributions; it pays part of your "
+        "pension when you retire."
+    ),
+    Scheme.MEDICAL: gettext_lazy(
+        "Your medical personal account pays for purchases at hospitals and pharmacies."
+    ),
+    Scheme.UNEMPLOYMENT: gettext_lazy(
+        "Unemployment insurance pays benefits if you lose your job; it has no personal account."
+    ),
+    Scheme.WORK_INJURY: gettext_lazy(
+        "Work injury insurance is paid by your employer only; it has no personal account."
+    ),
+    Scheme.MATERNITY: gettext_lazy(
+        "Maternity insurance is paid by your employer only; it has no personal account."
+    ),
+}
+
+
+@login_required
+def dashboard(request):
+    """The overview: card panel, balances per scheme, chart. Heirs get their own page."""
+    cardholder = _cardholder(request)
+    if cardholder is None:
+        return render(request, "accounts/dashboard_no_card.html")
+    balances = selectors.balances_for_cardholder(cardholder)
+    rows = [{"balance": b, "explanation": SCHEME_EXPLANATIONS.get(b.scheme, "")} for b in balances]
+    personal_total = sum((b.personal for b in balances if b.personal is not None), Decimal(0))
+    series = selectors.personal_balance_series(cardholder, months=CHART_MONTHS)
+    return render(
+        request,
+        "accounts/dashboard.html",
+        {
+            "cardholder": cardholder,
+            "rows": rows,
+            "personal_total": personal_total,
+            "chart": balance_chart(series),
+            "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
+            "latest_year": timezone.localdate().year,
+        },
+    )
+
+
+CHART_COLOURS = {Scheme.PENSION: ("#0b4a7f", ""), Scheme.MEDICAL: ("#0f6a34", "8 5")}
+
+
+def _nice_ceiling(value):
+    """A round number at or above `value` for the chart's top line."""
+    if value <= 0:
+        return Decimal(100)
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1)
+    for step in (1, 2, 2.5, 5, 10):
+        top = magnitude * Decimal(str(step))
+        if top >= value:
+            return top
+    return magnitude * 10
+
+
+def balance_chart(series, width=720, height=260):
+    """Geometry of a line chart of month-end personal balances, drawn by the template
+    as inline SVG (no script, no external library). Also the rows of its data table."""
+    left, right, top, bottom = 80, 16, 16, 36
+    schemes = [s for s in (Scheme.PENSION, Scheme.MEDICAL) if s.value in series]
+    if not schemes:
+        return None
+    months = [day for day, _value in series[schemes[0].value]]
+    if not months:
+        return None
+    peak = max((value for s in schemes for _d, value in series[s.value]), default=Decimal(0))
+    ceiling = _nice_ceiling(peak)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(len(months) - 1, 1)
+
+    def y_of(value):
+        return round(top + plot_h - float(value / ceiling) * plot_h, 1)
+
+    lines = []
+    for scheme in schemes:
+        colour, dash = CHART_COLOURS[scheme]
+        points = " ".join(
+            f"{round(left + i * step, 1)},{y_of(value)}"
+            for i, (_day, value) in enumerate(series[scheme.value])
+        )
+        lines.append({"label": scheme.label, "colour": colour, "dash": dash, "points": points})
+    ticks = [
+        {"y": y_of(ceiling * i / 4), "value": (ceiling * i / 4).quantize(Decimal("1"))}
+        for i in range(5)
+    ]
+    every = max(len(months) // 6, 1)
+    last = len(months) - 1
+    x_labels = [
+        {
+            "x": round(left + i * step, 1),
+            "text": f"{day:%Y-%m}",
+            "anchor": "end" if i == last else "start" if i == 0 else "middle",
+        }
+        for i, day in enumerate(months)
+        if (i % every == 0 and last - i >= every // 2) or i == last
+    ]
+    table = [
+        {"month": day, "values": [series[s.value][i][1] for s in schemes]}
+        for i, day in enumerate(months)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "top": top,
+        "bottom": height - bottom,
+        "lines": lines,
+        "ticks": ticks,
+        "x_labels": x_labels,
+        "labels": [s.label for s in schemes],
+        "table": table[::-1],
+        "first": months[0],
+        "last": months[-1],
+    }
+
+
+# --- account history ------------------------------------------------------------
+
+
+def _history_years(cardholder, account):
+    """Every year the account could have moved in: from working age to this year."""
+    today = timezone.localdate()
+    working_age = max(cardholder.date_of_birth.year + 16, 1900)
+    first = min([account.opened_at.year, working_age, today.year])
+    return list(range(today.year, first - 1, -1))
+
+
+@login_required
+def account_detail(request, pk):
+    """One account's entries, newest first, in pages of PAGE_SIZE; filter by year and kind."""
+    try:
+        account = selectors.account_get_for_user(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    cardholder = account.cardholder
+    form = HistoryFilterForm(request.GET or None, years=_history_years(cardholder, account))
+    cursor = request.GET.get("cursor", "")
+    filters = {}
+    page = None
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        if form.is_bound:
+            filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        try:
+            page = selectors.account_history(
+                account, cursor=cursor or None, limit=PAGE_SIZE, **filters
+            )
+        except DomainError as exc:
+            # A cursor from an old link or typed by hand: say so, show the first page.
+            messages.warning(request, str(exc.message))
+            status = 400
+            cursor = ""
+            page = selectors.account_history(account, limit=PAGE_SIZE, **filters)
+    lines = []
+    if page is not None:
+        for entry in page.entries:
+            lines.append(
+                {
+                    "entry": entry,
+                    "text": selectors.describe_entry(entry),
+                    "credit": entry.amount > 0,
+                    "amount": abs(entry.amount),
+                }
+            )
+    query = dict(filters)
+    next_url = newest_url = None
+    if page is not None and page.has_more:
+        next_url = "?" + urlencode({**query, "cursor": page.next_cursor})
+    if cursor:
+        newest_url = "?" + urlencode(query) if query else request.path
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {
+            "account": account,
+            "scheme_label": Scheme(account.scheme).label,
+            "form": form,
+            "lines": lines,
+            "page": page,
+            "filtered": bool(filters),
+            "kind_labels": dict(HISTORY_KINDS),
+            "next_url": next_url,
+            "newest_url": newest_url,
+            "paged": bool(cursor),
+        },
+        status=status,
+    )
+
+
+# --- contributions ----------------------------------------------------------------
+
+
+@cardholder_required
+def contributions(request, cardholder):
+    """Month by month: employer, wage base, what went to the pool and to the personal account."""
+    years = selectors.contribution_years(cardholder)
+    data = request.GET.copy()
+    if "year" not in data and years:
+        data["year"] = str(years[0])
+    form = ContributionFilterForm(data, years=years)
+    status = 200
+    groups = []
+    if form.is_valid():
+        scheme = form.cleaned_data["scheme"] or None
+        year = form.cleaned_data["year"]
+        rows = selectors.contribution_history(cardholder, scheme=scheme, year=year)
+        groups = _group_by_scheme(rows)
+    else:
+        status = 400
+    return render(
+        request,
+        "accounts/contributions.html",
+        {"form": form, "groups": groups, "years": years, "cardholder": cardholder},
+        status=status,
+    )
+
+
+def _group_by_scheme(rows):
+    groups = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["scheme"],
+            {
+                "scheme": row["scheme"],
+                "label": row["scheme_label"],
+                "rows": [],
+                "to_pooled": Decimal("0.00"),
+                "to_personal": Decimal("0.00"),
+            },
+        )
+        group["rows"].append(row)
+        group["to_pooled"] += row["to_pooled"]
+        group["to_personal"] += row["to_personal"]
+    order = {scheme: i for i, scheme in enumerate(Scheme.values)}
+    return sorted(groups.values(), key=lambda g: order[g["scheme"]])
+
+
+# --- annual statement ----------------------------------------------------------------
+
+
+def _statement_or_404(cardholder, year):
+    if year > timezone.localdate().year:
+        raise Http404
+    try:
+        return selectors.annual_statement(cardholder, year)
+    except InvalidYear:
+        raise Http404 from None
+
+
+def _statement_context(statement):
+    labels = dict(Scheme.choices)
+    kinds = dict(Account.Kind.choices)
+    for row in statement["accounts"]:
+        row["label"] = labels.get(row["scheme"], row["scheme"])
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+    totals = [
+        {"label": labels.get(scheme, scheme), **values}
+        for scheme, values in statement["contribution_totals"].items()
+    ]
+    return {**statement, "totals": totals, "issued": timezone.localdate()}
+
+
+@cardholder_required
+def statement_index(request, cardholder):
+    """The years for which a statement can be printed."""
+    this_year = timezone.localdate().year
+    years = sorted({this_year, *selectors.contribution_years(cardholder)}, reverse=True)
+    return render(request, "accounts/statement_index.html", {"years": years})
+
+
+@cardholder_required
+def statement(request, cardholder, year):
+    """A year's contributions and balances, as a page made for printing."""
+    data = _statement_context(_statement_or_404(cardholder, year))
+    return render(request, "accounts/statement.html", data)
+
+
+@cardholder_required
+def statement_pdf(request, cardholder, year):
+    """The same statement as a PDF document (Chinese text embedded with a CID font)."""
+    from accounts.statement_pdf import render_statement_pdf
+
+    data = _statement_context(_statement_or_404(cardholder, year))
+    response = HttpResponse(render_statement_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="statement-{year}.pdf"'
+    return response
+
+
+# --- card ----------------------------------------------------------------------------
+
+
+@cardholder_required
+@require_http_methods(["GET", "POST"])
+def card_report_lost(request, cardholder):
+    """Confirm, then report the card lost: purchases with it are refused from then on."""
+    if cardholder.card_status == Cardholder.CardStatus.REPORTED_LOST:
+        return render(request, "accounts/card_report_lost.html", {"cardholder": cardholder})
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.card_report_lost(cardholder=cardholder, actor=request.user)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _("Your card is reported lost. No payment can be made with it any more."),
+            )
+            return redirect("accounts:dashboard")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "accounts/card_report_lost.html",
+        {"cardholder": cardholder, "form": form},
+        status=status,
+    )
+
+
+# --- staff second factor ------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_totp(request):
+    """A staff member sets up their authenticator app: the secret (as text, a link and
+    a QR code) and a code to prove it works. Open only while no confirmed device
+    exists; otherwise the admin's own login asks for the code."""
+    import django_otp
+
+    from accounts import staff_otp
+
+    user = request.user
+    if not user.is_staff:
+        raise Http404
+    existing = staff_otp.confirmed_device(user)
+    if existing is not None:
+        return render(
+            request,
+            "registration/staff_totp.html",
+            {"enrolled": True, "verified": user.is_verified()},
+        )
+    device = staff_otp.totp_device_for(user)
+    form = TotpCodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            type(device).objects.filter(pk=device.pk).update(confirmed=True)
+            device.refresh_from_db()
+            django_otp.login(request, device)
+            messages.success(request, _("Your authenticator is set up. The staff site is open."))
+            return redirect("admin:index")
+        form.add_error("code", _("That code is not right. Check the phone's clock and try again."))
+    status = 400 if form.is_bound and form.errors else 200
+    secret = staff_otp.secret_base32(device)
+    return render(
+        request,
+        "registration/staff_totp.html",
+        {
+            "form": form,
+            "secret": secret,
+            "uri": device.config_url,
+            "qr": staff_otp.qr_data_uri(device.config_url),
+        },
+        status=status,
+    )
+
+
+# --- error pages ---------------------------------------------------------------------
+
+
+def error_403(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    # No request context: the database or a context processor may be what failed.
+    return HttpResponse(loader.get_template("500.html").render({}), status=500)

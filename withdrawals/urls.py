@@ -1,0 +1,25 @@
+from django.urls import path
+
+from withdrawals import views
+
+app_name = "withdrawals"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("check/", views.check, name="check"),
+    path("new/", views.new_heir, name="new"),
+    path("new/emigration/", views.new_emigration, name="new_emigration"),
+    path("new/details/", views.new_details, name="new_details"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/documents/", views.documents, name="documents"),
+    path("<int:pk>/documents/upload/", views.upload, name="upload"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/remove/",
+        views.document_remove,
+        name="document_remove",
+    ),
+    path("<int:pk>/bank/", views.bank, name="bank"),
+    path("<int:pk>/notice/", views.notice, name="notice"),
+    path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("documents/<int:document_pk>/", views.document_download, name="document_download"),
+]
