@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.models import AbstractAPIKey
 
 from accounts.validators import (
     mask_card_number,
@@ -472,3 +473,18 @@ class Settlement(models.Model):
 
     def __str__(self):
         return f"{self.institution} {self.amount}"
+
+
+# --- API keys for medical institutions ---------------------------------------------
+
+
+class InstitutionAPIKey(AbstractAPIKey):
+    """A key a hospital or pharmacy sends as ``Authorization: Api-Key <key>``; it
+    allows medical settlements on behalf of that institution and nothing else. Only
+    a hash is stored; the key itself is shown once, when staff issue it."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="api_keys")
+
+    class Meta(AbstractAPIKey.Meta):
+        verbose_name = _("institution API key")
+        verbose_name_plural = _("institution API keys")

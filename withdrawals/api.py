@@ -1,0 +1,378 @@
+"""REST endpoints of withdrawal claims: the applicant's journey and the staff's
+decisions. Permissions and the state rules live in the services; these views find
+the application the caller may see (anything else is 404) and call one service."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors as account_selectors
+from accounts.exceptions import NotFound
+from sscard.api import IdentificationThrottle, ScopedRateThrottle
+from withdrawals import eligibility, selectors, services
+from withdrawals.models import Relationship, WithdrawalApplication
+from withdrawals.serializers import (
+    ApplicationCreateSerializer,
+    ApplicationListSerializer,
+    ApplicationSerializer,
+    ConfirmNoticeSerializer,
+    DecisionSerializer,
+    DocumentSerializer,
+    DocumentUploadSerializer,
+    EligibilityRequestSerializer,
+    QueueItemSerializer,
+    RejectSerializer,
+    RequestDocumentsSerializer,
+    VerifyDeathSerializer,
+    VerifyEmigrationSerializer,
+    decision_data,
+)
+
+STAFF_VIEW_PERMS = (
+    "withdrawals.view_withdrawalapplication",
+    "withdrawals.review_application",
+    "withdrawals.approve_application",
+)
+
+
+def is_review_staff(user):
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and any(user.has_perm(perm) for perm in STAFF_VIEW_PERMS)
+    )
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def application_for(user, pk, *, staff_action=False):
+    """The application `user` may see: their own or, for review staff, any. For a
+    staff action any staff member gets it and the service decides whether they may
+    act. Everything else is 404, whether it exists or not."""
+    if user.is_authenticated and user.is_staff and (staff_action or is_review_staff(user)):
+        application = (
+            WithdrawalApplication.objects.select_related("cardholder", "applicant")
+            .filter(pk=pk)
+            .first()
+        )
+        if application is None:
+            raise NotFound()
+        return application
+    return selectors.application_get_for_user(user, pk)
+
+
+def application_response(application, status_code=status.HTTP_200_OK):
+    application = (
+        WithdrawalApplication.objects.select_related("cardholder", "applicant")
+        .prefetch_related("documents")
+        .get(pk=application.pk)
+    )
+    reasons = ()
+    if application.is_editable:
+        decision = services.application_decision(application, eligibility.SUBMISSION)
+        reasons = decision.reasons
+    context = {
+        "timelines": {application.pk: selectors.timeline(application)},
+        "reasons": {application.pk: reasons},
+    }
+    return Response(ApplicationSerializer(application, context=context).data, status=status_code)
+
+
+def identified_cardholder(request, block):
+    """The cardholder a request is about: the one an heir names, or the caller's own card."""
+    if block:
+        return services.cardholder_identify(
+            national_id=block["national_id"],
+            name=block["name"],
+            card_number=block["card_number"],
+            requester=request.user,
+        )
+    cardholder = account_selectors.cardholder_for_user(request.user)
+    if cardholder is None:
+        raise exceptions.ValidationError(
+            {
+                "cardholder": [
+                    _(
+                        "You have no card of your own: name the cardholder (national ID, "
+                        "full name and card number)."
+                    )
+                ]
+            }
+        )
+    return cardholder
+
+
+# --- the applicant ----------------------------------------------------------------------
+
+
+class EligibilityView(generics.GenericAPIView):
+    """Could this claim be made? Every reason that stands in the way, with its law.
+    Nothing is written."""
+
+    serializer_class = EligibilityRequestSerializer
+    throttle_classes = [ScopedRateThrottle, IdentificationThrottle]
+    throttle_scope = "eligibility"
+
+    @extend_schema(responses=DecisionSerializer)
+    def post(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        block = data.get("cardholder")
+        cardholder = identified_cardholder(request, block)
+        relationship = data.get("relationship") or (
+            Relationship.OTHER_HEIR if block else Relationship.SELF
+        )
+        decision = services.precheck(
+            applicant=request.user,
+            cardholder=cardholder,
+            reason=data["reason"],
+            relationship=relationship,
+            schemes=data.get("accounts"),
+        )
+        return Response(DecisionSerializer(decision_data(decision)).data)
+
+
+class ApplicationListCreateView(generics.ListCreateAPIView):
+    """My applications; or start one (a draft), named by the cardholder block when an
+    heir applies."""
+
+    throttle_classes = [IdentificationThrottle]
+
+    def get_serializer_class(self):
+        if self.request.method == "POST":
+            return ApplicationCreateSerializer
+        return ApplicationListSerializer
+
+    def get_queryset(self):
+        return selectors.applications_for_user(self.request.user)
+
+    @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationSerializer})
+    def post(self, request):
+        serializer = ApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        block = data.get("cardholder")
+        relationship = data.get("relationship")
+        if not relationship:
+            if block:
+                raise exceptions.ValidationError(
+                    {"relationship": [_("Choose your relationship to the cardholder.")]}
+                )
+            relationship = Relationship.SELF
+        cardholder = identified_cardholder(request, block)
+        application = services.application_create_draft(
+            applicant=request.user,
+            cardholder=cardholder,
+            reason=data["reason"],
+            relationship=relationship,
+            schemes=data.get("accounts"),
+            bank_name=data["bank_name"],
+            bank_account_holder=data["bank_account_holder"],
+            bank_account_number=data["bank_account_number"],
+        )
+        return application_response(application, status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(APIView):
+    """One application: status, accounts, amount, reasons, documents, timeline."""
+
+    @extend_schema(responses=ApplicationSerializer)
+    def get(self, request, pk):
+        return application_response(application_for(request.user, pk))
+
+
+class DocumentUploadView(generics.GenericAPIView):
+    """Attach a document (multipart ``kind`` and ``file``): PDF, JPEG or PNG only."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = DocumentUploadSerializer
+
+    @extend_schema(responses={201: DocumentSerializer})
+    def post(self, request, pk):
+        application = application_for(request.user, pk)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = services.document_add(
+            application=application,
+            kind=serializer.validated_data["kind"],
+            uploaded_file=serializer.validated_data["file"],
+            uploader=request.user,
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationActionView(APIView):
+    """Base of the POST actions on one application: find it, call the service, answer
+    with the application as it now is."""
+
+    request_serializer = None
+    staff_action = False
+
+    def act(self, request, application, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        application = application_for(request.user, pk, staff_action=self.staff_action)
+        data = {}
+        if self.request_serializer is not None:
+            serializer = self.request_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+        self.act(request, application, data)
+        return application_response(application)
+
+
+def action_schema(request_serializer=None):
+    return extend_schema(request=request_serializer, responses=ApplicationSerializer)
+
+
+class SubmitView(ApplicationActionView):
+    """Send the application for review; refused (422) with every reason if the rules do."""
+
+    throttle_scope = "submission"
+
+    @action_schema()
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_submit(application, actor=request.user)
+
+
+class WithdrawView(ApplicationActionView):
+    """Withdraw the application, any time before it is approved."""
+
+    @action_schema()
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_withdraw(application, actor=request.user)
+
+
+class ConfirmNoticeView(ApplicationActionView):
+    """Confirm in writing, by typing the full name, that the pension notice was read."""
+
+    request_serializer = ConfirmNoticeSerializer
+
+    @action_schema(ConfirmNoticeSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_confirm_notice(
+            application, actor=request.user, full_name=data["full_name"]
+        )
+
+
+# --- staff ---------------------------------------------------------------------------------
+
+
+class ReviewQueueView(generics.ListAPIView):
+    """Claims waiting for staff, oldest submission first."""
+
+    serializer_class = QueueItemSerializer
+
+    def get_queryset(self):
+        if not is_review_staff(self.request.user):
+            raise exceptions.PermissionDenied(_("Only review staff see the queue."))
+        return selectors.review_queue()
+
+
+class VerifyDeathView(ApplicationActionView):
+    """Record the verified death on the cardholder (reviewers)."""
+
+    staff_action = True
+
+    request_serializer = VerifyDeathSerializer
+
+    @action_schema(VerifyDeathSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.cardholder_verify_death(
+            application,
+            actor=request.user,
+            date_of_death=data["date_of_death"],
+            certificate_number=data["certificate_number"],
+            ip_address=client_ip(request),
+        )
+
+
+class VerifyEmigrationView(ApplicationActionView):
+    """Record the verified emigration on the cardholder (reviewers)."""
+
+    staff_action = True
+
+    request_serializer = VerifyEmigrationSerializer
+
+    @action_schema(VerifyEmigrationSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.cardholder_verify_emigration(
+            application,
+            actor=request.user,
+            date=data["date"],
+            country=data["country"],
+            certificate_number=data["certificate_number"],
+            nationality_given_up=data["nationality_given_up"],
+            ip_address=client_ip(request),
+        )
+
+
+class RequestDocumentsView(ApplicationActionView):
+    """Ask the applicant for more or better documents, with a message (reviewers)."""
+
+    staff_action = True
+
+    request_serializer = RequestDocumentsSerializer
+
+    @action_schema(RequestDocumentsSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_request_documents(
+            application, actor=request.user, message=data["message"], ip_address=client_ip(request)
+        )
+
+
+class ApproveView(ApplicationActionView):
+    """Approve and pay out, exactly once (approvers; not the person who verified or
+    reviewed it). Approving again changes nothing and answers 409 already_decided."""
+
+    staff_action = True
+
+    @action_schema()
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_approve(application, actor=request.user, ip_address=client_ip(request))
+
+
+class RejectView(ApplicationActionView):
+    """Reject with a reason the applicant sees (reviewers). Nothing moves."""
+
+    staff_action = True
+
+    request_serializer = RejectSerializer
+
+    @action_schema(RejectSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_reject(
+            application, actor=request.user, reason=data["reason"], ip_address=client_ip(request)
+        )

@@ -1,0 +1,265 @@
+"""API shapes of withdrawal claims. Money is a string with two decimals."""
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import MONEY, Scheme
+from accounts.validators import mask_card_number, mask_national_id
+from withdrawals.models import (
+    DocumentKind,
+    Finding,
+    Reason,
+    Relationship,
+    Status,
+    SupportingDocument,
+)
+
+SCHEME_CHOICES = Scheme.choices
+
+
+def mask_bank_account(number):
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
+    return f"****{digits[-4:]}" if len(digits) > 4 else "****"
+
+
+# --- requests ---------------------------------------------------------------------------
+
+
+class CardholderBlockSerializer(serializers.Serializer):
+    """How an heir names the deceased: all three must match the card."""
+
+    national_id = serializers.CharField(max_length=30)
+    name = serializers.CharField(max_length=100)
+    card_number = serializers.CharField(max_length=30)
+
+
+class EligibilityRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=40,
+        help_text=_(
+            '"death" or "emigration"; anything else is answered with the rule that refuses it.'
+        ),
+    )
+    cardholder = CardholderBlockSerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("Heirs name the deceased; omitted when the cardholder asks for themselves."),
+    )
+    relationship = serializers.ChoiceField(
+        choices=Relationship.choices,
+        required=False,
+        help_text=_('Defaults to "self" without a cardholder block, "other_heir" with one.'),
+    )
+    accounts = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCHEME_CHOICES),
+        required=False,
+        allow_empty=True,
+        max_length=10,
+        help_text=_("Schemes whose personal account is claimed; default: all with a balance."),
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    legal_basis = serializers.CharField()
+    account = serializers.CharField(allow_blank=True)
+    document = serializers.CharField(allow_blank=True)
+
+
+def reasons_data(reasons):
+    language = get_language() or "en"
+    return [
+        {
+            "code": reason.code,
+            "message": reason.message(language),
+            "legal_basis": reason.legal_basis,
+            "account": reason.account,
+            "document": reason.document,
+        }
+        for reason in reasons
+    ]
+
+
+class DecisionSerializer(serializers.Serializer):
+    allowed = serializers.BooleanField()
+    rules_version = serializers.CharField()
+    reasons = ReasonSerializer(many=True)
+
+
+def decision_data(decision):
+    return {
+        "allowed": decision.allowed,
+        "rules_version": decision.rules_version,
+        "reasons": reasons_data(decision.reasons),
+    }
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    cardholder = CardholderBlockSerializer(required=False, allow_null=True)
+    relationship = serializers.ChoiceField(choices=Relationship.choices, required=False)
+    accounts = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCHEME_CHOICES),
+        required=False,
+        allow_empty=False,
+        max_length=10,
+    )
+    bank_name = serializers.CharField(max_length=100)
+    bank_account_holder = serializers.CharField(max_length=100)
+    bank_account_number = serializers.CharField(max_length=40)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class ConfirmNoticeSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=100)
+
+
+class VerifyDeathSerializer(serializers.Serializer):
+    date_of_death = serializers.DateField()
+    certificate_number = serializers.CharField(max_length=60)
+
+
+class VerifyEmigrationSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    country = serializers.CharField(max_length=80)
+    certificate_number = serializers.CharField(max_length=60)
+    nationality_given_up = serializers.BooleanField()
+
+
+class RequestDocumentsSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=2000)
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+# --- responses ---------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name")
+    finding = serializers.ChoiceField(choices=Finding.choices)
+    problems = serializers.ListField(child=serializers.CharField(), source="finding_codes")
+
+    class Meta:
+        model = SupportingDocument
+        fields = [
+            "id",
+            "kind",
+            "name",
+            "size",
+            "content_type",
+            "uploaded_at",
+            "finding",
+            "problems",
+        ]
+        read_only_fields = fields
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at")
+    old_status = serializers.CharField(allow_blank=True)
+    new_status = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    by = serializers.SerializerMethodField(help_text=_('"applicant", "staff" or "system".'))
+
+    def get_by(self, event) -> str:
+        if event.actor_id is None:
+            return "system"
+        if event.actor_id == event.application.applicant_id:
+            return "applicant"
+        return "staff"
+
+
+class ApplicationCardholderSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    masked_national_id = serializers.SerializerMethodField()
+    masked_card_number = serializers.SerializerMethodField()
+    life_status = serializers.CharField()
+
+    def get_masked_national_id(self, cardholder) -> str:
+        return mask_national_id(cardholder.national_id)
+
+    def get_masked_card_number(self, cardholder) -> str:
+        return mask_card_number(cardholder.card_number)
+
+
+class LastDecisionSerializer(serializers.Serializer):
+    stage = serializers.CharField(allow_blank=True)
+    rules_version = serializers.CharField(allow_blank=True)
+    codes = serializers.ListField(child=serializers.CharField())
+
+
+class ApplicationListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    relationship = serializers.ChoiceField(choices=Relationship.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    accounts = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCHEME_CHOICES), source="schemes"
+    )
+    amount = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text=_("The sum paid out, once approved.")
+    )
+    cardholder = ApplicationCardholderSerializer()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApplicationSerializer(ApplicationListSerializer):
+    bank_name = serializers.CharField()
+    bank_account_holder = serializers.CharField()
+    bank_account_number = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField(
+        help_text=_(
+            "While the application can still be changed: what stands in the way of "
+            "submitting it, with the law behind each reason. Empty when nothing does."
+        )
+    )
+    request_message = serializers.CharField(allow_blank=True)
+    rejection_reason = serializers.CharField(allow_blank=True)
+    needs_notice = serializers.BooleanField()
+    notice_confirmed_at = serializers.DateTimeField(allow_null=True)
+    required_documents = serializers.ListField(child=serializers.CharField())
+    documents = DocumentSerializer(many=True)
+    timeline = serializers.SerializerMethodField()
+    next_step = serializers.SerializerMethodField()
+
+    def get_bank_account_number(self, application) -> str:
+        return mask_bank_account(application.bank_account_number)
+
+    def get_decision(self, application) -> LastDecisionSerializer:
+        return {
+            "stage": application.decision_stage,
+            "rules_version": application.rules_version,
+            "codes": list(application.decision_codes or []),
+        }
+
+    def get_reasons(self, application) -> ReasonSerializer(many=True):
+        reasons = self.context.get("reasons", {}).get(application.pk, ())
+        return reasons_data(reasons)
+
+    def get_timeline(self, application) -> EventSerializer(many=True):
+        timeline = self.context.get("timelines", {}).get(application.pk)
+        events = timeline.events if timeline else []
+        for event in events:
+            event.application = application
+        return EventSerializer(events, many=True).data
+
+    def get_next_step(self, application) -> str:
+        timeline = self.context.get("timelines", {}).get(application.pk)
+        return timeline.next_step if timeline else ""
+
+
+class QueueItemSerializer(ApplicationListSerializer):
+    applicant = serializers.CharField(source="applicant.get_full_name")
