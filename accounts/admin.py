@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from accounts import services
 from accounts.exceptions import DomainError
@@ -14,6 +16,7 @@ from accounts.models import (
     ContributionRate,
     Employer,
     Institution,
+    InstitutionAPIKey,
     LedgerEntry,
     LedgerTransaction,
     Settlement,
@@ -322,3 +325,16 @@ class SettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# The library registers its own generic key model; institutions' keys are the only kind here.
+admin.site.unregister(APIKey)
+
+
+@admin.register(InstitutionAPIKey)
+class InstitutionAPIKeyAdmin(APIKeyModelAdmin):
+    """Issuing a key shows it once; only its hash is stored."""
+
+    list_display = [*APIKeyModelAdmin.list_display, "institution"]
+    list_filter = ["institution", "created", "revoked"]
+    search_fields = ["name", "prefix", "institution__name", "institution__code"]

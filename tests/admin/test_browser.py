@@ -1,0 +1,135 @@
+"""A claim through the staff admin in Chromium: review, preview, verify, approve, export."""
+
+import io
+import os
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Account
+from tests.conftest import REQUIRE_SERVICES, totp_code
+from tests.factories import PASSWORD, StaffFactory, death_claim
+from withdrawals import services
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        if REQUIRE_SERVICES:
+            pytest.fail("Chromium is missing at /usr/bin/chromium")
+        pytest.skip("needs Chromium at /usr/bin/chromium")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+def log_in(browser, live_server, user):
+    """The admin login: password and the code of the staff member's authenticator."""
+    context = browser.new_context(accept_downloads=True, locale="en-US")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.fill("#id_otp_token", totp_code(user))
+    page.click("input[type=submit]")
+    page.wait_for_selector("#staff-dashboard")
+    return context, page
+
+
+def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live_server):
+    call_command("setup_roles", stdout=io.StringIO())
+    from django.contrib.auth.models import Group
+
+    rita = StaffFactory(username="rita")
+    rita.groups.add(Group.objects.get(name="reviewer"))
+    alan = StaffFactory(username="alan")
+    alan.groups.add(Group.objects.get(name="approver"))
+    application = death_claim(pension="1000.00", medical="200.00")
+    # Committed for real here: the document check runs after commit (in process).
+    services.application_submit(application, actor=application.applicant)
+    application.refresh_from_db()
+    assert application.status == "awaiting_decision"
+
+    # The reviewer opens the queue, the claim, and previews the death certificate.
+    context, page = log_in(browser, live_server, rita)
+    page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/")
+    row = page.locator("#result_list tbody tr", has_text=application.reference)
+    assert "1200.00" in row.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "admin-1-queue.png"), full_page=True)
+    row.locator("a", has_text=application.reference).click()
+    page.wait_for_selector("#eligibility")
+    assert "not allowed" in page.inner_text("#eligibility")
+    certificate = page.locator(".sscard-doc[data-kind=death_certificate]")
+    frame = certificate.locator("iframe")
+    src = frame.get_attribute("src")
+    preview = context.request.get(f"{live_server.url}{src}")
+    assert preview.status == 200
+    assert preview.headers["content-type"] == "application/pdf"
+    assert preview.headers["content-security-policy"] == "sandbox"
+    assert preview.body().startswith(b"%PDF")
+    page.screenshot(path=str(ARTIFACTS / "admin-2-application.png"), full_page=True)
+
+    # …and verifies the death.
+    form = page.locator("#action-verify_death")
+    form.locator("input[type=date]").fill("2026-01-05")
+    form.locator("input[name='verify_death-certificate_number']").fill("DC-2026-0105")
+    form.locator("input[type=submit]").click()
+    page.wait_for_selector(".messagelist")
+    assert "Death verified" in page.inner_text(".messagelist")
+    assert page.inner_text("#life-status") == "Deceased"
+    assert "allowed" in page.inner_text("#eligibility")
+    assert "not allowed" not in page.inner_text("#eligibility")
+    assert page.locator("#action-approve").count() == 0  # not the reviewer's to press
+    page.screenshot(path=str(ARTIFACTS / "admin-3-verified.png"), full_page=True)
+    context.close()
+
+    # The approver approves.
+    context, page = log_in(browser, live_server, alan)
+    page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/{application.pk}/change/")
+    page.locator("#action-approve input[type=submit]").click()
+    page.wait_for_selector(".messagelist")
+    assert "Approved" in page.inner_text(".messagelist")
+    assert page.get_attribute("#application-status", "data-status") == "approved"
+    page.screenshot(path=str(ARTIFACTS / "admin-4-approved.png"), full_page=True)
+
+    # The payout batch contains the application.
+    page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/payouts/")
+    assert application.reference in page.inner_text("#payout-export")
+    with page.expect_download() as download_info:
+        page.click("#export-batch")
+    batch = Path(download_info.value.path()).read_text()
+    assert f"{application.reference},Heir Example,Bank of Example" in batch
+    assert batch.strip().endswith("1200.00")
+    page.screenshot(path=str(ARTIFACTS / "admin-5-payouts.png"), full_page=True)
+    context.close()
+
+    application.refresh_from_db()
+    assert application.status == "approved"
+    assert application.payout_sent_at is not None
+    for account in application.cardholder.accounts.filter(kind=Account.Kind.PERSONAL):
+        assert account.balance == Decimal("0.00")
+        assert account.status == Account.Status.CLOSED
+    call_command("ledger_audit", stdout=io.StringIO())
