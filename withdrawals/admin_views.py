@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -33,8 +32,7 @@ from accounts.exceptions import DomainError
 from accounts.models import Account
 from accounts.validators import mask_national_id
 from sscard.security import needs_second_factor
-from withdrawals import admin_forms, selectors, services, storage
-from withdrawals.management.commands.export_payouts import HEADER as PAYOUT_HEADER
+from withdrawals import admin_forms, payout_files, selectors, services, storage
 from withdrawals.models import (
     DECIDED_STATES,
     ApplicationEvent,
@@ -374,72 +372,6 @@ def document_preview(request, pk):
 # --- payout batches ----------------------------------------------------------------------
 
 
-def payouts_waiting():
-    return WithdrawalApplication.objects.filter(
-        status=Status.APPROVED, payout_sent_at__isnull=True
-    ).order_by("id")
-
-
-def export_payout_batch():
-    """The bank batch CSV of approved payouts not yet sent; they are marked sent in the
-    same transaction (the export_payouts command's format and rule)."""
-    with transaction.atomic():
-        batch = services.payout_mark_sent(list(payouts_waiting().values_list("pk", flat=True)))
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(PAYOUT_HEADER)
-        for application in batch:
-            writer.writerow(
-                [
-                    application.reference,
-                    application.bank_account_holder,
-                    application.bank_name,
-                    application.bank_account_number,
-                    f"{application.amount:.2f}",
-                ]
-            )
-    return out.getvalue(), batch
-
-
-def import_payout_results(text, *, actor):
-    """Record each line of the bank's results (reference, paid|failed, note), as the
-    import_payout_results command does. Returns (counts, problems)."""
-    counts = {"paid": 0, "failed": 0, "skipped": 0, "errors": 0}
-    problems = []
-    for line, row in enumerate(csv.reader(io.StringIO(text)), start=1):
-        if not row or not "".join(row).strip():
-            continue
-        reference = row[0].strip()
-        result = row[1].strip().lower() if len(row) > 1 else ""
-        note = row[2].strip() if len(row) > 2 else ""
-        if line == 1 and reference.lower() == "reference":
-            continue
-        application = WithdrawalApplication.objects.filter(reference=reference).first()
-        if application is None:
-            counts["errors"] += 1
-            problems.append(
-                _("line %(line)d: no application %(ref)s") % {"line": line, "ref": reference}
-            )
-            continue
-        try:
-            if result == "paid":
-                services.payout_mark_paid(application, actor=actor, note=note)
-            elif result == "failed":
-                services.payout_mark_failed(application, actor=actor, note=note)
-            else:
-                counts["errors"] += 1
-                problems.append(
-                    _("line %(line)d: the result must be paid or failed") % {"line": line}
-                )
-                continue
-            counts[result] += 1
-        except DomainError as exc:
-            key = "skipped" if exc.code == "already_decided" else "errors"
-            counts[key] += 1
-            problems.append(f"line {line}: {reference}: {exc.message}")
-    return counts, problems
-
-
 def payouts_view(request, model_admin):
     """The payout batch page: download the batch file, upload the bank's results."""
     if not request.user.has_perm(PERM("manage_payouts")):
@@ -447,18 +379,23 @@ def payouts_view(request, model_admin):
     form = admin_forms.PayoutResultsForm()
     if request.method == "POST":
         if "export" in request.POST:
-            content, batch = export_payout_batch()
+            out = io.StringIO()
+            batch = payout_files.export_batch(
+                out, actor=request.user, ip_address=client_ip(request)
+            )
             if not batch:
                 messages.info(request, _("No approved payout is waiting to be sent."))
                 return redirect("admin:withdrawals_payouts")
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+            response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="payouts-{stamp}.csv"'
             return response
         form = admin_forms.PayoutResultsForm(request.POST, request.FILES)
         if form.is_valid():
-            counts, problems = import_payout_results(
-                form.cleaned_data["results"], actor=request.user
+            counts, problems = payout_files.import_results(
+                io.StringIO(form.cleaned_data["results"]),
+                actor=request.user,
+                ip_address=client_ip(request),
             )
             summary = ", ".join(f"{n} {what}" for what, n in counts.items())
             level = messages.ERROR if counts["errors"] else messages.SUCCESS
@@ -466,7 +403,7 @@ def payouts_view(request, model_admin):
             for problem in problems[:50]:
                 messages.warning(request, problem)
             return redirect("admin:withdrawals_payouts")
-    waiting = payouts_waiting()
+    waiting = payout_files.payouts_waiting()
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -536,7 +473,7 @@ def dashboard_data(user):
         .select_related("cardholder")
         .order_by("submitted_at", "id")[:10]
     )
-    waiting = payouts_waiting().aggregate(n=Count("id"), total=Sum("amount"))
+    waiting = payout_files.payouts_waiting().aggregate(n=Count("id"), total=Sum("amount"))
     start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today = ApplicationEvent.objects.filter(created_at__gte=start_of_day)
     changelist = reverse("admin:withdrawals_withdrawalapplication_changelist")

@@ -60,6 +60,8 @@ NOTIFY_STATES = frozenset(
 
 IDENTIFY_MAX_ATTEMPTS = getattr(settings, "SSCARD_IDENTIFY_MAX_ATTEMPTS", 10)
 IDENTIFY_WINDOW_SECONDS = getattr(settings, "SSCARD_IDENTIFY_WINDOW_SECONDS", 3600)
+# Automatic document-review rounds (the first plus the sweeper's re-queues) per submission.
+REVIEW_MAX_ROUNDS = getattr(settings, "SSCARD_REVIEW_MAX_ROUNDS", 6)
 
 _ACCOUNT_NUMBER = re.compile(r"^[0-9][0-9 \-]*[0-9]$")
 
@@ -667,7 +669,7 @@ def application_submit(application, *, actor):
                 raise IneligibleError(decision)
             now = timezone.now()
             fields = _record_decision(locked, eligibility.SUBMISSION, decision)
-            fields.update(review_queued_at=now, request_message="")
+            fields.update(review_queued_at=now, review_attempts=0, request_message="")
             if locked.submitted_at is None:
                 fields["submitted_at"] = now
             _transition(
@@ -808,20 +810,36 @@ def application_record_note(application_id, *, note, actor=None):
 def application_requeue_review(application_id):
     """Queue the document review again for a claim stuck in submitted / in_review.
 
-    Compare-and-set on review_queued_at, so two sweepers queue it once.
+    Compare-and-set on review_queued_at, so two sweepers queue it once. Bounded: after
+    REVIEW_MAX_ROUNDS automatic rounds since the last submission (first review plus
+    re-queues) it is left for a human, with a note saying so, instead of looping.
     """
     application = WithdrawalApplication.objects.filter(pk=application_id).first()
     if application is None or application.status not in REVIEW_STATES:
         return False
+    if application.review_attempts >= REVIEW_MAX_ROUNDS:
+        return False  # a human was told; the sweeper does not loop on it
     updated = WithdrawalApplication.objects.filter(
         pk=application.pk,
         status__in=REVIEW_STATES,
         review_queued_at=application.review_queued_at,
-    ).update(review_queued_at=timezone.now())
-    if updated:
-        _note(application, None, _("Document check queued again (it was taking too long)."))
-        _queue_review(application)
-    return bool(updated)
+    ).update(review_queued_at=timezone.now(), review_attempts=F("review_attempts") + 1)
+    if not updated:
+        return False
+    if application.review_attempts + 1 >= REVIEW_MAX_ROUNDS:
+        _note(
+            application,
+            None,
+            _(
+                "The automatic document check did not finish after %(n)d rounds; it is not "
+                "queued again. A staff member must look at it."
+            )
+            % {"n": REVIEW_MAX_ROUNDS},
+        )
+        return False
+    _note(application, None, _("Document check queued again (it was taking too long)."))
+    _queue_review(application)
+    return True
 
 
 # --- staff -------------------------------------------------------------------------
@@ -1066,11 +1084,13 @@ def application_reject(application, *, actor, reason, ip_address=None):
 
 
 @transaction.atomic
-def payout_mark_sent(applications):
+def payout_mark_sent(applications, *, actor=None, ip_address=None):
     """Mark approved, not yet sent applications as sent to the bank now.
 
     Locks them and returns those it marked (a concurrent export marks none twice).
     """
+    if actor is not None:
+        _require_perm(actor, "manage_payouts")
     ids = [getattr(a, "pk", a) for a in applications]
     locked = list(
         WithdrawalApplication.objects.select_for_update()
@@ -1083,7 +1103,7 @@ def payout_mark_sent(applications):
     )
     for application in locked:
         application.payout_sent_at = now
-        _note(application, None, _("Sent to the bank for payment."))
+        _note(application, actor, _("Sent to the bank for payment."), ip_address=ip_address)
     return locked
 
 
@@ -1123,9 +1143,11 @@ def payout_mark_paid(application, *, actor=None, note=""):
 
 
 @transaction.atomic
-def payout_mark_failed(application, *, actor=None, note):
+def payout_mark_failed(application, *, actor=None, note, ip_address=None):
     """The bank reports the payment failed: approved → payout_failed. Nothing moves;
     the money stays payable until staff correct the bank details and re-queue it."""
+    if actor is not None:
+        _require_perm(actor, "manage_payouts")
     locked = _lock(application)
     if locked.status != Status.APPROVED:
         raise IllegalTransition(
@@ -1135,7 +1157,9 @@ def payout_mark_failed(application, *, actor=None, note):
     if locked.payout_sent_at is None:
         raise DomainError(_("The payment was never sent to the bank."), code="not_sent")
     text = str(note or "").strip() or _("The bank could not make the payment.")
-    _transition(locked, (Status.APPROVED,), Status.PAYOUT_FAILED, actor, text)
+    _transition(
+        locked, (Status.APPROVED,), Status.PAYOUT_FAILED, actor, text, ip_address=ip_address
+    )
     _copy(locked, application)
     return application
 

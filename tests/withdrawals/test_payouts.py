@@ -121,8 +121,8 @@ def test_import_reports_bad_lines_and_keeps_the_good(django_capture_on_commit_ca
     with pytest.raises(CommandError, match="3 errors"):
         call_command("import_payout_results", str(results), stdout=io.StringIO(), stderr=errors)
     report = errors.getvalue()
-    assert "line 3: no application 'WD-2026-999999'" in report
-    assert "line 4: result must be 'paid' or 'failed'" in report
+    assert "line 3: WD-2026-999999: no such application" in report
+    assert "line 4: " in report and "the result must be paid or failed" in report
     assert f"line 5: {unsent.reference}: not_sent" in report
     good.refresh_from_db()
     assert good.status == Status.PAID

@@ -1,18 +1,14 @@
 """Write the bank batch file of approved payouts not yet sent, and mark them sent."""
 
-import csv
 import os
 import sys
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from withdrawals.models import Status, WithdrawalApplication
-from withdrawals.services import payout_mark_sent
-
-HEADER = ["reference", "payee", "bank", "account_number", "amount"]
+from withdrawals.payout_files import export_batch
 
 
 class Command(BaseCommand):
@@ -25,39 +21,21 @@ class Command(BaseCommand):
         target = Path(output) if output else None
         if target and target.exists():
             raise CommandError(f"{target} exists; refusing to overwrite a batch file.")
-        # The rows are written to a temporary file inside the transaction and moved
-        # into place only after the commit, so a file never lists unmarked payouts.
+        # The rows go to a temporary file inside the transaction and move into place
+        # only after the commit, so a batch file never lists payouts not marked sent.
         folder = str(target.parent) if target else None
         fd, tmp_name = tempfile.mkstemp(prefix=".payouts-", suffix=".csv", dir=folder)
         try:
-            with transaction.atomic():
-                candidates = WithdrawalApplication.objects.filter(
-                    status=Status.APPROVED, payout_sent_at__isnull=True
-                ).values_list("pk", flat=True)
-                batch = payout_mark_sent(list(candidates))
-                with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-                    writer = csv.writer(fh)
-                    writer.writerow(HEADER)
-                    for application in batch:
-                        writer.writerow(
-                            [
-                                application.reference,
-                                application.bank_account_holder,
-                                application.bank_name,
-                                application.bank_account_number,
-                                f"{application.amount:.2f}",
-                            ]
-                        )
+            with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+                batch = export_batch(fh)
             if target:
                 os.replace(tmp_name, target)
             else:
                 with open(tmp_name, encoding="utf-8") as fh:
                     sys.stdout.flush()
                     self.stdout.write(fh.read(), ending="")
-                os.unlink(tmp_name)
-        except BaseException:
+        finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
-            raise
-        total = sum((a.amount for a in batch), start=0)
+        total = sum((a.amount for a in batch), start=Decimal("0.00"))
         self.stderr.write(f"{len(batch)} payout(s), {total:.2f} yuan in total, marked sent.")

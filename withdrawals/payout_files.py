@@ -1,0 +1,84 @@
+"""The bank's batch file and results file, shared by the commands and the admin."""
+
+import csv
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.exceptions import DomainError
+from withdrawals import services
+from withdrawals.models import Status, WithdrawalApplication
+
+HEADER = ["reference", "payee", "bank", "account_number", "amount"]
+RESULTS = ("paid", "failed")
+
+
+def payouts_waiting():
+    return WithdrawalApplication.objects.filter(
+        status=Status.APPROVED, payout_sent_at__isnull=True
+    ).order_by("id")
+
+
+def export_batch(fh, *, actor=None, ip_address=None):
+    """Write every approved payout not yet sent to `fh` as CSV and mark them sent,
+    in one transaction: a concurrent export lists none of them twice."""
+    with transaction.atomic():
+        candidates = list(payouts_waiting().values_list("pk", flat=True))
+        batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        for application in batch:
+            writer.writerow(
+                [
+                    application.reference,
+                    application.bank_account_holder,
+                    application.bank_name,
+                    application.bank_account_number,
+                    f"{application.amount:.2f}",
+                ]
+            )
+    return batch
+
+
+def import_results(lines, *, actor=None, ip_address=None):
+    """Record the bank's results (reference, paid|failed, note), line by line.
+
+    Returns (counts, problems); a line that fails changes nothing and is reported
+    with its number. A payout already confirmed is skipped, so a file can be re-read.
+    """
+    counts = {"paid": 0, "failed": 0, "skipped": 0, "errors": 0}
+    problems = []
+    for line, row in enumerate(csv.reader(lines), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        reference = row[0].strip()
+        result = row[1].strip().lower() if len(row) > 1 else ""
+        note = row[2].strip() if len(row) > 2 else ""
+        if line == 1 and reference.lower() == "reference":
+            continue
+        outcome, problem = _record(reference, result, note, actor, ip_address)
+        counts[outcome] += 1
+        if problem:
+            problems.append(
+                _("line %(line)d: %(reference)s: %(problem)s")
+                % {"line": line, "reference": reference, "problem": problem}
+            )
+    return counts, problems
+
+
+def _record(reference, result, note, actor, ip_address):
+    if result not in RESULTS:
+        return "errors", _("the result must be paid or failed")
+    application = WithdrawalApplication.objects.filter(reference=reference).first()
+    if application is None:
+        return "errors", _("no such application")
+    try:
+        if result == "paid":
+            services.payout_mark_paid(application, actor=actor, note=note)
+        else:
+            services.payout_mark_failed(application, actor=actor, note=note, ip_address=ip_address)
+    except DomainError as exc:
+        if exc.code == "already_decided":
+            return "skipped", _("already paid; skipped")
+        return "errors", f"{exc.code}: {exc.message}"
+    return result, None
