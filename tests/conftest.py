@@ -123,7 +123,8 @@ def celery_worker_process(django_db_setup, document_root, tmp_path_factory):
         "DATABASE_URL": _test_database_url(),
         "CELERY_BROKER_URL": url,
         "CELERY_RESULT_BACKEND": url,
-        "EMAIL_URL": f"filemail://{tmp_path_factory.mktemp('mail')}",
+        # Four slashes: the URL parser drops one, and the path must stay absolute.
+        "EMAIL_URL": f"filemail:///{tmp_path_factory.mktemp('mail')}",
         "SSCARD_DOCUMENT_ROOT": str(document_root),
     }
     with open(log_path, "wb") as log:

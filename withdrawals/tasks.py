@@ -5,21 +5,32 @@ review whose message was lost, so Redis trouble delays a review but never loses 
 """
 
 import logging
+from datetime import timedelta
 
 from celery import Task, shared_task
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from sscard.celery import enqueue_on_commit
 from withdrawals import inspection, notifications, services, storage
-from withdrawals.models import REVIEW_STATES, Finding, SupportingDocument, WithdrawalApplication
+from withdrawals.models import (
+    REVIEW_STATES,
+    ApplicationEvent,
+    EventNotification,
+    Finding,
+    SupportingDocument,
+    WithdrawalApplication,
+)
 
 logger = logging.getLogger(__name__)
 
 # Worth another try later: the database or the disk was briefly unavailable.
 TRANSIENT = (OperationalError, InterfaceError, OSError)
 MAX_RETRIES = 5
+# An applicant email still unsent this long after its event is not queued again.
+NOTIFY_LOOKBACK = timedelta(days=2)
 
 
 class HumanOnGiveUp(Task):
@@ -72,10 +83,14 @@ def review_application(self, application_id):
 
 @shared_task(name="withdrawals.sweep_stalled_reviews", acks_late=True, ignore_result=True)
 def sweep_stalled_reviews():
-    """Queue again every review waiting longer than REVIEW_STALL_AFTER (beat)."""
+    """Queue again every review waiting longer than REVIEW_STALL_AFTER (beat), and every
+    applicant email whose message was lost. Returns the number of reviews queued."""
     cutoff = timezone.now() - settings.REVIEW_STALL_AFTER
+    requeue_unsent_notifications(cutoff)
     stalled = (
-        WithdrawalApplication.objects.filter(status__in=REVIEW_STATES)
+        WithdrawalApplication.objects.filter(
+            status__in=REVIEW_STATES, review_attempts__lt=services.REVIEW_MAX_ROUNDS
+        )
         .filter(Q(review_queued_at__lt=cutoff) | Q(review_queued_at__isnull=True))
         .order_by("review_queued_at")
         .values_list("pk", flat=True)
@@ -86,6 +101,30 @@ def sweep_stalled_reviews():
             count += 1
     if count:
         logger.info("re-queued %d stalled document reviews", count)
+    return count
+
+
+def requeue_unsent_notifications(cutoff):
+    """Queue again the email of every status change older than `cutoff` (and younger than
+    NOTIFY_LOOKBACK) that has none yet: its message was lost with Redis or with a killed
+    worker. Sending stays at most once per event (EventNotification is unique)."""
+    unsent = (
+        ApplicationEvent.objects.filter(
+            new_status__in=services.NOTIFY_STATES,
+            created_at__lt=cutoff,
+            created_at__gte=timezone.now() - NOTIFY_LOOKBACK,
+        )
+        .exclude(old_status=F("new_status"))
+        .exclude(Exists(EventNotification.objects.filter(event=OuterRef("pk"))))
+        .order_by("id")
+        .values_list("application_id", "pk")
+    )
+    count = 0
+    for application_id, event_id in list(unsent[:500]):
+        enqueue_on_commit(send_notification, application_id, event_id)
+        count += 1
+    if count:
+        logger.info("re-queued %d unsent applicant emails", count)
     return count
 
 

@@ -1,0 +1,72 @@
+"""Answer 503 (try again shortly) instead of 500 while the database is unreachable.
+
+A restart or fail-over of PostgreSQL makes queries raise OperationalError or
+InterfaceError. That is not a bug in the request but a moment to wait: clients get
+503 with Retry-After, and one that retries with the same idempotency key gets the
+same single effect. Place this middleware near the top of MIDDLEWARE so it also
+sees failures of the session and authentication middleware below it.
+"""
+
+import logging
+import sys
+
+from django.core.signals import got_request_exception
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+_FLAG = "_sscard_database_unavailable"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Please try again</title></head>
+<body><h1>Please try again in a moment</h1>
+<p>The service is briefly unavailable. Nothing you sent was lost; please try again.</p>
+<p lang="zh">服务暂时不可用。您提交的内容没有丢失，请稍后重试。</p></body></html>
+"""
+
+
+def unavailable_response(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "code": "service_unavailable",
+                "message": "The service is briefly unavailable; retry with the same "
+                "Idempotency-Key.",
+                "fields": {},
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # An inner middleware failed: Django already made a 500 of it; say what it was.
+        if response.status_code == 500 and getattr(request, _FLAG, False):
+            return unavailable_response(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, UNAVAILABLE):
+            logger.warning("database unavailable for %s: %s", request.path, exception)
+            return unavailable_response(request)
+        return None
+
+
+def _mark_unavailable(sender, request=None, **kwargs):
+    """Note on the request that the exception being handled is the database's."""
+    if request is not None and isinstance(sys.exc_info()[1], UNAVAILABLE):
+        setattr(request, _FLAG, True)
+
+
+got_request_exception.connect(_mark_unavailable, dispatch_uid="sscard.database_unavailable")
