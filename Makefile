@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-deploy worker beat translations clean
+.PHONY: run test test-slow lint format check-deploy worker beat translations clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,13 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-dev translations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	# Security lint: any high-severity finding fails the build.
+	$(VENV)/bin/bandit -q -r sscard accounts withdrawals -lll -x '*/migrations/*'
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Only the slow fault tests (worker SIGKILLs, Redis and PostgreSQL restarts); `make test` runs them too.
+test-slow: $(VENV)/.installed-dev
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check --fix .

@@ -41,20 +41,35 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework.authtoken",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "accounts",
     "withdrawals",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database outage answers 503 with Retry-After, not a 500.
+    "sscard.middleware.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "sscard.security.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused for too many failures into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sscard.urls"
@@ -94,9 +109,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
-LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username and address before any
+# password is checked, and counts every failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -183,19 +204,69 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE = {}
 # An application waiting this long in submitted / in review is queued again.
 REVIEW_STALL_AFTER = timedelta(seconds=env.integer("SSCARD_REVIEW_STALL_SECONDS", 600))
 REVIEW_SWEEP_INTERVAL = env.integer("SSCARD_REVIEW_SWEEP_SECONDS", 300)
+# Staff should decide within this many hours of submission; older claims show as overdue.
+SSCARD_REVIEW_SLA_HOURS = env.integer("SSCARD_REVIEW_SLA_HOURS", 72)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stalled-reviews": {
+        "task": "withdrawals.sweep_stalled_reviews",
+        "schedule": REVIEW_SWEEP_INTERVAL,
+    },
+}
 
 # --- REST framework -----------------------------------------------------------
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Institutions' API keys (sscard.api.InstitutionKeyAuthentication) are accepted
+        # by the settlement endpoint alone.
+        "rest_framework.authentication.TokenAuthentication",
+        # A staff session counts only after its second factor (TOTP).
+        "sscard.security.VerifiedStaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "sscard.api.PagePagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["sscard.api.ScopedRateThrottle"],
+    # Per scope and per user (or address when anonymous). Rate limits count in the
+    # cache, so several processes need a shared one (CACHE_URL) for them to hold.
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.string("SSCARD_THROTTLE_TOKEN", "10/minute"),
+        "eligibility": env.string("SSCARD_THROTTLE_ELIGIBILITY", "30/minute"),
+        "identification": env.string("SSCARD_THROTTLE_IDENTIFICATION", "5/hour"),
+        "submission": env.string("SSCARD_THROTTLE_SUBMISSION", "20/hour"),
+    },
+    "EXCEPTION_HANDLER": "sscard.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "sscard API",
+    "DESCRIPTION": (
+        "Social security card self-service: balances, history, withdrawal claims, "
+        "staff review and medical settlements. Money is always a string with two decimals."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SchemeEnum": "accounts.models.Scheme",
+        "AccountKindEnum": [("personal", "Personal account"), ("pooled", "Pooled account")],
+        "AccountStatusEnum": "accounts.models.Account.Status",
+        "TransactionKindEnum": "accounts.models.LedgerTransaction.Kind",
+        "DocumentKindEnum": "withdrawals.models.DocumentKind",
+        "ApplicationStatusEnum": "withdrawals.models.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sscard.api.add_error_responses",
+    ],
 }
 
 # --- Security -----------------------------------------------------------------
@@ -218,12 +289,65 @@ if not DEBUG:
     if env.boolean("DJANGO_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Content-Security-Policy: scripts, styles, fonts and images from this site only;
+# no inline script or style, no plugins, never framed. The staff document preview
+# widens frame-src / object-src to 'self' for its own page only (decorator).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Login throttling (django-axes). A username is locked out from one address after
+# SSCARD_LOGIN_FAILURE_LIMIT failures; the same person from another address can
+# still log in, so an attacker cannot lock the real user out. The lock lifts
+# SSCARD_LOGIN_COOLOFF_MINUTES after the last failure (a failure while locked
+# starts the wait again). Every attempt is recorded: AccessAttempt (the counter),
+# AccessFailureLog (each failure) and AccessLog (each successful login).
+AXES_FAILURE_LIMIT = env.integer("SSCARD_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SSCARD_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "sscard.security.axes_username"
+AXES_LOCKOUT_CALLABLE = "sscard.security.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "otp_token"]
+# The client address: REMOTE_ADDR unless the deployment names a proxy header it
+# controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
+# SSCARD_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR and SSCARD_PROXY_COUNT=1: the address
+# the proxy saw is taken, and one typed by the client into the header is ignored.
+# Never name a header that clients can set directly.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    *env.string_list("SSCARD_CLIENT_IP_HEADER", []),
+    "REMOTE_ADDR",
+)
+AXES_IPWARE_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+
+# Staff reach the admin only with a second factor (TOTP, django-otp).
+OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")
+
 # --- Logging -----------------------------------------------------------------
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "sscard.log_filters.MaskingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.string("SSCARD_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},

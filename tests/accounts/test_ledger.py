@@ -14,6 +14,7 @@ from accounts.exceptions import (
 )
 from accounts.ledger import Leg
 from accounts.models import Account, LedgerEntry, LedgerTransaction
+from tests.conftest import otp_login
 from tests.factories import CardholderFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -203,8 +204,8 @@ def test_only_staff_correct(accounts):
 @pytest.fixture
 def admin_client_for(client):
     def login(user):
-        client.force_login(user)
-        return client
+        # Staff have passed the admin's second factor (TOTP).
+        return otp_login(client, user)
 
     return login
 

@@ -3,6 +3,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.test import RequestFactory
 
 from accounts import services
 from accounts.models import Account, Cardholder
@@ -60,7 +61,8 @@ def test_cardholder_registers_and_is_linked(zhang):
     assert user.username == "110105198503150019"
     zhang.refresh_from_db()
     assert zhang.user == user
-    assert authenticate(username="110105198503150019", password=PASSWORD) == user
+    request = RequestFactory().post("/login/")  # django-axes counts attempts per request
+    assert authenticate(request, username="110105198503150019", password=PASSWORD) == user
 
 
 def test_lower_case_x_is_stored_upper_case():

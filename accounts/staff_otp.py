@@ -1,0 +1,73 @@
+"""Staff second factor: TOTP devices (django-otp) for the admin and the staff API.
+
+A staff member has one authenticator device, named AUTHENTICATOR. It counts once
+confirmed: either an operator created it (`manage.py staff_totp USERNAME`) or the
+person typed a correct code on the enrolment page. Self-enrolment is open only
+while no confirmed device exists, so a stolen password alone cannot add a second one.
+"""
+
+import base64
+import binascii
+import io
+
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+AUTHENTICATOR = "authenticator"
+
+
+def secret_base32(device):
+    """The shared secret as authenticator apps and `oathtool --totp -b` take it."""
+    return base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+def key_from_base32(secret):
+    """The hex key django-otp stores, from a base32 secret (spaces and case ignored)."""
+    text = secret.replace(" ", "").upper()
+    text += "=" * (-len(text) % 8)
+    try:
+        return binascii.hexlify(base64.b32decode(text)).decode("ascii")
+    except (binascii.Error, ValueError) as exc:
+        raise ValueError("not a base32 secret") from exc
+
+
+def confirmed_device(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+@transaction.atomic
+def totp_device_for(user, *, secret=None, confirmed=False, replace=False):
+    """The user's authenticator device, created if missing.
+
+    With `secret` (base32) the device uses that key (the demo's fixed secret);
+    `replace` gives it a fresh key. A device created here is unconfirmed unless
+    `confirmed` (an operator hands the secret over in person)."""
+    device = TOTPDevice.objects.filter(user=user, name=AUTHENTICATOR).order_by("pk").first()
+    fields = {"confirmed": confirmed} if confirmed else {}
+    if secret is not None:
+        fields["key"] = key_from_base32(secret)
+    if device is None:
+        device = TOTPDevice(user=user, name=AUTHENTICATOR, confirmed=confirmed)
+        for name, value in fields.items():
+            setattr(device, name, value)
+        device.save()
+        return device
+    if replace and secret is None:
+        from django_otp.plugins.otp_totp.models import default_key
+
+        fields["key"] = default_key()
+    if fields:
+        for name, value in fields.items():
+            setattr(device, name, value)
+        device.save()
+    return device
+
+
+def qr_data_uri(text):
+    """An SVG QR code of `text` as a data: URI (the CSP allows data: images)."""
+    import qrcode
+    import qrcode.image.svg
+
+    out = io.BytesIO()
+    qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(out)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
