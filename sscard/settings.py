@@ -322,6 +322,8 @@ AXES_LOCKOUT_CALLABLE = "sscard.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "otp_token"]
+# The start-up banner would print on every management command.
+AXES_VERBOSE = False
 # The client address: REMOTE_ADDR unless the deployment names a proxy header it
 # controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
 # SSCARD_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR and SSCARD_PROXY_COUNT=1: the address
