@@ -1,8 +1,6 @@
 """A claim through the staff admin in Chromium: review, preview, verify, approve, export."""
 
 import io
-import os
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,45 +8,16 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import Account
-from tests.conftest import REQUIRE_SERVICES, totp_code
+from tests.conftest import totp_code
 from tests.factories import PASSWORD, StaffFactory, death_claim
 from withdrawals import services
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        if REQUIRE_SERVICES:
-            pytest.fail("Chromium is missing at /usr/bin/chromium")
-        pytest.skip("needs Chromium at /usr/bin/chromium")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
-
-
-def log_in(browser, live_server, user):
+def log_in(chromium, live_server, user):
     """The admin login: password and the code of the staff member's authenticator."""
-    context = browser.new_context(accept_downloads=True, locale="en-US")
+    context = chromium.new_context(accept_downloads=True, locale="en-US")
     page = context.new_page()
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", user.username)
@@ -59,7 +28,9 @@ def log_in(browser, live_server, user):
     return context, page
 
 
-def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live_server):
+def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
+    chromium, live_server, screenshot
+):
     call_command("setup_roles", stdout=io.StringIO())
     from django.contrib.auth.models import Group
 
@@ -74,11 +45,11 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live
     assert application.status == "awaiting_decision"
 
     # The reviewer opens the queue, the claim, and previews the death certificate.
-    context, page = log_in(browser, live_server, rita)
+    context, page = log_in(chromium, live_server, rita)
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/")
     row = page.locator("#result_list tbody tr", has_text=application.reference)
     assert "1200.00" in row.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "admin-1-queue.png"), full_page=True)
+    screenshot(page, "queue")
     row.locator("a", has_text=application.reference).click()
     page.wait_for_selector("#eligibility")
     assert "not allowed" in page.inner_text("#eligibility")
@@ -90,7 +61,7 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live
     assert preview.headers["content-type"] == "application/pdf"
     assert preview.headers["content-security-policy"] == "sandbox"
     assert preview.body().startswith(b"%PDF")
-    page.screenshot(path=str(ARTIFACTS / "admin-2-application.png"), full_page=True)
+    screenshot(page, "application")
 
     # …and verifies the death.
     form = page.locator("#action-verify_death")
@@ -103,17 +74,17 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live
     assert "allowed" in page.inner_text("#eligibility")
     assert "not allowed" not in page.inner_text("#eligibility")
     assert page.locator("#action-approve").count() == 0  # not the reviewer's to press
-    page.screenshot(path=str(ARTIFACTS / "admin-3-verified.png"), full_page=True)
+    screenshot(page, "verified")
     context.close()
 
     # The approver approves.
-    context, page = log_in(browser, live_server, alan)
+    context, page = log_in(chromium, live_server, alan)
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/{application.pk}/change/")
     page.locator("#action-approve input[type=submit]").click()
     page.wait_for_selector(".messagelist")
     assert "Approved" in page.inner_text(".messagelist")
     assert page.get_attribute("#application-status", "data-status") == "approved"
-    page.screenshot(path=str(ARTIFACTS / "admin-4-approved.png"), full_page=True)
+    screenshot(page, "approved")
 
     # The payout batch contains the application.
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/payouts/")
@@ -123,7 +94,7 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(browser, live
     batch = Path(download_info.value.path()).read_text()
     assert f"{application.reference},Heir Example,Bank of Example" in batch
     assert batch.strip().endswith("1200.00")
-    page.screenshot(path=str(ARTIFACTS / "admin-5-payouts.png"), full_page=True)
+    screenshot(page, "payouts")
     context.close()
 
     application.refresh_from_db()
