@@ -8,7 +8,7 @@ rules as `services.contribution_post`), purchases through `services.settlement_c
 
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -174,6 +174,10 @@ PURCHASES = [
 STAFF = [("reviewer", "reviewer"), ("approver", "approver"), ("auditor", "auditor")]
 
 
+def _next_month(month):
+    return date(month.year + month.month // 12, month.month % 12 + 1, 15)
+
+
 def _months(person, today):
     if person.first_month:
         return month_range(person.first_month, person.months)
@@ -261,9 +265,15 @@ def seed(today=None):
             PayrollRow(0, person.national_id, employer, month, person.wage)
             for month in _months(person, today)
         ]
-    result = post_rows(rows, caches=Caches())
-    if result.rejects:
-        raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    # Each month's contributions arrive mid-way through the next month, so the history
+    # and the balance chart look like years of real payments.
+    caches = Caches()
+    for month in sorted({row.month for row in rows}):
+        arrived = timezone.make_aware(datetime.combine(_next_month(month), time(10, 0)))
+        month_rows = [row for row in rows if row.month == month]
+        result = post_rows(month_rows, caches=caches, posted_at=min(arrived, timezone.now()))
+        if result.rejects:
+            raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
 
     zhang_wei = PEOPLE[0]
     institutions = {item.code: item for item in Institution.objects.all()}
