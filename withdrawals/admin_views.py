@@ -336,7 +336,7 @@ def may_open_documents(user):
 @never_cache
 @xframe_options_sameorigin
 def document_preview(request, pk):
-    """Stream a stored document to review staff, inline, in a sandbox.
+    """Stream a stored document to review staff, inline, with no rights to run anything.
 
     Anyone not staff (an applicant, a cardholder, a stranger) gets 404, so the
     address reveals nothing; staff without a review, approval or audit permission
@@ -364,7 +364,14 @@ def document_preview(request, pk):
     disposition = "inline" if content_type in PREVIEWABLE_TYPES else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="document-{document.pk}"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
+    # Images open in a sandbox. Chromium refuses to show a PDF in a sandboxed document,
+    # so a PDF gets no script or connection rights instead; its type was proven from
+    # its bytes and nosniff stops the browser from guessing another.
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; frame-ancestors 'self'"
+        if content_type == "application/pdf"
+        else "sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -59,7 +59,8 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
     preview = context.request.get(f"{live_server.url}{src}")
     assert preview.status == 200
     assert preview.headers["content-type"] == "application/pdf"
-    assert preview.headers["content-security-policy"] == "sandbox"
+    assert preview.headers["content-security-policy"].startswith("default-src 'none'")
+    assert preview.headers["x-content-type-options"] == "nosniff"
     assert preview.body().startswith(b"%PDF")
     screenshot(page, "application")
 
