@@ -23,6 +23,7 @@ from accounts.models import (
     User,
 )
 from accounts.validators import mask_national_id
+from sscard.admin_paging import BigListAdminMixin
 
 FULL_ID_PERMISSION = "accounts.view_full_national_id"
 LIFE_FIELDS = [
@@ -82,7 +83,7 @@ class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Cardholder)
-class CardholderAdmin(admin.ModelAdmin):
+class CardholderAdmin(BigListAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "masked_id",
@@ -191,7 +192,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(BigListAdminMixin, admin.ModelAdmin):
     list_display = ("id", "cardholder_name", "scheme", "kind", "system_code", "balance", "status")
     list_filter = ("kind", "scheme", "status")
     search_fields = ("=cardholder__card_number", "=cardholder__national_id", "cardholder__name")
@@ -255,11 +256,12 @@ class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerTransactionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "kind", "reference", "description", "posted_at")
-    list_filter = ("kind",)
+    # A date filter (today, past 7 days, this month, this year) instead of a date
+    # hierarchy: the hierarchy lists the years with a DISTINCT over the whole table.
+    list_filter = ("kind", "posted_at")
     search_fields = ("=id", "=reference", "=idempotency_key")
-    date_hierarchy = "posted_at"
     show_full_result_count = False
     inlines = [LedgerEntryInline]
     readonly_fields = (
@@ -294,7 +296,7 @@ class ContributionRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ContributionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "month",
         "cardholder_id",
@@ -304,10 +306,11 @@ class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "to_pooled",
         "to_personal",
     )
-    list_filter = ("scheme", "payer")
+    list_filter = ("scheme", "payer", "month")
     search_fields = ("=cardholder__card_number", "=cardholder__national_id")
-    date_hierarchy = "month"
     show_full_result_count = False
+    # Newest first by id: an index walk (the model's month/scheme/payer order is a sort).
+    ordering = ("-id",)
     raw_id_fields = ("cardholder", "employer", "transaction")
 
     def get_actions(self, request):
@@ -315,7 +318,7 @@ class ContributionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SettlementAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "institution", "cardholder_id", "amount", "description", "created_at")
     list_filter = ("institution__kind",)
     list_select_related = ("institution",)

@@ -62,11 +62,20 @@ def _year_bounds(year):
 # --- who is asking -----------------------------------------------------------
 
 
+def _remember_cardholder(user, cardholder):
+    """Keep `cardholder` (or None) as `user.cardholder`, so the page templates that ask
+    for it do not query again."""
+    related = user._meta.model.cardholder.related  # the reverse one-to-one
+    related.set_cached_value(user, cardholder)
+
+
 def cardholder_for_user(user):
     """The cardholder record linked to `user`, or None (heirs, staff, anonymous)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return Cardholder.objects.filter(user_id=user.pk).first()
+    cardholder = Cardholder.objects.filter(user_id=user.pk).first()
+    _remember_cardholder(user, cardholder)
+    return cardholder
 
 
 def accounts_for_user(user):
@@ -89,6 +98,7 @@ def account_get_for_user(user, account_id):
     account = accounts_for_user(user).filter(pk=account_id).first()
     if account is None:
         raise NotFound(field="account")
+    _remember_cardholder(user, account.cardholder)
     return account
 
 
@@ -179,7 +189,11 @@ def account_history(account, *, cursor=None, year=None, kind=None, limit=20):
         limit = max(1, min(int(limit), MAX_PAGE))
     except (TypeError, ValueError):
         raise InvalidInput(code="invalid_limit", field="limit") from None
-    entries = LedgerEntry.objects.filter(account_id=account.pk)
+    # The account as a one-value range, ordered by (account, id): PostgreSQL then walks
+    # the (account, id) index. With `account_id = x` it may walk the primary key
+    # backwards filtering by account instead, which on the last page (nothing older
+    # left to find) reads every older entry of every account.
+    entries = LedgerEntry.objects.filter(account_id__gte=account.pk, account_id__lte=account.pk)
     if cursor not in (None, ""):
         entries = entries.filter(id__lt=decode_cursor(cursor))
     if kind not in (None, ""):
@@ -194,7 +208,7 @@ def account_history(account, *, cursor=None, year=None, kind=None, limit=20):
             "transaction",
             "transaction__contribution",
             "transaction__settlement__institution",
-        ).order_by("-id")[: limit + 1]
+        ).order_by("account_id", "-id")[: limit + 1]
     )
     has_more = len(rows) > limit
     rows = rows[:limit]
@@ -361,7 +375,9 @@ def personal_balance_series(cardholder, months=24):
         .annotate(last=Max("id"))
         .values("last")
     )
-    rows = LedgerEntry.objects.filter(Q(id__in=in_window) | Q(id__in=before)).values_list(
+    # One IN over the UNION of both id sets: `IN (a) OR IN (b)` makes PostgreSQL test
+    # every entry of the ledger against both sets instead of fetching the few ids.
+    rows = LedgerEntry.objects.filter(id__in=in_window.union(before)).values_list(
         "account__scheme", "posted_at", "balance_after", "id"
     )
     last_by_month = {}

@@ -4,7 +4,7 @@ changes happen only through the action views, each calling one service."""
 
 from decimal import Decimal
 
-from csp.decorators import csp_update
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -17,6 +17,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from sscard.admin_paging import BigListAdminMixin
 from withdrawals import admin_views
 from withdrawals.models import (
     ApplicationEvent,
@@ -84,7 +85,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(WithdrawalApplication)
-class WithdrawalApplicationAdmin(ReadOnlyAdmin):
+class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
     list_display = (
         "reference",
         "reason",
@@ -286,7 +287,7 @@ class WithdrawalApplicationAdmin(ReadOnlyAdmin):
         return super().changelist_view(request, extra_context)
 
     # The page frames its documents' previews (same origin): widen the CSP for it alone.
-    @csp_update({"frame-src": ["'self'"], "object-src": ["'self'"]})
+    @csp_replace({"frame-src": ["'self'"], "object-src": ["'self'"]})
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self.get_object(request, object_id)
         if application is not None and self.has_view_permission(request, application):

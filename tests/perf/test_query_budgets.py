@@ -1,0 +1,123 @@
+"""Query budgets: the hot pages and API calls run a small, fixed number of SQL queries,
+the same for a cardholder with two months of history as for one with years of it."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from accounts import services
+from accounts.models import Account, Scheme
+from tests.factories import CardholderFactory, EmployerFactory, InstitutionFactory, UserFactory
+from tests.web.conftest import ensure_national_rates
+
+BUDGET = 6
+
+
+def _history(username, months, purchases):
+    ensure_national_rates()
+    user = UserFactory(username=username)
+    cardholder = CardholderFactory(user=user)
+    employer = EmployerFactory()
+    for n in range(months):
+        for scheme in (Scheme.PENSION, Scheme.MEDICAL, Scheme.UNEMPLOYMENT):
+            services.contribution_post(
+                cardholder=cardholder,
+                scheme=scheme,
+                month=date(2022 + n // 12, 1 + n % 12, 1),
+                wage=Decimal("9000.00"),
+                employer=employer,
+            )
+    institution = InstitutionFactory()
+    for n in range(purchases):
+        services.settlement_create(
+            institution=institution,
+            card_number=cardholder.card_number,
+            amount=Decimal("1.50"),
+            description="Pharmacy purchase",
+            idempotency_key=f"{username}-{n}",
+        )
+    medical = cardholder.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    return user, medical
+
+
+@pytest.fixture
+def short_and_long(db):
+    """(user, personal medical account) for a short and a long history."""
+    return {
+        "short": _history("shorty", months=2, purchases=1),
+        "long": _history("longy", months=36, purchases=45),
+    }
+
+
+def _count(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries), response
+
+
+def _page_queries(client, user, url):
+    client.force_login(user)
+    _count(client, url)  # first request may fill caches (content types, translations)
+    count, _ = _count(client, url)
+    client.logout()
+    return count
+
+
+def _api_queries(client, user, url):
+    token, _ = Token.objects.get_or_create(user=user)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _count(client, url, **header)
+    count, response = _count(client, url, **header)
+    return count, response
+
+
+def test_dashboard_budget_is_fixed(client, short_and_long):
+    counts = {
+        name: _page_queries(client, user, "/") for name, (user, _account) in short_and_long.items()
+    }
+    assert counts["short"] == counts["long"] <= BUDGET, counts
+
+
+def test_account_history_page_budget_is_fixed(client, short_and_long):
+    counts = {
+        name: _page_queries(client, user, f"/accounts/{account.pk}/")
+        for name, (user, account) in short_and_long.items()
+    }
+    assert counts["short"] == counts["long"] <= BUDGET, counts
+
+
+def test_account_list_api_budget_is_fixed(client, short_and_long):
+    counts = {}
+    for name, (user, _account) in short_and_long.items():
+        counts[name], response = _api_queries(client, user, "/api/v1/accounts/")
+        assert len(response.json()["results"]) == 7
+    assert counts["short"] == counts["long"] <= BUDGET, counts
+
+
+def test_transactions_api_budget_is_fixed(client, short_and_long):
+    counts = {}
+    for name, (user, account) in short_and_long.items():
+        counts[name], response = _api_queries(
+            client, user, f"/api/v1/accounts/{account.pk}/transactions/"
+        )
+        assert response.json()["results"]
+    assert counts["short"] == counts["long"] <= BUDGET, counts
+
+
+def test_a_deep_history_page_costs_the_same_queries_as_the_first(client, short_and_long):
+    user, account = short_and_long["long"]
+    token, _ = Token.objects.get_or_create(user=user)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    url = f"/api/v1/accounts/{account.pk}/transactions/?page_size=5"
+    first, response = _api_queries(client, user, url)
+    counts = []
+    while response.json().get("next"):
+        count, response = _count(client, response.json()["next"], **header)
+        counts.append(count)
+    assert len(counts) >= 10
+    assert set(counts) == {first}, (first, counts)
