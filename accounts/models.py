@@ -304,8 +304,10 @@ class LedgerTransaction(AppendOnlyModel):
         CORRECTION = "correction", _("Correction")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
-    reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
+    # Unique and indexed through Meta, not field options: on PostgreSQL those would add
+    # a second, LIKE-pattern index per column that every posting has to maintain.
+    idempotency_key = models.CharField(_("idempotency key"), max_length=200)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
     description = models.CharField(_("description"), max_length=255, blank=True)
     posted_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
@@ -319,6 +321,10 @@ class LedgerTransaction(AppendOnlyModel):
         verbose_name = _("ledger transaction")
         verbose_name_plural = _("ledger transactions")
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["idempotency_key"], name="ledger_idempotency_key"),
+        ]
+        indexes = [models.Index(fields=["reference"], name="ledger_reference")]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
@@ -331,7 +337,10 @@ class LedgerEntry(AppendOnlyModel):
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries"
     )
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # No index of its own: the (account, -id) keyset index serves every lookup by account.
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     balance_after = models.DecimalField(_("balance after"), **MONEY)
     # Copied from the transaction so history pages filter without a join.
@@ -406,8 +415,9 @@ class ContributionRate(models.Model):
 class Contribution(models.Model):
     """One payer's monthly contribution for one scheme, and the money it moved."""
 
+    # Indexed by the (cardholder, scheme, month) index below, not on its own.
     cardholder = models.ForeignKey(
-        Cardholder, on_delete=models.PROTECT, related_name="contributions"
+        Cardholder, on_delete=models.PROTECT, related_name="contributions", db_index=False
     )
     employer = models.ForeignKey(
         Employer, null=True, blank=True, on_delete=models.PROTECT, related_name="contributions"
