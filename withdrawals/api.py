@@ -10,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
-from accounts.exceptions import NotFound
 from sscard.api import IdentificationThrottle, ScopedRateThrottle
 from withdrawals import eligibility, selectors, services
 from withdrawals.models import Relationship, WithdrawalApplication
@@ -31,40 +30,9 @@ from withdrawals.serializers import (
     decision_data,
 )
 
-STAFF_VIEW_PERMS = (
-    "withdrawals.view_withdrawalapplication",
-    "withdrawals.review_application",
-    "withdrawals.approve_application",
-)
-
-
-def is_review_staff(user):
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and any(user.has_perm(perm) for perm in STAFF_VIEW_PERMS)
-    )
-
 
 def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
-
-
-def application_for(user, pk, *, staff_action=False):
-    """The application `user` may see: their own or, for review staff, any. For a
-    staff action any staff member gets it and the service decides whether they may
-    act. Everything else is 404, whether it exists or not."""
-    if user.is_authenticated and user.is_staff and (staff_action or is_review_staff(user)):
-        application = (
-            WithdrawalApplication.objects.select_related("cardholder", "applicant")
-            .filter(pk=pk)
-            .first()
-        )
-        if application is None:
-            raise NotFound()
-        return application
-    return selectors.application_get_for_user(user, pk)
 
 
 def application_response(application, status_code=status.HTTP_200_OK):
@@ -185,7 +153,7 @@ class ApplicationDetailView(APIView):
 
     @extend_schema(responses=ApplicationSerializer)
     def get(self, request, pk):
-        return application_response(application_for(request.user, pk))
+        return application_response(selectors.application_get_for_reader(request.user, pk))
 
 
 class DocumentUploadView(generics.GenericAPIView):
@@ -196,7 +164,7 @@ class DocumentUploadView(generics.GenericAPIView):
 
     @extend_schema(responses={201: DocumentSerializer})
     def post(self, request, pk):
-        application = application_for(request.user, pk)
+        application = selectors.application_get_for_reader(request.user, pk)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         document = services.document_add(
@@ -219,7 +187,9 @@ class ApplicationActionView(APIView):
         raise NotImplementedError
 
     def post(self, request, pk):
-        application = application_for(request.user, pk, staff_action=self.staff_action)
+        application = selectors.application_get_for_reader(
+            request.user, pk, staff_action=self.staff_action
+        )
         data = {}
         if self.request_serializer is not None:
             serializer = self.request_serializer(data=request.data)
@@ -281,7 +251,7 @@ class ReviewQueueView(generics.ListAPIView):
     serializer_class = QueueItemSerializer
 
     def get_queryset(self):
-        if not is_review_staff(self.request.user):
+        if not selectors.is_staff_with(self.request.user, selectors.APPLICATION_STAFF_PERMS):
             raise exceptions.PermissionDenied(_("Only review staff see the queue."))
         return selectors.review_queue()
 

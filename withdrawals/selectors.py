@@ -14,6 +14,12 @@ from withdrawals.models import (
     WithdrawalApplication,
 )
 
+# Staff who may read any application: reviewers, approvers, auditors.
+APPLICATION_STAFF_PERMS = (
+    "withdrawals.view_withdrawalapplication",
+    "withdrawals.review_application",
+    "withdrawals.approve_application",
+)
 # Staff who may open any document: reviewers, approvers, auditors.
 DOCUMENT_STAFF_PERMS = (
     "withdrawals.review_application",
@@ -68,6 +74,34 @@ def application_get_for_user(user, pk):
         raise NotFound() from None
 
 
+def is_staff_with(user, perms):
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and any(user.has_perm(perm) for perm in perms)
+    )
+
+
+def application_get_for_reader(user, pk, *, staff_action=False):
+    """The application `user` may read: their own, or any for review staff.
+
+    For a staff action any staff member gets it and the service decides whether
+    they may act. Everything else is NotFound, whether it exists or not.
+    """
+    staff = user.is_authenticated and user.is_staff
+    if staff and (staff_action or is_staff_with(user, APPLICATION_STAFF_PERMS)):
+        application = (
+            WithdrawalApplication.objects.select_related("cardholder", "applicant")
+            .filter(pk=pk)
+            .first()
+        )
+        if application is None:
+            raise NotFound()
+        return application
+    return application_get_for_user(user, pk)
+
+
 def document_get_for_user(user, pk):
     """A document the user may open: the applicant's own, or any for review staff."""
     document = (
@@ -79,7 +113,7 @@ def document_get_for_user(user, pk):
         raise NotFound()
     if document.application.applicant_id == user.pk:
         return document
-    if user.is_active and user.is_staff and any(user.has_perm(p) for p in DOCUMENT_STAFF_PERMS):
+    if is_staff_with(user, DOCUMENT_STAFF_PERMS):
         return document
     raise NotFound()
 
