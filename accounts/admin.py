@@ -2,7 +2,6 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -39,6 +38,20 @@ LIFE_FIELDS = [
 
 def can_see_full_id(request):
     return request.user.has_perm(FULL_ID_PERMISSION)
+
+
+def act_on_each(model_admin, request, queryset, call, done):
+    """Run one service call per selected row; a refusal is reported for its row and
+    the others still go ahead."""
+    changed = 0
+    for obj in queryset:
+        try:
+            call(obj)
+            changed += 1
+        except DomainError as exc:
+            model_admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+    if changed:
+        model_admin.message_user(request, done % {"count": changed}, messages.SUCCESS)
 
 
 class ReadOnlyAdminMixin:
@@ -147,33 +160,33 @@ class CardholderAdmin(BigListAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # their accounts and ledger history keep them
 
-    @transaction.atomic
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            services.cardholder_open_accounts(obj)
-
-    def _card_action(self, request, queryset, service, done):
-        changed = 0
-        for cardholder in queryset:
-            try:
-                service(cardholder=cardholder, actor=request.user)
-                changed += 1
-            except DomainError as exc:
-                self.message_user(request, f"{cardholder}: {exc.message}", messages.ERROR)
-        if changed:
-            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # A new cardholder is registered by the service, which also opens the accounts.
+        created = services.cardholder_create(**form.cleaned_data)
+        obj.pk = created.pk
+        obj._state.adding = False
 
     @admin.action(description=_("Report the card lost"), permissions=["change"])
     def report_lost(self, request, queryset):
-        self._card_action(
-            request, queryset, services.card_report_lost, _("%(count)d card(s) reported lost.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda cardholder: services.card_report_lost(cardholder=cardholder, actor=request.user),
+            _("%(count)d card(s) reported lost."),
         )
 
     @admin.action(description=_("Reactivate the card"), permissions=["change"])
     def reactivate(self, request, queryset):
-        self._card_action(
-            request, queryset, services.card_reactivate, _("%(count)d card(s) reactivated.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda cardholder: services.card_reactivate(cardholder=cardholder, actor=request.user),
+            _("%(count)d card(s) reactivated."),
         )
 
 
@@ -223,27 +236,24 @@ class AccountAdmin(BigListAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _status_action(self, request, queryset, service, done):
-        changed = 0
-        for account in queryset:
-            try:
-                service(account=account, actor=request.user)
-                changed += 1
-            except DomainError as exc:
-                self.message_user(request, f"#{account.pk}: {exc.message}", messages.ERROR)
-        if changed:
-            self.message_user(request, done % {"count": changed}, messages.SUCCESS)
-
     @admin.action(description=_("Freeze (no money may leave)"), permissions=["change"])
     def freeze(self, request, queryset):
-        self._status_action(
-            request, queryset, services.account_freeze, _("%(count)d account(s) frozen.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda account: services.account_freeze(account=account, actor=request.user),
+            _("%(count)d account(s) frozen."),
         )
 
     @admin.action(description=_("Lift the freeze"), permissions=["change"])
     def unfreeze(self, request, queryset):
-        self._status_action(
-            request, queryset, services.account_unfreeze, _("%(count)d account(s) unfrozen.")
+        act_on_each(
+            self,
+            request,
+            queryset,
+            lambda account: services.account_unfreeze(account=account, actor=request.user),
+            _("%(count)d account(s) unfrozen."),
         )
 
 

@@ -277,3 +277,36 @@ def test_admin_freezes_an_account_through_the_service(accounts, admin_client_for
     )
     assert response.status_code == 302
     assert fresh(accounts["personal"]).status == Account.Status.FROZEN
+
+
+def test_admin_adding_a_cardholder_opens_their_seven_accounts(db, admin_client_for):
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Cardholder
+
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    client = admin_client_for(root)
+    response = client.post(
+        "/admin/accounts/cardholder/add/",
+        {
+            "name": "Sun Li",
+            "national_id": "11010519491231002x",
+            "gender": "F",
+            "date_of_birth": "1949-12-31",
+            "region": "000000",
+            "card_number": "A20000001",
+            "card_status": "active",
+            "employment_status": "retired",
+            "life_status": "living",
+            # The (read-only) accounts inline still sends its management form.
+            "accounts-TOTAL_FORMS": "0",
+            "accounts-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cardholder = Cardholder.objects.get(card_number="A20000001")
+    assert cardholder.national_id == "11010519491231002X"
+    assert sorted(cardholder.accounts.values_list("scheme", "kind")) == sorted(
+        [(s, "pooled") for s in ("pension", "medical", "unemployment", "work_injury", "maternity")]
+        + [("pension", "personal"), ("medical", "personal")]
+    )
