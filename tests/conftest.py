@@ -1,16 +1,13 @@
 """Shared fixtures: real services when present, a clear skip (or failure in CI) when not."""
 
 import os
-import subprocess
-import sys
-import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.worker import WorkerProcess, worker_env
+
 REQUIRE_SERVICES = os.environ.get("SSCARD_REQUIRE_SERVICES") == "1"
 
 
@@ -107,7 +104,7 @@ def _test_database_url():
 
 @pytest.fixture(scope="session")
 def celery_worker_process(django_db_setup, document_root, tmp_path_factory):
-    """A real `celery worker` on Redis, using the test database. Stopped by its pid."""
+    """A real `celery worker` on Redis, using the test database; stopped at the end."""
     url = redis_url()
     if not url or not redis_answers(url) or not is_postgres():
         yield None
@@ -117,54 +114,15 @@ def celery_worker_process(django_db_setup, document_root, tmp_path_factory):
     app.conf.task_always_eager = False
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(app.conf.task_default_queue)
-    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": url,
-        "CELERY_RESULT_BACKEND": url,
-        # Four slashes: the URL parser drops one, and the path must stay absolute.
-        "EMAIL_URL": f"filemail:///{tmp_path_factory.mktemp('mail')}",
-        "SSCARD_DOCUMENT_ROOT": str(document_root),
-    }
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "sscard",
-                "worker",
-                "--loglevel=info",
-                "--concurrency=2",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                "test@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"celery worker exited early:\n{log_path.read_text()}")
-        if b"ready." in log_path.read_bytes():
-            break
-        time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"celery worker did not start:\n{log_path.read_text()}")
-    process.log_path = log_path
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    env = worker_env(
+        database_url=_test_database_url(),
+        broker_url=url,
+        mail_dir=tmp_path_factory.mktemp("mail"),
+        document_root=document_root,
+    )
+    worker = WorkerProcess(env, tmp_path_factory.mktemp("celery"), name="test").start()
+    yield worker
+    worker.stop()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import ROOT
+from tests.worker import ROOT
 
 PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",

@@ -3,10 +3,6 @@ and a Celery worker process of their own that can be killed and started again.""
 
 import contextlib
 import io
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,8 +15,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.audit import run_audit
-from tests.conftest import ROOT, _test_database_url, need, redis_answers, redis_url
+from tests.conftest import _test_database_url, need, redis_answers, redis_url
 from tests.factories import death_claim, staff_with
+from tests.worker import WorkerProcess, worker_env
 from withdrawals import services, tasks
 from withdrawals.models import Status
 
@@ -96,83 +93,6 @@ def run_at_once(function, calls, *, threads):
 # --- a worker of our own ------------------------------------------------------------------
 
 
-class WorkerProcess:
-    """One `celery worker` on the fault queue, in its own process group so SIGKILL takes
-    the parent and its pool children down together, as when a machine dies."""
-
-    def __init__(self, env, log_dir):
-        self.env = env
-        self.log_dir = log_dir
-        self.process = None
-        self.starts = 0
-
-    @property
-    def log_path(self):
-        return self.log_dir / f"worker-{self.starts}.log"
-
-    def start(self, timeout=60):
-        self.starts += 1
-        with open(self.log_path, "wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "sscard",
-                    "worker",
-                    "--loglevel=info",
-                    "--concurrency=2",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "-Q",
-                    FAULT_QUEUE,
-                    "-n",
-                    f"reliability{self.starts}@%h",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"celery worker exited early:\n{self.log_path.read_text()}")
-            if b"ready." in self.log_path.read_bytes():
-                return self
-            time.sleep(0.05)
-        self.kill()
-        pytest.fail(f"celery worker did not start:\n{self.log_path.read_text()}")
-
-    def kill(self):
-        """SIGKILL the worker and its pool children: no cleanup, no acknowledgement."""
-        if self.process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=20)
-        self.process = None
-
-    def stop(self):
-        if self.process is None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
-        self.process = None
-
-    def log_tail(self, chars=3000):
-        return self.log_path.read_text()[-chars:] if self.log_path.exists() else ""
-
-
 def _route_tasks_to(app, queue):
     """Send every task to `queue` (None: back to the default queue)."""
     app.conf.task_routes = {"*": {"queue": queue}} if queue else None
@@ -195,21 +115,18 @@ def fault_worker(django_db_setup, document_root, tmp_path, settings):
 
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        "CELERY_BROKER_URL": url,
-        "CELERY_RESULT_BACKEND": url,
-        # Four slashes: the URL parser drops one, and the path must stay absolute.
-        "EMAIL_URL": f"filemail:///{mail_dir}",
-        "SSCARD_DOCUMENT_ROOT": str(document_root),
-    }
+    env = worker_env(
+        database_url=_test_database_url(),
+        broker_url=url,
+        mail_dir=mail_dir,
+        document_root=document_root,
+    )
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _route_tasks_to(app, FAULT_QUEUE)
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge(FAULT_QUEUE)
-    worker = WorkerProcess(env, tmp_path)
+    worker = WorkerProcess(env, tmp_path, queue=FAULT_QUEUE, name="reliability")
     worker.mail_dir = mail_dir
     try:
         yield worker
