@@ -75,15 +75,6 @@ def _first_code(detail):
     return getattr(detail, "code", None)
 
 
-def domain_error_status(exc):
-    """The HTTP status of a refusal. A plain DomainError that names a field is a
-    problem with what was sent (a required value, a too long text, a bad choice):
-    400, like any other invalid input. Subclasses carry their own status."""
-    if type(exc) is DomainError and exc.field:
-        return 400
-    return exc.status
-
-
 def domain_error_response(exc):
     fields = {exc.field: [str(exc.message)]} if exc.field else {}
     body = error_body(exc.code, exc.message, fields)
@@ -101,7 +92,7 @@ def domain_error_response(exc):
             }
             for reason in decision.reasons
         ]
-    return Response(body, status=domain_error_status(exc))
+    return Response(body, status=exc.status)
 
 
 def exception_handler(exc, context):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import ledger
-from accounts.exceptions import DomainError
+from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
 from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
 from accounts.validators import parse_national_id
@@ -412,9 +412,9 @@ def _save_refusal(application_pk, stage, decision):
 def _clean_text(value, field, max_length):
     text = " ".join(str(value or "").split())
     if not text:
-        raise DomainError(_("This field is required."), code="required", field=field)
+        raise InvalidInput(_("This field is required."), code="required", field=field)
     if len(text) > max_length:
-        raise DomainError(
+        raise InvalidInput(
             _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
         )
     return text
@@ -426,11 +426,11 @@ def _clean_bank(bank_name, bank_account_holder, bank_account_number):
     number = str(bank_account_number or "").strip()
     digits = re.sub(r"[ \-]", "", number)
     if not number:
-        raise DomainError(
+        raise InvalidInput(
             _("This field is required."), code="required", field="bank_account_number"
         )
     if not _ACCOUNT_NUMBER.match(number) or not 8 <= len(digits) <= 30 or len(number) > 40:
-        raise DomainError(
+        raise InvalidInput(
             _("Enter the bank account number: 8 to 30 digits."),
             code="invalid_account_number",
             field="bank_account_number",
@@ -444,7 +444,7 @@ def _clean_schemes(schemes):
     cleaned = []
     for scheme in schemes or ():
         if scheme not in Scheme.values:
-            raise DomainError(
+            raise InvalidInput(
                 _("There is no such insurance scheme."), code="invalid_choice", field="schemes"
             )
         if scheme not in cleaned:
@@ -472,7 +472,7 @@ def application_create_draft(
     """Start a claim. Refused (IneligibleError, with every reason) unless the
     pre-check allows it; the draft gets its reference number (WD-YYYY-NNNNNN)."""
     if relationship not in Relationship.values:
-        raise DomainError(
+        raise InvalidInput(
             _("Choose your relationship to the cardholder."),
             code="invalid_choice",
             field="relationship",
@@ -543,7 +543,7 @@ def document_add(*, application, kind, uploaded_file, uploader):
     """
     _require_applicant(application, uploader)
     if kind not in DocumentKind.values:
-        raise DomainError(
+        raise InvalidInput(
             _("Choose what kind of document this is."), code="invalid_choice", field="kind"
         )
     if application.status not in EDITABLE_STATES:
@@ -618,7 +618,7 @@ def application_confirm_notice(application, *, actor, full_name):
         )
     typed = " ".join(str(full_name or "").split())
     if not typed or typed != " ".join(application.cardholder.name.split()):
-        raise DomainError(
+        raise InvalidInput(
             _("Type your full name exactly as on your card to confirm."),
             code="name_mismatch",
             field="full_name",
@@ -851,7 +851,9 @@ def application_request_documents(application, *, actor, message, ip_address=Non
     _require_perm(actor, "review_application")
     text = str(message or "").strip()
     if not text:
-        raise DomainError(_("Tell the applicant what is needed."), code="required", field="message")
+        raise InvalidInput(
+            _("Tell the applicant what is needed."), code="required", field="message"
+        )
     locked = _lock(application)
     _transition(
         locked,
@@ -879,9 +881,9 @@ def _verifiable(application):
 
 def _clean_past_date(value, field):
     if not isinstance(value, date):
-        raise DomainError(_("Enter a date."), code="required", field=field)
+        raise InvalidInput(_("Enter a date."), code="required", field=field)
     if value > timezone.localdate():
-        raise DomainError(_("The date cannot be in the future."), code="future_date", field=field)
+        raise InvalidInput(_("The date cannot be in the future."), code="future_date", field=field)
     return value
 
 
@@ -900,7 +902,7 @@ def cardholder_verify_death(
     number = _clean_text(certificate_number, "certificate_number", 60)
     cardholder = Cardholder.objects.select_for_update().get(pk=locked.cardholder_id)
     if cardholder.date_of_birth and when < cardholder.date_of_birth:
-        raise DomainError(
+        raise InvalidInput(
             _("The date of death is before the date of birth."),
             code="invalid_date",
             field="date_of_death",
@@ -1059,7 +1061,7 @@ def application_reject(application, *, actor, reason, ip_address=None):
     _require_perm(actor, "review_application")
     text = str(reason or "").strip()
     if not text:
-        raise DomainError(
+        raise InvalidInput(
             _("Give the reason the applicant will see."), code="required", field="reason"
         )
     locked = _lock(application)
