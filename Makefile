@@ -33,7 +33,8 @@ test: $(VENV)/.installed-dev translations
 	$(VENV)/bin/ruff format --check .
 	# Security lint: any high-severity finding fails the build.
 	$(VENV)/bin/bandit -q -r sscard accounts withdrawals -lll -x '*/migrations/*'
-	$(PY) -m pytest $(PYTEST_ARGS)
+	# Every process logs to one file; the run fails if a full ID number is found in it.
+	SSCARD_LOG_FILE=$${SSCARD_LOG_FILE:-$(CURDIR)/var/test-run.log} $(PY) -m pytest $(PYTEST_ARGS)
 
 # Only the slow fault tests (worker SIGKILLs, Redis and PostgreSQL restarts); `make test` runs them too.
 test-slow: $(VENV)/.installed-dev

@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -21,7 +22,8 @@ from accounts.models import (
     Settlement,
     User,
 )
-from accounts.validators import mask_national_id
+from accounts.pii import id_digests
+from accounts.validators import parse_national_id
 from sscard.admin_paging import BigListAdminMixin
 
 FULL_ID_PERMISSION = "accounts.view_full_national_id"
@@ -38,6 +40,29 @@ LIFE_FIELDS = [
 
 def can_see_full_id(request):
     return request.user.has_perm(FULL_ID_PERMISSION)
+
+
+def id_number_in(search_term):
+    """The normalised ID number a search term is, or None."""
+    try:
+        return parse_national_id(search_term.strip()).number
+    except ValidationError:
+        return None
+
+
+class NationalIdSearchMixin:
+    """A search for a whole ID number finds the person by its keyed digest (the number
+    itself is stored encrypted; a partial ID search would leak who exists anyway).
+    Other terms search the ordinary `search_fields`."""
+
+    national_id_digest_lookup = "national_id_digest"
+
+    def get_search_results(self, request, queryset, search_term):
+        number = id_number_in(search_term)
+        if number is None:
+            return super().get_search_results(request, queryset, search_term)
+        lookup = f"{self.national_id_digest_lookup}__in"
+        return queryset.filter(**{lookup: id_digests(number)}), False
 
 
 def act_on_each(model_admin, request, queryset, call, done):
@@ -68,22 +93,28 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
     list_display = ("masked_username", "email", "first_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("=username", "first_name", "last_name", "email")
+    # An ID login's username is the digest of the number.
+    national_id_digest_lookup = "username"
     show_full_result_count = False
 
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
         if can_see_full_id(request):
-            fields[fields.index("masked_username")] = "username"
+            fields[fields.index("masked_username")] = "full_login"
         return fields
 
     @admin.display(description=_("username"), ordering="username")
     def masked_username(self, obj):
         # Cardholders and heirs log in with their ID number: mask it like everywhere else.
-        return mask_national_id(obj.username) if len(obj.username) == 18 else obj.username
+        return obj.masked_login
+
+    @admin.display(description=_("username"), ordering="username")
+    def full_login(self, obj):
+        return obj.national_id or obj.username
 
 
 class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -96,7 +127,7 @@ class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Cardholder)
-class CardholderAdmin(BigListAdminMixin, admin.ModelAdmin):
+class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "masked_id",
@@ -107,7 +138,7 @@ class CardholderAdmin(BigListAdminMixin, admin.ModelAdmin):
         "region",
     )
     list_filter = ("card_status", "life_status", "employment_status", "card_financial_activated")
-    search_fields = ("name", "=card_number", "=national_id")
+    search_fields = ("name", "=card_number")
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("user",)
@@ -205,10 +236,11 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Account)
-class AccountAdmin(BigListAdminMixin, admin.ModelAdmin):
+class AccountAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     list_display = ("id", "cardholder_name", "scheme", "kind", "system_code", "balance", "status")
     list_filter = ("kind", "scheme", "status")
-    search_fields = ("=cardholder__card_number", "=cardholder__national_id", "cardholder__name")
+    search_fields = ("=cardholder__card_number", "cardholder__name")
+    national_id_digest_lookup = "cardholder__national_id_digest"
     list_select_related = ("cardholder",)
     show_full_result_count = False
     raw_id_fields = ("cardholder",)
@@ -306,7 +338,9 @@ class ContributionRateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class ContributionAdmin(
+    NationalIdSearchMixin, BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     list_display = (
         "month",
         "cardholder_id",
@@ -317,7 +351,8 @@ class ContributionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         "to_personal",
     )
     list_filter = ("scheme", "payer", "month")
-    search_fields = ("=cardholder__card_number", "=cardholder__national_id")
+    search_fields = ("=cardholder__card_number",)
+    national_id_digest_lookup = "cardholder__national_id_digest"
     show_full_result_count = False
     # Newest first by id: an index walk (the model's month/scheme/payer order is a sort).
     ordering = ("-id",)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.importing import Caches, PayrollRow, month_range, post_rows
 from accounts.models import Cardholder, Employer, Institution
+from accounts.pii import login_username
 from accounts.validators import generate_credit_code
 
 DEMO_PASSWORD = "Demo-Pass-2026"  # noqa: S105 - published demo password
@@ -199,10 +200,14 @@ class _Password:
         return self.hash
 
 
-def _user(username, password, **fields):
+def _user(login, password, **fields):
+    """The user who logs in as `login` (a staff username or an ID number), created if missing."""
     user_model = get_user_model()
+    username = login_username(login)
     user = user_model.objects.filter(username=username).first()
     if user is None:
+        if username != login:
+            fields["national_id"] = login
         user = user_model.objects.create(username=username, password=password(), **fields)
     return user
 
@@ -239,7 +244,7 @@ def seed(today=None):
 
     rows = []
     for person in PEOPLE:
-        cardholder = Cardholder.objects.filter(national_id=person.national_id).first()
+        cardholder = Cardholder.objects.with_national_id(person.national_id).first()
         if cardholder is None:
             cardholder = services.cardholder_create(
                 name=person.name,

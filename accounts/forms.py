@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LedgerTransaction, Scheme
+from accounts.pii import login_username
 from accounts.validators import parse_national_id
 
 
@@ -52,16 +53,6 @@ class AccessibleFormMixin:
         self.add_error(field, str(error.message))
         if field:
             self._describe(field)
-
-
-def normalise_login(value):
-    """A national ID number in upper case (a typed lower-case x is accepted);
-    anything that is not an ID number (a staff username) unchanged."""
-    value = (value or "").strip()
-    try:
-        return parse_national_id(value).number
-    except ValidationError:
-        return value
 
 
 def national_id_field(label=None, help_text=None):
@@ -113,7 +104,7 @@ class LoginForm(AccessibleFormMixin, AuthenticationForm):
     }
 
     def clean_username(self):
-        return normalise_login(self.cleaned_data.get("username"))
+        return login_username(self.cleaned_data.get("username"))
 
 
 class PasswordFieldsMixin(forms.Form):

@@ -39,6 +39,7 @@ from accounts.models import (
     LedgerTransaction,
     Scheme,
 )
+from accounts.pii import id_digests
 from accounts.validators import parse_national_id, validate_credit_code
 
 HEADER = ("employer_credit_code", "national_id", "month", "wage_base")
@@ -402,14 +403,19 @@ class _LostRace(Exception):
 
 def _post_rows_once(rows, caches, posted_at):
     summary = ImportSummary()
-    national_ids = {row.national_id for row in rows}
+    # ID numbers are stored encrypted: match them by their keyed digests.
+    numbers_by_digest = {
+        digest: number
+        for number in {row.national_id for row in rows}
+        for digest in id_digests(number)
+    }
     cardholders = {
-        nid: (pk, region, status)
-        for pk, nid, region, status in _lookup(
-            lambda batch: Cardholder.objects.filter(national_id__in=batch).values_list(
-                "id", "national_id", "region", "employment_status"
+        numbers_by_digest[digest]: (pk, region, status)
+        for pk, digest, region, status in _lookup(
+            lambda batch: Cardholder.objects.filter(national_id_digest__in=batch).values_list(
+                "id", "national_id_digest", "region", "employment_status"
             ),
-            national_ids,
+            numbers_by_digest,
         )
     }
     codes = {row.employer_code for row in rows if row.employer_code} - caches.employers.keys()
@@ -795,11 +801,11 @@ def write_payroll_csv(out, *, months, limit=None, seed=0):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     written = 0
+    # Read (and decrypt) the people once, not once a month.
+    people = Cardholder.objects.order_by("id").values_list("id", "national_id")
+    people = list(people[:limit] if limit else people)
     for month in months:
-        people = Cardholder.objects.order_by("id").values_list("id", "national_id")
-        if limit:
-            people = people[:limit]
-        for pk, national_id in people.iterator(chunk_size=10_000):
+        for pk, national_id in people:
             wage = Decimal(rng.randrange(300_000, 4_000_000)) / 100
             writer.writerow(
                 (employers[pk % len(employers)], national_id, f"{month:%Y-%m}", f"{wage:.2f}")

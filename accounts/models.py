@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
 from rest_framework_api_key.models import AbstractAPIKey
 
+from accounts.pii import NationalIdDigestField, id_digests
 from accounts.validators import (
     mask_card_number,
     mask_national_id,
@@ -23,8 +25,20 @@ ZERO = Decimal("0.00")
 
 
 class User(AbstractUser):
-    """A login. Cardholders and heirs sign in with their national ID number as the
-    username; staff with an ordinary username. The insured person is `Cardholder`."""
+    """A login. Cardholders and heirs sign in with their national ID number, stored
+    as its keyed digest in `username` (see accounts.pii) and encrypted in
+    `national_id`; staff with an ordinary username. The insured person is `Cardholder`."""
+
+    # Null, not "", for staff: the encrypted field stores an empty value as NULL.
+    national_id = EncryptedCharField(_("national ID number"), max_length=18, blank=True, null=True)
+
+    def __str__(self):
+        return self.masked_login
+
+    @property
+    def masked_login(self):
+        """The login as anyone else sees it: an ID number masked, a staff username as is."""
+        return mask_national_id(self.national_id) if self.national_id else self.username
 
     class Meta:
         verbose_name = _("user")
@@ -44,6 +58,13 @@ class Scheme(models.TextChoices):
 
 # Only pension and medical insurance keep a personal (individual) account.
 PERSONAL_SCHEMES = (Scheme.PENSION, Scheme.MEDICAL)
+
+
+class CardholderQuerySet(models.QuerySet):
+    def with_national_id(self, number):
+        """Cardholders with this (normalised) ID number: a look-up by keyed digest,
+        because the number itself is stored encrypted."""
+        return self.filter(national_id_digest__in=id_digests(number))
 
 
 class Cardholder(models.Model):
@@ -74,9 +95,10 @@ class Cardholder(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="cardholder"
     )
     name = models.CharField(_("name"), max_length=100)
-    national_id = models.CharField(
-        _("national ID number"), max_length=18, unique=True, validators=[validate_national_id]
+    national_id = EncryptedCharField(
+        _("national ID number"), max_length=18, validators=[validate_national_id]
     )
+    national_id_digest = NationalIdDigestField(unique=True)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     date_of_birth = models.DateField(_("date of birth"))
     ethnicity = models.CharField(_("ethnicity"), max_length=40, blank=True)
@@ -115,6 +137,8 @@ class Cardholder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CardholderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("cardholder")
         verbose_name_plural = _("cardholders")
@@ -147,6 +171,9 @@ class Cardholder(models.Model):
             raise ValidationError({"national_id": exc.messages}) from None
         self.national_id = parsed.number
         errors = {}
+        # The digest is the unique column; forms never show it, so say it here.
+        if Cardholder.objects.with_national_id(parsed.number).exclude(pk=self.pk).exists():
+            errors["national_id"] = _("A cardholder with this ID number already exists.")
         if self.date_of_birth and self.date_of_birth != parsed.birth_date:
             errors["date_of_birth"] = _("The date of birth does not match the ID number.")
         if self.gender and self.gender != parsed.gender:

@@ -47,6 +47,7 @@ from accounts.models import (
     Scheme,
     Settlement,
 )
+from accounts.pii import id_digest
 from accounts.validators import generate_credit_code, generate_national_id
 
 Payer = ContributionRate.Payer
@@ -448,7 +449,10 @@ def generate(
     user_base = loader.take_ids(User, cardholders)
     account_base = loader.take_ids(Account, cardholders * len(ACCOUNT_SLOTS))
     password = make_password(PASSWORD)
-    user_table = Table(User, ["id", "username", "password", "first_name", "is_active"], loader.now)
+    encrypt = Cardholder._meta.get_field("national_id").get_prep_value
+    user_table = Table(
+        User, ["id", "username", "national_id", "password", "first_name", "is_active"], loader.now
+    )
     holder_table = Table(
         Cardholder,
         [
@@ -456,6 +460,7 @@ def generate(
             "user_id",
             "name",
             "national_id",
+            "national_id_digest",
             "gender",
             "date_of_birth",
             "region",
@@ -476,10 +481,12 @@ def generate(
         flexible = n % flexible_every == 0
         card = f"{CARD_PREFIX}{n:09d}"
         name = f"Person {n}"
-        user_lines.append(f"{user_id}\t{national_id}\t{password}\t{name}\tt")
+        # COPY bypasses the model fields: encrypt and digest the number here.
+        digest = id_digest(national_id)
+        user_lines.append(f"{user_id}\t{digest}\t{encrypt(national_id)}\t{password}\t{name}\tt")
         holder_lines.append(
-            f"{holder_id}\t{user_id}\t{name}\t{national_id}\t{gender}\t{birth}\t{region}\t"
-            f"{card}\t{'flexible' if flexible else 'employed'}"
+            f"{holder_id}\t{user_id}\t{name}\t{encrypt(national_id)}\t{digest}\t{gender}\t"
+            f"{birth}\t{region}\t{card}\t{'flexible' if flexible else 'employed'}"
         )
         wage = rng.randrange(300_000, 4_000_000)
         employer = None if flexible else employer_ids[n % len(employer_ids)]
@@ -611,7 +618,9 @@ def generate_deep_account(*, entries, log=print):
     )
     n = _first_index()
     national_id, gender, birth, region = _person(n)
-    user = User.objects.create(username=national_id, password=make_password(PASSWORD))
+    user = User.objects.create(
+        username=id_digest(national_id), national_id=national_id, password=make_password(PASSWORD)
+    )
     holder = Cardholder.objects.create(
         user=user,
         name=f"Person {n} (long history)",

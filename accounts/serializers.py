@@ -1,35 +1,18 @@
 """API shapes of the accounts app. Money is always a string with two decimals."""
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts import ledger
 from accounts.exceptions import InvalidAmount
 from accounts.models import MONEY, Account, Cardholder, LedgerTransaction, Scheme
-from accounts.validators import mask_card_number, mask_national_id, parse_national_id
+from accounts.pii import login_username
+from accounts.validators import mask_card_number
 
 
 def Money(**kwargs):
     return serializers.DecimalField(**MONEY, **kwargs)
-
-
-def normalise_username(value):
-    """A national ID typed with a lower-case check character "x" is the same login."""
-    value = (value or "").strip()
-    try:
-        return parse_national_id(value).number
-    except DjangoValidationError:
-        return value
-
-
-def masked_username(username):
-    """Cardholders and heirs log in with their national ID: never show it in full."""
-    try:
-        return mask_national_id(parse_national_id(username).number)
-    except DjangoValidationError:
-        return username
 
 
 # --- authentication -------------------------------------------------------------
@@ -52,7 +35,7 @@ class TokenRequestSerializer(serializers.Serializer):
         # refuses a username locked out from this address.
         user = authenticate(
             self.context.get("request"),
-            username=normalise_username(attrs["username"]),
+            username=login_username(attrs["username"]),
             password=attrs["password"],
         )
         if user is None or not user.is_active:
@@ -108,7 +91,7 @@ class UserSerializer(serializers.Serializer):
     roles = serializers.SerializerMethodField()
 
     def get_username(self, user) -> str:
-        return masked_username(user.username)
+        return user.masked_login
 
     def get_roles(self, user) -> list[str]:
         return sorted(group.name for group in user.groups.all())

@@ -39,6 +39,7 @@ from accounts.models import (
     Scheme,
     Settlement,
 )
+from accounts.pii import id_digest, id_digests
 from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
@@ -436,10 +437,10 @@ def _same_name(a, b):
 def user_register(*, national_id, password, name, email, card_number=""):
     """Create a login for a cardholder (linked through their card) or for an heir.
 
-    The username is the normalised ID number. With a card number, the ID, name and
-    card must match a living cardholder that has no login yet; every mismatch gives
-    the same message so nothing about other people leaks. Raises ValidationError
-    with field names.
+    The username is the ID number's look-up digest (accounts.pii). With a card
+    number, the ID, name and card must match a living cardholder that has no login
+    yet; every mismatch gives the same message so nothing about other people leaks.
+    Raises ValidationError with field names.
     """
     user_model = get_user_model()
     errors = {}
@@ -465,7 +466,7 @@ def user_register(*, national_id, password, name, email, card_number=""):
         errors["password"] = exc.messages
     if errors:
         raise ValidationError(errors)
-    if user_model.objects.filter(username=number).exists():
+    if user_model.objects.filter(username__in=id_digests(number)).exists():
         raise ValidationError(
             {"national_id": [_("This ID number is already registered; sign in instead.")]}
         )
@@ -474,13 +475,14 @@ def user_register(*, national_id, password, name, email, card_number=""):
     if card_number:
         cardholder = (
             Cardholder.objects.select_for_update()
-            .filter(national_id=number, card_number=card_number, user__isnull=True)
+            .with_national_id(number)
+            .filter(card_number=card_number, user__isnull=True)
             .filter(life_status=Cardholder.LifeStatus.LIVING)
             .first()
         )
         if cardholder is None or not _same_name(cardholder.name, name):
             raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
-    elif Cardholder.objects.filter(national_id=number).exists():
+    elif Cardholder.objects.with_national_id(number).exists():
         # An insured person links their record through the card, not as an heir.
         raise ValidationError(
             {"card_number": [_("Enter your social security card number as well.")]}
@@ -489,7 +491,11 @@ def user_register(*, national_id, password, name, email, card_number=""):
     try:
         with transaction.atomic():
             user = user_model.objects.create_user(
-                username=number, email=email, password=password, first_name=name
+                username=id_digest(number),
+                national_id=number,
+                email=email,
+                password=password,
+                first_name=name,
             )
     except IntegrityError:
         raise ValidationError(

@@ -22,15 +22,16 @@ API_PREFIX = "/api/"
 
 def normalised_login(value):
     # Imported here: settings name this module before the apps are loaded.
-    from accounts.forms import normalise_login
+    from accounts.pii import login_username
 
-    return normalise_login(value if isinstance(value, str) else "")
+    return login_username(value if isinstance(value, str) else "")
 
 
 def axes_username(request, credentials):
-    """The username a login attempt is counted under: the ID number in upper case (as
-    the login form and the token endpoint hand it to authenticate), so 11010...x and
-    11010...X are one person, not two counters."""
+    """The username a login attempt is counted under: the stored username (for an ID
+    number its keyed digest, as the login form and the token endpoint hand it to
+    authenticate), so 11010...x and 11010...X are one person, not two counters, and
+    axes' tables never hold an ID number."""
     if credentials and credentials.get("username") is not None:
         return normalised_login(credentials.get("username"))
     data = getattr(request, "data", None)

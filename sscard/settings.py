@@ -24,6 +24,19 @@ SECRET_KEY = env.string("DJANGO_SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
     raise SettingsError("DJANGO_SECRET_KEY: required when DJANGO_DEBUG is off")
 
+# National ID numbers at rest (accounts/pii.py): encrypted with keys derived from
+# SECRET_KEY and these salts (newest first; older ones still decrypt), and looked up by an
+# HMAC under SSCARD_ID_HASH_KEY. Development gets throwaway values; production brings its own.
+SALT_KEY = env.string_list("SSCARD_PII_SALT_KEYS", ["dev-only-pii-salt"] if DEBUG else [])
+if not SALT_KEY:
+    raise SettingsError("SSCARD_PII_SALT_KEYS: required when DJANGO_DEBUG is off")
+SSCARD_ID_HASH_KEY = env.string("SSCARD_ID_HASH_KEY", "dev-only-id-hash-key" if DEBUG else "")
+if not SSCARD_ID_HASH_KEY:
+    raise SettingsError("SSCARD_ID_HASH_KEY: required when DJANGO_DEBUG is off")
+# While a rotation of SSCARD_ID_HASH_KEY is under way: the keys it replaces.
+SSCARD_ID_HASH_KEYS_PREVIOUS = env.string_list("SSCARD_ID_HASH_KEYS_PREVIOUS", [])
+SECRET_KEY_FALLBACKS = env.string_list("DJANGO_SECRET_KEY_FALLBACKS", [])
+
 ALLOWED_HOSTS = env.string_list(
     "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
 )
@@ -321,7 +334,8 @@ AXES_USERNAME_CALLABLE = "sscard.security.axes_username"
 AXES_LOCKOUT_CALLABLE = "sscard.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
-AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "otp_token"]
+# The typed username is an ID number for cardholders: never stored in axes' post_data.
+AXES_SENSITIVE_PARAMETERS = ["username", "password", "password1", "password2", "otp_token"]
 # The start-up banner would print on every management command.
 AXES_VERBOSE = False
 # The client address: REMOTE_ADDR unless the deployment names a proxy header it
@@ -354,3 +368,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.string("SSCARD_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# Also append every record to a file (the test suite scans the whole run's file for ID numbers).
+SSCARD_LOG_FILE = env.string("SSCARD_LOG_FILE", "")
+if SSCARD_LOG_FILE:
+    LOGGING["handlers"]["file"] = {
+        "class": "logging.FileHandler",
+        "filename": SSCARD_LOG_FILE,
+        "formatter": "plain",
+    }
+    LOGGING["root"]["handlers"].append("file")

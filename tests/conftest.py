@@ -1,6 +1,7 @@
 """Shared fixtures: real services when present, a clear skip (or failure in CI) when not."""
 
 import os
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -168,3 +169,58 @@ def otp_login(client, user):
         session[DEVICE_ID_SESSION_KEY] = staff_device(user).persistent_id
         session.save()
     return client
+
+
+# --- the whole run's log ------------------------------------------------------------
+# With SSCARD_LOG_FILE set (`make test` sets it), every process of the run — this one,
+# the Celery workers and servers the tests start — appends its log records to that
+# file through the configured formatter. At the end the file is scanned: one full
+# national ID number in it fails the run.
+
+
+ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _run_log():
+    return os.environ.get("SSCARD_LOG_FILE", "")
+
+
+def pytest_sessionstart(session):
+    if _run_log() and not hasattr(session.config, "workerinput"):
+        os.makedirs(os.path.dirname(os.path.abspath(_run_log())), exist_ok=True)
+        open(_run_log(), "w").close()  # truncate: this run only
+
+
+def full_id_numbers_in(lines):
+    """(line number, masked number) for every valid full ID number in `lines`."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.validators import mask_national_id, parse_national_id
+
+    found = []
+    for number, line in enumerate(lines, 1):
+        for match in ID_SHAPED.finditer(line):
+            try:
+                parse_national_id(match.group(0))
+            except ValidationError:
+                continue
+            found.append((number, mask_national_id(match.group(0))))
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    path = _run_log()
+    if not path or hasattr(session.config, "workerinput") or not os.path.exists(path):
+        return
+    with open(path, encoding="utf-8", errors="replace") as log:
+        lines = log.readlines()
+    leaks = full_id_numbers_in(lines)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter:
+        reporter.write_line(
+            f"run log {path}: {len(lines)} lines scanned, {len(leaks)} full ID numbers"
+        )
+    if leaks:
+        for line, masked in leaks[:20]:
+            reporter.write_line(f"  line {line}: a full ID number ({masked})", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -7,7 +7,8 @@ from django.contrib.auth import get_user_model
 
 from accounts import services
 from accounts.models import Cardholder, Employer, Institution
-from accounts.validators import generate_credit_code, generate_national_id
+from accounts.pii import login_username
+from accounts.validators import generate_credit_code, generate_national_id, parse_national_id
 
 PASSWORD = "Test-Pass-2026!"
 
@@ -21,6 +22,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        # UserFactory(username=<an ID number>) is a cardholder's or heir's login: stored
+        # the way registration stores it (digest as username, number encrypted).
+        login = kwargs["username"]
+        username = login_username(login)
+        if username != login:
+            kwargs.update(username=username, national_id=parse_national_id(login).number)
+            kwargs["email"] = kwargs["email"].replace(login, f"id-{username[:12]}")
+        return kwargs
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

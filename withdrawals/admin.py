@@ -16,7 +16,9 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import id_number_in
 from accounts.models import Account
+from accounts.pii import id_digests
 from sscard.admin_paging import BigListAdminMixin
 from withdrawals import admin_views
 from withdrawals.models import (
@@ -180,12 +182,14 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        # ID numbers match exactly only: a partial ID search would leak who exists.
+        # ID numbers match exactly only, by digest: a partial ID search would leak who exists.
+        number = id_number_in(term)
+        if number is not None:
+            return queryset.filter(cardholder__national_id_digest__in=id_digests(number)), False
         query = (
             Q(reference__iexact=term)
             | Q(reference__icontains=term)
             | Q(cardholder__card_number__iexact=term)
-            | Q(cardholder__national_id=term.upper())
         )
         return queryset.filter(query), False
 

@@ -30,7 +30,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.exceptions import DomainError
 from accounts.models import Account
-from accounts.validators import mask_national_id
 from sscard.security import needs_second_factor
 from withdrawals import admin_forms, payout_files, selectors, services, storage
 from withdrawals.models import (
@@ -84,8 +83,7 @@ def display_person(user):
     if user is None:
         return _("system")
     name = user.get_full_name().strip()
-    login = user.get_username()
-    shown = mask_national_id(login) if login[:1].isdigit() and len(login) >= 15 else login
+    shown = user.masked_login
     return f"{name} ({shown})" if name else shown
 
 

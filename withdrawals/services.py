@@ -187,7 +187,7 @@ def cardholder_identify(*, national_id, name, card_number, requester):
         number = parse_national_id(str(national_id or "")).number
     except Exception:
         raise IdentificationFailed() from None
-    cardholder = Cardholder.objects.filter(national_id=number).first()
+    cardholder = Cardholder.objects.with_national_id(number).first()
     given_name = str(name or "").strip()
     given_card = str(card_number or "").strip().upper()
     if (

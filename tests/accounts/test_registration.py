@@ -7,6 +7,7 @@ from django.test import RequestFactory
 
 from accounts import services
 from accounts.models import Account, Cardholder
+from accounts.pii import login_username
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Quiet-Harbour-2026"
@@ -58,16 +59,19 @@ def test_cardholder_create_refuses_a_disagreeing_birth_date():
 def test_cardholder_registers_and_is_linked(zhang):
     user = register(card_number=" a10000001 ", national_id="110105198503150019 ")
 
-    assert user.username == "110105198503150019"
+    assert user.national_id == "110105198503150019"
+    assert user.username == zhang.national_id_digest  # the number itself is not the username
     zhang.refresh_from_db()
     assert zhang.user == user
     request = RequestFactory().post("/login/")  # django-axes counts attempts per request
-    assert authenticate(request, username="110105198503150019", password=PASSWORD) == user
+    login = login_username("110105198503150019")
+    assert authenticate(request, username=login, password=PASSWORD) == user
 
 
 def test_lower_case_x_is_stored_upper_case():
     user = register(national_id="11010519491231002x", card_number="", name="Heir")
-    assert user.username == "11010519491231002X"
+    assert user.national_id == "11010519491231002X"
+    assert user.username == login_username("11010519491231002X")
     assert not Cardholder.objects.filter(user=user).exists()
 
 

@@ -22,6 +22,7 @@ from accounts.models import (
     LedgerTransaction,
     Settlement,
 )
+from accounts.pii import login_username
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,8 @@ def personal(national_id):
     return {
         account.scheme: account.balance
         for account in Account.objects.filter(
-            cardholder__national_id=national_id, kind=Account.Kind.PERSONAL
+            cardholder__in=Cardholder.objects.with_national_id(national_id),
+            kind=Account.Kind.PERSONAL,
         )
     }
 
@@ -85,7 +87,7 @@ def test_running_it_twice_changes_nothing(seeded):
 
 def test_the_six_people_are_there_as_the_issue_describes(seeded):
     for national_id, (name, card, employment) in PEOPLE.items():
-        person = Cardholder.objects.get(national_id=national_id)
+        person = Cardholder.objects.with_national_id(national_id).get()
         assert (person.name, person.card_number, person.employment_status) == (
             name,
             card,
@@ -99,14 +101,15 @@ def test_the_six_people_are_there_as_the_issue_describes(seeded):
 
 def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(seeded):
     users = get_user_model().objects
-    zhang = users.get(username="110105198503150019")
+    zhang = users.get(username=login_username("110105198503150019"))
     assert zhang.check_password(DEMO_PASSWORD)
     assert zhang.cardholder.card_number == "A10000001"
-    assert not users.filter(username="44030519560308004X").exists()
-    assert Cardholder.objects.get(national_id="44030519560308004X").user is None
+    assert not users.filter(username=login_username("44030519560308004X")).exists()
+    assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
     assert with_login.count() == 5
-    assert all(holder.user.username == holder.national_id for holder in with_login)
+    assert all(holder.user.national_id == holder.national_id for holder in with_login)
+    assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
 
 def test_staff_logins_have_their_roles(seeded):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from accounts.pii import login_username
 from accounts.validators import generate_national_id
 from tests.factories import (
     PASSWORD,
@@ -107,7 +108,7 @@ def test_heir_claims_for_the_deceased(live_server, page, screenshot, deceased):
     screenshot(page, "details")
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url(re.compile(r".*/withdrawals/\d+/documents/$"))
-    application = WithdrawalApplication.objects.get(applicant__username=heir_id)
+    application = WithdrawalApplication.objects.get(applicant__username=login_username(heir_id))
 
     upload(page, "death_certificate", "death-certificate.pdf")
     upload(page, "heirship_proof", "kinship-proof.pdf", pages=2)

@@ -62,7 +62,7 @@ def test_a_full_run_logs_no_full_id_number(client, configured_log):
     client.get("/")
     client.post("/logout/")
     APIClient().post(
-        "/api/v1/auth/token/", {"username": heir.username, "password": PASSWORD}, format="json"
+        "/api/v1/auth/token/", {"username": heir.national_id, "password": PASSWORD}, format="json"
     )
 
     # A settlement through the API, and a refused one.
@@ -110,5 +110,16 @@ def test_a_full_run_logs_no_full_id_number(client, configured_log):
     text = configured_log.getvalue()
     assert "AXES" in text  # the run was really logged (axes names the username it counts)
     assert FULL_ID.findall(text) == []
-    assert holder.national_id not in text and heir.username not in text
+    assert holder.national_id not in text and heir.national_id not in text
     assert holder.national_id.lower() not in text
+
+
+def test_the_run_log_scan_finds_a_full_number_and_ignores_look_alikes():
+    from tests.conftest import full_id_numbers_in
+
+    lines = [
+        "INFO accounts login 110105********002X ok\n",
+        "WARNING django.request Not Found: /cardholders/11010519491231002X/\n",
+        "DEBUG job 123456789012345678 finished\n",  # 18 digits, not a valid ID number
+    ]
+    assert full_id_numbers_in(lines) == [(2, "110105********002X")]

@@ -138,7 +138,7 @@ class World:
     def __init__(self):
         self.a_user = UserFactory(username="110105198001010019")
         self.a = CardholderFactory(
-            user=self.a_user, national_id=self.a_user.username, name="Anneliese Quorvath"
+            user=self.a_user, national_id="110105198001010019", name="Anneliese Quorvath"
         )
         fund(self.a, "pension", "4321.09")
         fund(self.a, "medical", "876.54")

@@ -295,7 +295,7 @@ def test_cardholder_registers_with_the_card(client):
     assert response.status_code == 200
     cardholder.refresh_from_db()
     assert cardholder.user is not None
-    assert cardholder.user.username == cardholder.national_id
+    assert cardholder.user.national_id == cardholder.national_id
     assert "Your social insurance" in response.content.decode()
 
 
