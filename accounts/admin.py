@@ -1,8 +1,13 @@
 """Django admin for the accounts app: people searchable, ID numbers masked, ledger read-only."""
 
+from datetime import timedelta
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
@@ -77,6 +82,38 @@ def act_on_each(model_admin, request, queryset, call, done):
             model_admin.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
     if changed:
         model_admin.message_user(request, done % {"count": changed}, messages.SUCCESS)
+
+
+def entries_link(account_id, text):
+    """A link to the ledger entry list of one account."""
+    url = reverse("admin:accounts_ledgerentry_changelist")
+    return format_html('<a href="{}?account__id__exact={}">{}</a>', url, account_id, text)
+
+
+class MonthListFilter(admin.DateFieldListFilter):
+    """Whole months and years for a field holding the first day of a month: "today" or
+    "past 7 days" would match nothing most days, after reading the whole table."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        this_month = timezone.localdate().replace(day=1)
+        last_month = (this_month - timedelta(days=1)).replace(day=1)
+        next_month = (this_month + timedelta(days=31)).replace(day=1)
+        this_year = this_month.replace(month=1)
+        last_year = this_year.replace(year=this_year.year - 1)
+        next_year = this_year.replace(year=this_year.year + 1)
+        self.links = (
+            (_("Any date"), {}),
+            *(
+                (label, {self.lookup_kwarg_since: since, self.lookup_kwarg_until: until})
+                for label, since, until in [
+                    (_("This month"), this_month, next_month),
+                    (_("Last month"), last_month, this_month),
+                    (_("This year"), this_year, next_year),
+                    (_("Last year"), last_year, this_year),
+                ]
+            ),
+        )
 
 
 class ReadOnlyAdminMixin:
@@ -237,8 +274,19 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 @admin.register(Account)
 class AccountAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
-    list_display = ("id", "cardholder_name", "scheme", "kind", "system_code", "balance", "status")
+    list_display = (
+        "id",
+        "cardholder_name",
+        "scheme",
+        "kind",
+        "system_code",
+        "balance",
+        "status",
+        "entries",
+    )
     list_filter = ("kind", "scheme", "status")
+    # Sorting by the holder's name joins and sorts every account; id and balance do not join.
+    sortable_by = ("id", "balance")
     search_fields = ("=cardholder__card_number", "cardholder__name")
     national_id_digest_lookup = "cardholder__national_id_digest"
     list_select_related = ("cardholder",)
@@ -258,6 +306,10 @@ class AccountAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("cardholder"), ordering="cardholder__name")
     def cardholder_name(self, obj):
         return obj.cardholder.name if obj.cardholder_id else "—"
+
+    @admin.display(description=_("ledger entries"))
+    def entries(self, obj):
+        return entries_link(obj.pk, _("entries"))
 
     actions = ["freeze", "unfreeze"]
 
@@ -303,6 +355,8 @@ class LedgerTransactionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     # A date filter (today, past 7 days, this month, this year) instead of a date
     # hierarchy: the hierarchy lists the years with a DISTINCT over the whole table.
     list_filter = ("kind", "posted_at")
+    # Id order is posting order; other columns would sort millions of rows.
+    sortable_by = ("id",)
     search_fields = ("=id", "=reference", "=idempotency_key")
     show_full_result_count = False
     inlines = [LedgerEntryInline]
@@ -318,6 +372,37 @@ class LedgerTransactionAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelA
 
     def get_actions(self, request):
         return {}  # not even "delete selected"
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Every leg of every transaction, newest first. One account's entries are its
+    link in the account column (served by the account/id index); the table has no
+    other index a filter or sort could use, so there are none."""
+
+    list_display = (
+        "id",
+        "transaction_link",
+        "account_link",
+        "kind",
+        "amount",
+        "balance_after",
+        "posted_at",
+    )
+    sortable_by = ("id",)
+    readonly_fields = ("transaction", "account", "amount", "balance_after", "kind", "posted_at")
+
+    @admin.display(description=_("transaction"))
+    def transaction_link(self, obj):
+        url = reverse("admin:accounts_ledgertransaction_change", args=[obj.transaction_id])
+        return format_html('<a href="{}">{}</a>', url, obj.transaction_id)
+
+    @admin.display(description=_("account"))
+    def account_link(self, obj):
+        return entries_link(obj.account_id, obj.account_id)
+
+    def get_actions(self, request):
+        return {}
 
 
 @admin.register(ContributionRate)
@@ -350,7 +435,10 @@ class ContributionAdmin(
         "to_pooled",
         "to_personal",
     )
-    list_filter = ("scheme", "payer", "month")
+    list_filter = ("scheme", "payer", ("month", MonthListFilter))
+    # The (cardholder, scheme, month) index serves this order; other columns would sort
+    # millions of rows.
+    sortable_by = ("cardholder_id",)
     search_fields = ("=cardholder__card_number",)
     national_id_digest_lookup = "cardholder__national_id_digest"
     show_full_result_count = False
@@ -366,6 +454,8 @@ class ContributionAdmin(
 class SettlementAdmin(BigListAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("id", "institution", "cardholder_id", "amount", "description", "created_at")
     list_filter = ("institution__kind",)
+    # Id order is the order they were made in; other columns would sort the table.
+    sortable_by = ("id", "cardholder_id")
     list_select_related = ("institution",)
     search_fields = ("=idempotency_key", "=cardholder__card_number")
     show_full_result_count = False

@@ -17,7 +17,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import id_number_in
-from accounts.models import Account
+from accounts.models import Account, Cardholder
 from accounts.pii import id_digests
 from sscard.admin_paging import BigListAdminMixin
 from withdrawals import admin_views
@@ -48,6 +48,20 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(admin_views.overdue_q())
         return queryset
+
+
+class ApplicantRegionFilter(admin.AllValuesFieldListFilter):
+    """The pooling regions of the cardholders who applied, not of every cardholder
+    (that would read the whole cardholder table on each page view)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = (
+            Cardholder.objects.filter(pk__in=WithdrawalApplication.objects.values("cardholder_id"))
+            .values_list("region", flat=True)
+            .distinct()
+            .order_by("region")
+        )
 
 
 def _personal_balance(scheme):
@@ -102,7 +116,7 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
     list_filter = (
         "status",
         "reason",
-        ("cardholder__region", admin.AllValuesFieldListFilter),
+        ("cardholder__region", ApplicantRegionFilter),
         OverdueFilter,
     )
     search_fields = ("reference",)

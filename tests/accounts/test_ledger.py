@@ -223,7 +223,8 @@ def test_admin_ledger_is_read_only_even_for_superusers(accounts, admin_client_fo
     assert b'name="_save"' not in page.content
     assert client.get("/admin/accounts/ledgertransaction/add/").status_code == 403
     assert client.post(f"/admin/accounts/ledgertransaction/{txn.pk}/delete/").status_code == 403
-    assert client.get("/admin/accounts/ledgerentry/").status_code == 404  # only inline
+    assert client.get("/admin/accounts/ledgerentry/").status_code == 200  # a read-only list
+    assert client.get("/admin/accounts/ledgerentry/add/").status_code == 403
     for model in ["contribution", "settlement"]:
         assert client.get(f"/admin/accounts/{model}/add/").status_code == 403
     assert LedgerTransaction.objects.filter(pk=txn.pk).exists()
