@@ -349,3 +349,82 @@ def test_bulk_path_on_postgresql_keeps_the_ledger_consistent_and_reruns_cleanly(
     assert (LedgerTransaction.objects.count(), Contribution.objects.count()) == counts
     assert counts[0] == counts[1] == 4 * (540 * 8 + 60 * 2)
     assert_ledger_consistent()
+
+
+def test_one_person_in_consecutive_chunks_keeps_the_balance_chain(employer, alice):
+    # Chunks of one row: every chunk starts from the balances the previous one left.
+    text = "".join(
+        f"{employer.credit_code},{alice.national_id},2026-0{month},{wage}\n"
+        for month, wage in ((1, "10000"), (2, "12000.50"), (3, "9000"))
+    )
+
+    summary = run(text, chunk_size=1)
+
+    assert (summary.rows_posted, summary.transactions_posted) == (3, 24)
+    pension = Account.objects.get(cardholder=alice, scheme="pension", kind="personal")
+    # 8 % of each month's wage, in order.
+    assert list(
+        LedgerEntry.objects.filter(account=pension).order_by("id").values_list("balance_after")
+    ) == [(Decimal("800.00"),), (Decimal("1760.04"),), (Decimal("2480.04"),)]
+    assert_ledger_consistent()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_import_outside_a_transaction_prepares_chunks_ahead_and_reruns_cleanly():
+    # Outside an atomic block the next chunk is read on a second connection while the
+    # current one is written; the result must be the same as chunk by chunk.
+    synthetic_population(120, employers=3)
+    out = io.StringIO()
+    rows = write_payroll_csv(out, months=month_range(date(2025, 1, 1), 3))
+    text = out.getvalue() + "not,a,payroll row\n"
+
+    chunks = []
+    first = import_payroll(
+        io.StringIO(text),
+        chunk_size=50,
+        today=TODAY,
+        on_chunk=lambda summary, rejects: chunks.append(summary.rows_read),
+    )
+    second = import_payroll(io.StringIO(text), chunk_size=70, today=TODAY)
+
+    assert (first.rows_read, first.rows_posted, first.rows_rejected) == (rows + 1, rows, 1)
+    assert chunks == [*range(50, rows + 1, 50), rows + 1]
+    assert first.transactions_posted == 3 * (108 * 8 + 12 * 2)
+    assert (second.rows_posted, second.rows_already_posted) == (0, rows)
+    assert Contribution.objects.count() == first.transactions_posted
+    assert_ledger_consistent()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_bad_file_fails_the_same_when_read_ahead():
+    with pytest.raises(PayrollFileError):
+        import_payroll(io.StringIO("id,month,wage\n1,2,3\n"), today=TODAY)
+    undecodable = io.TextIOWrapper(io.BytesIO(HEADER.encode() + b"\xff,\n"), encoding="utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        import_payroll(undecodable, today=TODAY)
+
+
+def test_a_balance_moved_by_someone_else_during_the_import_is_respected(employer, alice):
+    # The second chunk is drafted on the balances the first one left; a posting made in
+    # between (here from the chunk callback) must not be overwritten or mis-chained.
+    text = "".join(
+        f"{employer.credit_code},{alice.national_id},2026-0{month},10000\n" for month in (1, 2)
+    )
+
+    def post_meanwhile(summary, rejects):
+        if summary.rows_read == 1:
+            services.contribution_post(
+                cardholder=alice,
+                scheme="pension",
+                month=date(2026, 3, 1),
+                wage="10000",
+                employer=employer,
+            )
+
+    summary = run(text, chunk_size=1, on_chunk=post_meanwhile)
+
+    assert (summary.rows_posted, summary.transactions_posted) == (2, 16)
+    assert balances(alice)[("pension", "personal")] == Decimal("2400.00")
+    assert_ledger_consistent()
