@@ -322,8 +322,9 @@ class Loader:
         for pk in (self.received.pk, self.payable.pk):
             Account.objects.filter(pk=pk).update(balance=fen(self.balance[pk]))
         for table, next_id in self.next_id.items():
+            # is_called false: the next id handed out is next_id itself (1 on an empty table).
             self.cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, next_id - 1]
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s, false)", [table, next_id]
             )
 
 
