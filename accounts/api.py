@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.exceptions import DomainError
-from accounts.models import Account, InstitutionAPIKey, Settlement
+from accounts.models import InstitutionAPIKey, Settlement
 from accounts.serializers import (
     AccountSerializer,
     ContributionQuerySerializer,
@@ -29,7 +29,7 @@ from accounts.serializers import (
 from sscard.api import InstitutionKeyAuthentication, error_body
 from sscard.security import is_locked_out, lockout_response
 from withdrawals.eligibility import AccountFacts, withdrawable
-from withdrawals.selectors import claimable_summary
+from withdrawals.selectors import own_accounts_with_claims
 
 # --- authentication ---------------------------------------------------------------
 
@@ -70,25 +70,18 @@ class MeView(APIView):
         return Response(data)
 
 
-def claimed_schemes(user):
-    """Schemes whose personal account an open withdrawal claim already holds."""
-    cardholder = selectors.cardholder_for_user(user)
-    if cardholder is None:
-        return set()
-    return {row["scheme"] for row in claimable_summary(cardholder) if row["claimed_by"]}
-
-
 class AccountListView(generics.ListAPIView):
     """The caller's own accounts: personal and pooled, per scheme."""
 
     serializer_class = AccountSerializer
 
     def get_queryset(self):
-        return selectors.accounts_for_user(self.request.user).exclude(kind=Account.Kind.SYSTEM)
+        # The accounts and their claims in one query, as a list: a handful of rows that
+        # the paginator counts in memory rather than with a COUNT query.
+        return own_accounts_with_claims(self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        claimed = claimed_schemes(request.user)
         rows = [
             {
                 "id": account.id,
@@ -102,9 +95,7 @@ class AccountListView(generics.ListAPIView):
                         kind=account.kind,
                         status=account.status,
                         balance=account.balance,
-                        claimed_elsewhere=(
-                            account.kind == Account.Kind.PERSONAL and account.scheme in claimed
-                        ),
+                        claimed_elsewhere=account.claimed,
                     )
                 ),
             }

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import selectors, services
+from accounts import read_models, selectors, services
 from accounts.exceptions import DomainError, InvalidYear, NotFound
 from accounts.forms import (
     HISTORY_KINDS,
@@ -176,28 +176,45 @@ SCHEME_EXPLANATIONS = {
 }
 
 
+DASHBOARD_TEMPLATES = ("accounts/dashboard.html", "base.html")
+
+
 @login_required
 def dashboard(request):
-    """The overview: card panel, balances per scheme, chart. Heirs get their own page."""
+    """The overview: card panel, balances per scheme, chart. Heirs get their own page.
+
+    Served from the cache while the balances and the card are unchanged
+    (accounts.read_models): the chart and the sums read the whole history."""
+    state = read_models.overview_state(request.user)
+    if state is None:
+        return render(request, "accounts/dashboard_no_card.html")
+    return read_models.cached_page(
+        request,
+        name="overview",
+        state=state,
+        templates=DASHBOARD_TEMPLATES,
+        build=lambda csrf_token: _dashboard_page(request, csrf_token),
+    )
+
+
+def _dashboard_page(request, csrf_token=None):
     cardholder = _cardholder(request)
-    if cardholder is None:
+    if cardholder is None:  # unlinked a moment ago
         return render(request, "accounts/dashboard_no_card.html")
     balances = selectors.balances_for_cardholder(cardholder)
     rows = [{"balance": b, "explanation": SCHEME_EXPLANATIONS.get(b.scheme, "")} for b in balances]
     personal_total = sum((b.personal for b in balances if b.personal is not None), Decimal(0))
     series = selectors.personal_balance_series(cardholder, months=CHART_MONTHS)
-    return render(
-        request,
-        "accounts/dashboard.html",
-        {
-            "cardholder": cardholder,
-            "rows": rows,
-            "personal_total": personal_total,
-            "chart": balance_chart(series),
-            "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
-            "latest_year": timezone.localdate().year,
-        },
-    )
+    context = {
+        "cardholder": cardholder,
+        "rows": rows,
+        "personal_total": personal_total,
+        "chart": balance_chart(series),
+        "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
+    }
+    if csrf_token:
+        context["csrf_token"] = csrf_token  # the page is kept for later requests
+    return render(request, DASHBOARD_TEMPLATES[0], context)
 
 
 CHART_COLOURS = {Scheme.PENSION: ("#0b4a7f", ""), Scheme.MEDICAL: ("#0f6a34", "8 5")}

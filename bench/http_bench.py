@@ -47,6 +47,8 @@ SERVER_ENV = {
     "SSCARD_LOG_LEVEL": "WARNING",
     "DJANGO_STATIC_ROOT": str(OUT / "static"),
 }
+# As in production, the processes share a Redis cache (sessions, rate limits, pages).
+SERVER_ENV["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", "rediscache://127.0.0.1:6379/13")
 
 
 def django_setup():

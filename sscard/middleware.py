@@ -3,20 +3,31 @@
 A restart or fail-over of PostgreSQL makes queries raise OperationalError or
 InterfaceError. That is not a bug in the request but a moment to wait: clients get
 503 with Retry-After, and one that retries with the same idempotency key gets the
-same single effect. Place this middleware near the top of MIDDLEWARE so it also
-sees failures of the session and authentication middleware below it.
+same single effect. The same holds for Redis where a request may not fall back to
+the database (ending a session, sscard.sessions). Place this middleware near the top
+of MIDDLEWARE so it also sees failures of the session and authentication middleware
+below it.
 """
 
 import logging
 import sys
 
+import redis
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 
 logger = logging.getLogger(__name__)
 
-UNAVAILABLE = (OperationalError, InterfaceError)
+# The database, or the shared cache where an operation may not fall back (ending a
+# session): both are a moment to wait, not a bug.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
 RETRY_AFTER_SECONDS = 5
 _FLAG = "_sscard_database_unavailable"
 
@@ -58,7 +69,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):
-            logger.warning("database unavailable for %s: %s", request.path, exception)
+            logger.warning("service unavailable for %s: %s", request.path, exception)
             return unavailable_response(request)
         return None
 

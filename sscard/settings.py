@@ -144,6 +144,26 @@ AUTH_PASSWORD_VALIDATORS = [
 # Rate limits live in the cache, so several processes must share one (Redis) in
 # production; the in-process default suits a single development server.
 CACHES = {"default": env.cache("CACHE_URL", "locmemcache://sscard")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, without building a new Redis client for every call.
+    CACHES["default"]["BACKEND"] = "sscard.cache.RedisCache"
+_SHARED_CACHE = (
+    "LocMemCache" not in CACHES["default"]["BACKEND"]
+    and "Dummy" not in (CACHES["default"]["BACKEND"])
+)
+
+# Sessions are read on every page: from the shared cache, written through to the
+# database, so a cache restart logs nobody out and a cache outage only slows pages
+# (sscard.sessions). An in-process cache cannot hold them: a logout in one process
+# would not reach the others.
+SESSION_ENGINE = env.string(
+    "SSCARD_SESSION_ENGINE",
+    "sscard.sessions" if _SHARED_CACHE else "django.contrib.sessions.backends.db",
+)
+# The rendered overview page is kept this long per cardholder and language, and used
+# only while the balances it shows are unchanged (accounts.read_models), so any cache
+# will do, an in-process one too; 0 turns it off.
+SSCARD_PAGE_CACHE_SECONDS = env.integer("SSCARD_PAGE_CACHE_SECONDS", 3600)
 
 # --- Internationalisation ---------------------------------------------------
 
@@ -235,7 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Institutions' API keys (sscard.api.InstitutionKeyAuthentication) are accepted
         # by the settlement endpoint alone.
-        "rest_framework.authentication.TokenAuthentication",
+        "sscard.api.TokenAuthentication",
         # A staff session counts only after its second factor (TOTP).
         "sscard.security.VerifiedStaffSessionAuthentication",
     ],

@@ -1,11 +1,14 @@
 """Reads of the withdrawals app, scoped to what the asking user may see."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.exceptions import NotFound
-from accounts.models import Account
+from accounts.models import Account, Cardholder, Scheme
 from withdrawals.models import (
     CLAIMING_STATES,
     ApplicationEvent,
@@ -160,18 +163,25 @@ def timeline(application):
 
 
 def claimable_summary(cardholder):
-    """Each personal account: its balance and whether a claim could take it now."""
-    claimed = {}
-    for reference, pension, medical in WithdrawalApplication.objects.filter(
-        cardholder=cardholder, status__in=CLAIMING_STATES
-    ).values_list("reference", "claims_pension", "claims_medical"):
-        if pension:
-            claimed.setdefault("pension", reference)
-        if medical:
-            claimed.setdefault("medical", reference)
+    """Each personal account: its balance and whether a claim could take it now. One
+    query: the open claim on each account (the oldest, if several) comes with it."""
+    open_claims = WithdrawalApplication.objects.filter(
+        cardholder_id=OuterRef("cardholder_id"), status__in=CLAIMING_STATES
+    ).order_by("id")
+    accounts = (
+        Account.objects.filter(cardholder_id=cardholder.pk, kind=Account.Kind.PERSONAL)
+        .annotate(
+            pension_claim=Subquery(open_claims.filter(claims_pension=True).values("reference")[:1]),
+            medical_claim=Subquery(open_claims.filter(claims_medical=True).values("reference")[:1]),
+        )
+        .order_by("scheme")
+    )
     rows = []
-    for account in cardholder.accounts.filter(kind=Account.Kind.PERSONAL).order_by("scheme"):
-        claimed_by = claimed.get(account.scheme, "")
+    for account in accounts:
+        claimed_by = {
+            Scheme.PENSION: account.pension_claim,
+            Scheme.MEDICAL: account.medical_claim,
+        }.get(account.scheme) or ""
         rows.append(
             {
                 "scheme": account.scheme,
@@ -185,3 +195,62 @@ def claimable_summary(cardholder):
             }
         )
     return rows
+
+
+@dataclass(frozen=True)
+class OwnAccount:
+    id: int
+    scheme: str
+    kind: str
+    balance: Decimal
+    status: str
+    claimed: bool  # an open withdrawal claim holds this personal account
+
+
+# {states} is one placeholder per claiming state; the table names come from the models.
+_OWN_ACCOUNTS_SQL = """
+SELECT a.id, a.scheme, a.kind, a.balance, a.status,
+  CASE
+    WHEN a.kind = 'personal' AND a.scheme = 'pension' THEN EXISTS (
+      SELECT 1 FROM {applications} w WHERE w.cardholder_id = a.cardholder_id
+      AND w.claims_pension AND w.status IN ({states}))
+    WHEN a.kind = 'personal' AND a.scheme = 'medical' THEN EXISTS (
+      SELECT 1 FROM {applications} w WHERE w.cardholder_id = a.cardholder_id
+      AND w.claims_medical AND w.status IN ({states}))
+    ELSE FALSE
+  END
+FROM {accounts} a JOIN {cardholders} c ON c.id = a.cardholder_id
+WHERE c.user_id = %s AND a.kind <> 'system'
+ORDER BY a.id
+"""
+
+
+def _own_accounts_sql():
+    return _OWN_ACCOUNTS_SQL.format(
+        applications=WithdrawalApplication._meta.db_table,
+        accounts=Account._meta.db_table,
+        cardholders=Cardholder._meta.db_table,
+        states=", ".join(["%s"] * len(CLAIMING_STATES)),
+    )
+
+
+def own_accounts_with_claims(user):
+    """The user's own cardholder accounts (none for heirs and staff), each with whether
+    an open claim holds it. One query, written out: the account list is read on every
+    API call, and building it through the ORM costs more than running it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    states = [str(state) for state in CLAIMING_STATES]
+    with connection.cursor() as cursor:
+        cursor.execute(_own_accounts_sql(), [*states, *states, user.pk])
+        return [
+            OwnAccount(pk, scheme, kind, _money(balance), status, bool(claimed))
+            for pk, scheme, kind, balance, status, claimed in cursor.fetchall()
+        ]
+
+
+def _money(value):
+    # PostgreSQL hands back a Decimal; SQLite a number, read through its shortest repr.
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)).quantize(Decimal("0.01"))

@@ -402,8 +402,11 @@ def test_a_database_error_answers_503_not_500(monkeypatch):
     def session_lost(self):
         raise OperationalError("terminating connection due to administrator command")
 
-    # Fails inside the session middleware, before any view runs.
-    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", session_lost)
+    # Fails inside the session middleware, before any view runs (the database read that
+    # both the db and the cached_db session stores make).
+    monkeypatch.setattr(
+        "django.contrib.sessions.backends.db.SessionStore._get_session_from_db", session_lost
+    )
     client.cookies["sessionid"] = "x" * 32
     page = client.get("/withdrawals/")
     assert page.status_code == 503

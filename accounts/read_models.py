@@ -1,0 +1,190 @@
+"""A cardholder's overview page, kept rendered in the cache and checked on every request.
+
+The rendered page is stored per cardholder and language together with the version it
+was built at. Every request reads the version afresh, in one indexed query, and uses
+the stored page only when the versions are equal; otherwise it renders the page again.
+Nothing has to invalidate the cache, so the ledger service, the payroll import and the
+population loader, which write money by different routes, are covered alike.
+
+The version of an account is its balance, its status and the id of its newest ledger
+entry. A global "newest entry id" would not do: ids are drawn before a transaction
+commits, so a posting on one account can commit after a higher-numbered posting on
+another account has been seen. Per account that cannot happen, because every writer
+holds the account's row lock from before it draws the entry's id until it commits. So
+a posting that commits always changes its account's version, and a stale balance is
+never shown. The version is read before the page is rendered, so a stored page is
+never older than the version it is filed under.
+
+Each process keeps the pages it served last in memory too, in front of the shared
+cache: the version check makes a copy anywhere as safe as the shared one.
+
+What differs per request is left out of the stored page: the CSRF token (a placeholder,
+replaced by a fresh token on the way out) and flash messages (a request that has any
+is rendered in full, not cached).
+"""
+
+import hashlib
+import logging
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from accounts.models import Account, Cardholder, LedgerEntry
+
+logger = logging.getLogger(__name__)
+
+# Never a real token (those are 64 letters and digits), and only ever replaced by one.
+CSRF_PLACEHOLDER = "csrf-token-of-this-request"
+
+# The cardholder's columns the overview shows (the ID number encrypted: a new number
+# is a new ciphertext), each account's version, and the cardholder's id.
+_STATE_SQL = """
+SELECT c.id, c.name, c.national_id, c.card_number, c.card_status, c.employment_status,
+  c.life_status, c.updated_at, a.id, a.balance, a.status,
+  (SELECT e.id FROM {entries} e WHERE e.account_id >= a.id AND e.account_id <= a.id
+   ORDER BY e.account_id, e.id DESC LIMIT 1)
+FROM {cardholders} c LEFT JOIN {accounts} a ON a.cardholder_id = c.id
+WHERE c.user_id = %s
+ORDER BY a.id
+"""
+
+
+def _state_sql():
+    # The newest entry is looked up as an (account, id) range so that the (account, -id)
+    # index answers it in one step, whatever the planner thinks of the account.
+    return _STATE_SQL.format(
+        entries=LedgerEntry._meta.db_table,
+        cardholders=Cardholder._meta.db_table,
+        accounts=Account._meta.db_table,
+    )
+
+
+@dataclass(frozen=True)
+class OverviewState:
+    cardholder_id: int
+    version: str
+
+
+def overview_state(user):
+    """The version of `user`'s overview, or None when they hold no card. One query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [user.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    parts = [
+        repr(rows),
+        # The page header names the user (and could show what staff may do).
+        repr((user.pk, user.get_full_name(), user.get_username(), user.is_staff)),
+        # The chart ends with this month.
+        timezone.localdate().isoformat(),
+    ]
+    return OverviewState(rows[0][0], _digest(parts))
+
+
+def _digest(parts):
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+_TEMPLATE_DIGESTS = {}
+
+
+def _templates_digest(names):
+    """A digest of the templates' sources, so a deployment that changes the markup does
+    not serve pages rendered by the old one."""
+    key = tuple(names)
+    digest = _TEMPLATE_DIGESTS.get(key)
+    if digest is None:
+        sources = [loader.get_template(name).template.source for name in names]
+        digest = _TEMPLATE_DIGESTS[key] = _digest(sources)[:16]
+    return digest
+
+
+def _cacheable(request):
+    if request.method != "GET" or request.GET:
+        return False
+    # Looking does not consume them: they are shown by the full rendering.
+    return len(messages.get_messages(request)) == 0
+
+
+class _RecentPages:
+    """The pages this process served last, in front of the shared cache. Safe for the
+    same reason the shared cache is: a page is used only at the version read from the
+    database for this request."""
+
+    def __init__(self, size):
+        self.size = size
+        self.pages = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, version):
+        with self.lock:
+            stored = self.pages.get(key)
+            if stored is None or stored[0] != version:
+                return None
+            self.pages.move_to_end(key)
+            return stored[1]
+
+    def put(self, key, version, html):
+        with self.lock:
+            self.pages[key] = (version, html)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+
+_recent = _RecentPages(size=500)
+
+
+def _stored_page(key, version, name):
+    html = _recent.get(key, version)
+    if html is not None:
+        return html
+    try:
+        stored = cache.get(key)
+    except Exception:
+        logger.warning("page cache unavailable; rendering %s", name, exc_info=True)
+        return None
+    if stored is None or stored[0] != version:
+        return None
+    _recent.put(key, version, stored[1])
+    return stored[1]
+
+
+def cached_page(request, *, name, state, templates, build):
+    """The page `name` of the cardholder in `state`: from the cache when it was rendered
+    at the current version, otherwise `build(csrf_token)` (an HttpResponse), stored for
+    the next request. A cache that cannot be reached is skipped."""
+    seconds = settings.SSCARD_PAGE_CACHE_SECONDS
+    if seconds <= 0 or not _cacheable(request):
+        return build(None)
+    language = get_language() or settings.LANGUAGE_CODE
+    version = _digest([state.version, request.path, _templates_digest(templates)])
+    # The cardholder's id is in the key itself: one person's page can never be
+    # returned for another, whatever the version says.
+    key = f"sscard:page:{name}:{state.cardholder_id}:{language}"
+    html = _stored_page(key, version, name)
+    if html is not None:
+        return HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+    response = build(CSRF_PLACEHOLDER)
+    html = response.content.decode()
+    if response.status_code == 200:
+        _recent.put(key, version, html)
+        try:
+            cache.set(key, (version, html), seconds)
+        except Exception:
+            logger.warning("page cache unavailable; %s not stored", name, exc_info=True)
+    response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
+    return response
