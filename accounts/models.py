@@ -351,7 +351,16 @@ class LedgerTransaction(AppendOnlyModel):
         constraints = [
             models.UniqueConstraint(fields=["idempotency_key"], name="ledger_idempotency_key"),
         ]
-        indexes = [models.Index(fields=["reference"], name="ledger_reference")]
+        indexes = [
+            models.Index(fields=["reference"], name="ledger_reference"),
+            # Almost every transaction is a contribution or a settlement, so filtering by
+            # any other kind otherwise walks the whole table; this index holds only the few.
+            models.Index(
+                fields=["kind", "id"],
+                name="ledger_rare_kind",
+                condition=~Q(kind__in=["contribution", "settlement"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
