@@ -391,6 +391,7 @@ LOGGING = {
 # Also append every record to a file (the test suite scans the whole run's file for ID numbers).
 SSCARD_LOG_FILE = env.string("SSCARD_LOG_FILE", "")
 if SSCARD_LOG_FILE:
+    Path(SSCARD_LOG_FILE).parent.mkdir(parents=True, exist_ok=True)
     LOGGING["handlers"]["file"] = {
         "class": "logging.FileHandler",
         "filename": SSCARD_LOG_FILE,
