@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -27,8 +26,7 @@ from accounts.models import (
     Settlement,
     User,
 )
-from accounts.pii import id_digests
-from accounts.validators import parse_national_id
+from accounts.pii import id_digests, id_number_in
 from sscard.admin_paging import BigListAdminMixin
 
 FULL_ID_PERMISSION = "accounts.view_full_national_id"
@@ -45,14 +43,6 @@ LIFE_FIELDS = [
 
 def can_see_full_id(request):
     return request.user.has_perm(FULL_ID_PERMISSION)
-
-
-def id_number_in(search_term):
-    """The normalised ID number a search term is, or None."""
-    try:
-        return parse_national_id(search_term.strip()).number
-    except ValidationError:
-        return None
 
 
 class NationalIdSearchMixin:

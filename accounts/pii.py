@@ -40,14 +40,21 @@ def id_digests(number):
     return [id_digest(number, key) for key in keys]
 
 
+def id_number_in(text):
+    """The normalised ID number `text` is (surrounding spaces, a lower-case "x"
+    allowed), or None when it is not one."""
+    try:
+        return parse_national_id(text.strip() if isinstance(text, str) else "").number
+    except ValidationError:
+        return None
+
+
 def login_usernames(value):
     """Every username a typed login may be stored under: the digests of an ID number
     (current key first), or a staff username unchanged."""
-    value = (value or "").strip() if isinstance(value, str) else ""
-    try:
-        number = parse_national_id(value).number
-    except ValidationError:
-        return [value]
+    number = id_number_in(value)
+    if number is None:
+        return [(value or "").strip() if isinstance(value, str) else ""]
     return id_digests(number)
 
 

@@ -16,9 +16,8 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import id_number_in
 from accounts.models import Account, Cardholder
-from accounts.pii import id_digests
+from accounts.pii import id_digests, id_number_in
 from sscard.admin_paging import BigListAdminMixin
 from withdrawals import admin_views
 from withdrawals.models import (
