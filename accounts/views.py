@@ -188,6 +188,10 @@ def dashboard(request):
     state = read_models.overview_state(request.user)
     if state is None:
         return render(request, "accounts/dashboard_no_card.html")
+    # A death claim naming this person (counted at login): a banner, on a page never
+    # kept in the cache.
+    if claims := request.session.get("claims_about_me", 0):
+        return _dashboard_page(request, claims_about_me_count=claims)
     return read_models.cached_page(
         request,
         name="overview",
@@ -197,7 +201,7 @@ def dashboard(request):
     )
 
 
-def _dashboard_page(request, csrf_token=None):
+def _dashboard_page(request, csrf_token=None, claims_about_me_count=0):
     cardholder = _cardholder(request)
     if cardholder is None:  # unlinked a moment ago
         return render(request, "accounts/dashboard_no_card.html")
@@ -211,6 +215,7 @@ def _dashboard_page(request, csrf_token=None):
         "personal_total": personal_total,
         "chart": balance_chart(series),
         "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
+        "claims_about_me_count": claims_about_me_count,
     }
     if csrf_token:
         context["csrf_token"] = csrf_token  # the page is kept for later requests

@@ -45,8 +45,20 @@ v1 = [
             ("request-documents", withdrawals_api.RequestDocumentsView),
             ("approve", withdrawals_api.ApproveView),
             ("reject", withdrawals_api.RejectView),
+            ("verify-applicant", withdrawals_api.VerifyApplicantView),
+            ("resolve-contest", withdrawals_api.ResolveContestView),
         ]
     ],
+    path(
+        "me/claims-about-me/",
+        withdrawals_api.ClaimsAboutMeView.as_view(),
+        name="claims-about-me",
+    ),
+    path(
+        "me/claims-about-me/<int:pk>/contest/",
+        withdrawals_api.ClaimContestView.as_view(),
+        name="claim-contest",
+    ),
     path("review/queue/", withdrawals_api.ReviewQueueView.as_view(), name="review-queue"),
 ]
 

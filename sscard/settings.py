@@ -193,6 +193,9 @@ STORAGES = {
 # ever streamed by a permission-checked view.
 DOCUMENT_ROOT = Path(env.string("SSCARD_DOCUMENT_ROOT", str(VAR_DIR / "documents")))
 DOCUMENT_MAX_BYTES = env.integer("SSCARD_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
+# Per claim: how many documents, and how many bytes together.
+SSCARD_CLAIM_MAX_DOCUMENTS = env.integer("SSCARD_CLAIM_MAX_DOCUMENTS", 20)
+SSCARD_CLAIM_MAX_DOCUMENT_BYTES = env.integer("SSCARD_CLAIM_MAX_DOCUMENT_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

@@ -20,6 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    # The name registered with: a payout account must be in it.
+    first_name = "Heir Example"
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
@@ -41,6 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    first_name = ""
     is_staff = True
 
 
@@ -199,7 +202,8 @@ def death_claim(*, pension="1000.00", medical="200.00", heir=None, cardholder=No
         reason="death",
         relationship="child",
         bank_name="Bank of Example",
-        bank_account_holder="Heir Example",
+        # The payout account is in the heir's registered name.
+        bank_account_holder=heir.get_full_name() or "Heir Example",
         bank_account_number="6222 0202 0011 2233 445",
     )
     for kind in ("death_certificate", "heirship_proof", "applicant_id"):
@@ -207,3 +211,11 @@ def death_claim(*, pension="1000.00", medical="200.00", heir=None, cardholder=No
             application=application, kind=kind, uploaded_file=upload(), uploader=heir
         )
     return application
+
+
+def verify_applicant(application, reviewer=None):
+    """A reviewer checks the applicant's identity document (needed before approval)."""
+    from withdrawals import services as withdrawal_services
+
+    reviewer = reviewer or staff_with("review_application")
+    return withdrawal_services.application_verify_applicant(application, actor=reviewer)

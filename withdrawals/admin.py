@@ -322,7 +322,7 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "application_link",
-        "actor",
+        "actor_shown",
         "old_status",
         "new_status",
         "note_short",
@@ -346,6 +346,10 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
     def application_link(self, obj):
         url = reverse("admin:withdrawals_withdrawalapplication_change", args=[obj.application_id])
         return format_html('<a href="{}">{}</a>', url, obj.application.reference)
+
+    @admin.display(description=_("actor"), ordering="actor")
+    def actor_shown(self, obj):
+        return admin_views.person_for_staff(obj.actor)
 
     @admin.display(description=_("note"))
     def note_short(self, obj):

@@ -15,6 +15,12 @@ class DateInput(forms.DateInput):
 class VerifyDeathForm(forms.Form):
     date_of_death = forms.DateField(label=_("Date of death"), widget=DateInput)
     certificate_number = forms.CharField(label=_("Death certificate number"), max_length=60)
+    reuse_override_reason = forms.CharField(
+        label=_("Only if refused as recorded for another person: why it is right"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
 
 
 class VerifyEmigrationForm(forms.Form):
@@ -25,6 +31,12 @@ class VerifyEmigrationForm(forms.Form):
     )
     nationality_given_up = forms.BooleanField(
         label=_("PRC nationality given up (seen on the documents)"), required=False
+    )
+    reuse_override_reason = forms.CharField(
+        label=_("Only if refused as recorded for another person: why it is right"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
     )
 
 
@@ -37,7 +49,33 @@ class RequestDocumentsForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    """Nothing to enter: the button itself is the decision."""
+    """The confirmation page: amount, payee and accounts are shown above it; ticking
+    the box is the decision."""
+
+    confirm = forms.BooleanField(
+        label=_("I have checked the amount, the payee and the accounts: pay it out."),
+        required=True,
+    )
+
+
+class VerifyApplicantForm(forms.Form):
+    """Nothing to enter: the reviewer compared the identity document with the
+    registered identity shown on the page."""
+
+
+class ResolveContestForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("What happens to the claim"),
+        choices=[
+            ("resume", _("Lift the hold: the claim goes back where it was")),
+            ("reject", _("Reject the claim")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Reason (the applicant sees it when the claim is rejected)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
 
 class RejectForm(forms.Form):

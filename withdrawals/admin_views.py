@@ -31,7 +31,16 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from accounts.exceptions import DomainError
 from accounts.models import Account
 from sscard.security import needs_second_factor
-from withdrawals import admin_forms, payout_files, selectors, services, storage
+from withdrawals import (
+    admin_forms,
+    claims_about_me,
+    eligibility,
+    payout_files,
+    safeguards,
+    selectors,
+    services,
+    storage,
+)
 from withdrawals.models import (
     DECIDED_STATES,
     ApplicationEvent,
@@ -109,6 +118,8 @@ class Action:
     success: str
     danger: bool = False
     reason: str = ""  # only for this claim reason, if set
+    # Offered as a link to its own page (a confirmation) rather than a form in place.
+    own_page: bool = False
 
 
 ACTIONS = {
@@ -126,6 +137,7 @@ ACTIONS = {
                 req,
                 date_of_death=d["date_of_death"],
                 certificate_number=d["certificate_number"],
+                reuse_override_reason=d.get("reuse_override_reason", ""),
             ),
             _l("Death verified and recorded on the cardholder."),
             reason="death",
@@ -159,6 +171,31 @@ ACTIONS = {
             (Status.AWAITING_DECISION,),
             lambda app, req, d: _call(services.application_approve, app, req),
             _l("Approved: the balance moved to payouts and the accounts are closed."),
+            own_page=True,
+        ),
+        Action(
+            "verify_applicant",
+            _l("Applicant identity verified"),
+            admin_forms.VerifyApplicantForm,
+            "review_application",
+            (
+                Status.SUBMITTED,
+                Status.IN_REVIEW,
+                Status.NEEDS_DOCUMENTS,
+                Status.AWAITING_DECISION,
+                Status.CONTESTED,
+            ),
+            lambda app, req, d: _call(services.application_verify_applicant, app, req),
+            _l("The applicant's identity is recorded as checked."),
+        ),
+        Action(
+            "resolve_contest",
+            _l("Resolve the contest"),
+            admin_forms.ResolveContestForm,
+            "review_application",
+            (Status.CONTESTED,),
+            lambda app, req, d: _call(claims_about_me.claim_contest_resolve, app, req, **d),
+            _l("The contest is resolved."),
         ),
         Action(
             "reject",
@@ -190,6 +227,13 @@ ACTIONS = {
             _l("Bank details corrected; the payout goes out with the next batch."),
         ),
     )
+}
+# Said instead of `success` when the action left the claim in this state.
+PENDING_MESSAGES = {
+    ("requeue_payout", Status.PAYOUT_FAILED): _l(
+        "The new bank details are proposed; a second staff member must enter the same "
+        "details to confirm them."
+    ),
 }
 
 
@@ -244,7 +288,8 @@ def action_view(request, model_admin, pk, name):
                 messages.error(request, exc.message)
                 return redirect(change_url)
         else:
-            messages.success(request, f"{application.reference}: {action.success}")
+            said = PENDING_MESSAGES.get((name, application.status), action.success)
+            messages.success(request, f"{application.reference}: {said}")
             return redirect(change_url)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -254,6 +299,7 @@ def action_view(request, model_admin, pk, name):
         "action": action,
         "form": form,
         "change_url": change_url,
+        "confirmation": approval_confirmation(application) if name == "approve" else None,
     }
     return TemplateResponse(request, "admin/withdrawals/action_form.html", context)
 
@@ -302,6 +348,7 @@ def application_page_context(request, application):
         "overdue": is_overdue(application),
         "sla_hours": settings.SSCARD_REVIEW_SLA_HOURS,
         "staff_actions": actions_for(request, application),
+        **claim_safeguards_context(request, application),
     }
 
 
@@ -383,11 +430,12 @@ def payouts_view(request, model_admin):
         raise PermissionDenied
     form = admin_forms.PayoutResultsForm()
     if request.method == "POST":
+        if "mark_sent" in request.POST:
+            return mark_sent_view(request)
         if "export" in request.POST:
+            # Downloading does not mark anything sent: the file can be fetched again.
             out = io.StringIO()
-            batch = payout_files.export_batch(
-                out, actor=request.user, ip_address=client_ip(request)
-            )
+            batch = payout_files.write_batch(out, payout_files.payouts_waiting())
             if not batch:
                 messages.info(request, _("No approved payout is waiting to be sent."))
                 return redirect("admin:withdrawals_payouts")
@@ -416,6 +464,7 @@ def payouts_view(request, model_admin):
         "waiting": waiting.select_related("cardholder")[:200],
         "waiting_total": _money(waiting.aggregate(total=Sum("amount"))["total"]),
         "waiting_count": waiting.count(),
+        "waiting_ids": list(waiting.values_list("pk", flat=True)),
         "sent": WithdrawalApplication.objects.filter(
             status=Status.APPROVED, payout_sent_at__isnull=False
         ).order_by("-payout_sent_at")[:50],
@@ -443,7 +492,7 @@ def audit_csv_response(events):
                 for v in (
                     timezone.localtime(event.created_at).isoformat(),
                     event.application.reference,
-                    event.actor.get_username() if event.actor else "system",
+                    person_for_staff(event.actor) if event.actor else "system",
                     event.old_status,
                     event.new_status,
                     event.note,
@@ -504,9 +553,99 @@ def dashboard_data(user):
         ),
         "today_count": today.count(),
         "today_staff_count": today.filter(actor__isnull=False).count(),
-        "today_events": list(
+        "today_events": with_people(
             today.select_related("application", "actor").order_by("-created_at", "-id")[:15]
         ),
         "audit_url": reverse("admin:withdrawals_applicationevent_changelist"),
         "decided_states": DECIDED_STATES,
     }
+
+
+# --- people, not digests; the claim's safeguards ------------------------------------------
+
+
+def person_for_staff(user):
+    """Staff by username; a citizen (who logs in with an ID number, stored as a digest)
+    by masked ID number and name."""
+    if user is None:
+        return _("system")
+    if not user.national_id:
+        return user.get_username()
+    name = user.get_full_name().strip()
+    return f"{user.masked_login} {name}".strip()
+
+
+def with_people(events):
+    """The events, each with `actor_shown` for staff eyes."""
+    events = list(events)
+    for event in events:
+        event.actor_shown = person_for_staff(event.actor) if event.actor_id else _("system")
+    return events
+
+
+def claim_safeguards_context(request, application):
+    """What the application page shows about who may decide, the applicant's
+    registered identity, the contest and re-used certificates."""
+    facts = services.decision_facts(application, request.user)
+    safeguards_now = _reason_rows(
+        eligibility.Decision(allowed=False, reasons=safeguards.approval_reasons(facts))
+    )
+    identity = selectors.applicant_identity(application.applicant)
+    timeline = selectors.timeline(application)
+    return {
+        "timeline": selectors.Timeline(with_people(timeline.events), timeline.next_step),
+        "safeguard_reasons": safeguards_now,
+        "applicant_identity": {
+            "name": identity.name,
+            "national_id": (
+                identity.national_id
+                if request.user.has_perm("accounts.view_full_national_id")
+                else application.applicant.masked_login
+            ),
+        },
+        "applicant_verified_by": (
+            person_for_staff(application.applicant_verified_by)
+            if application.applicant_verified_by_id
+            else ""
+        ),
+        "certificate_reuses": selectors.certificate_reuses(application),
+        "approve_url": reverse(
+            "admin:withdrawals_application_action", args=[application.pk, "approve"]
+        ),
+    }
+
+
+def approval_confirmation(application):
+    """What the approver confirms before anything moves: the amount, the payee and
+    the accounts that close."""
+    accounts = [
+        a
+        for a in Account.objects.filter(
+            cardholder_id=application.cardholder_id, kind=Account.Kind.PERSONAL
+        ).order_by("scheme")
+        if a.scheme in application.schemes
+    ]
+    return {
+        "amount": claimed_total(application, accounts),
+        "accounts": accounts,
+        "payee": application.bank_account_holder,
+        "bank": application.bank_name,
+        "account_number": application.bank_account_number,
+    }
+
+
+def mark_sent_view(request):
+    """Mark the payouts listed on the page (those in the downloaded file) sent."""
+    ids = [int(v) for v in request.POST.getlist("application") if str(v).isdigit()]
+    try:
+        marked = services.payout_mark_sent(ids, actor=request.user, ip_address=client_ip(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if marked:
+            messages.success(
+                request, _("%(n)d payout(s) marked as sent to the bank.") % {"n": len(marked)}
+            )
+        else:
+            messages.info(request, _("No approved payout is waiting to be sent."))
+    return redirect("admin:withdrawals_payouts")

@@ -11,13 +11,15 @@ from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
 from sscard.api import IdentificationThrottle, ScopedRateThrottle
-from withdrawals import eligibility, selectors, services
+from withdrawals import claims_about_me, eligibility, selectors, services
 from withdrawals.models import Relationship, WithdrawalApplication
 from withdrawals.serializers import (
     ApplicationCreateSerializer,
     ApplicationListSerializer,
     ApplicationSerializer,
+    ClaimAboutMeSerializer,
     ConfirmNoticeSerializer,
+    ContestSerializer,
     DecisionSerializer,
     DocumentSerializer,
     DocumentUploadSerializer,
@@ -25,6 +27,7 @@ from withdrawals.serializers import (
     QueueItemSerializer,
     RejectSerializer,
     RequestDocumentsSerializer,
+    ResolveContestSerializer,
     VerifyDeathSerializer,
     VerifyEmigrationSerializer,
     decision_data,
@@ -35,7 +38,10 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def application_response(application, status_code=status.HTTP_200_OK):
+def application_response(application, status_code=status.HTTP_200_OK, reader=None):
+    """The application as `reader` may see it: staff get the whole timeline and the
+    staff facts (contest, identity check, re-used certificates); anyone else the
+    applicant's timeline."""
     application = (
         WithdrawalApplication.objects.select_related("cardholder", "applicant")
         .prefetch_related("documents")
@@ -45,11 +51,18 @@ def application_response(application, status_code=status.HTTP_200_OK):
     if application.is_editable:
         decision = services.application_decision(application, eligibility.SUBMISSION)
         reasons = decision.reasons
+    staff = staff_reader(reader, application)
+    timeline = (
+        selectors.timeline(application) if staff else selectors.timeline_for_applicant(application)
+    )
     context = {
-        "timelines": {application.pk: selectors.timeline(application)},
+        "timelines": {application.pk: timeline},
         "reasons": {application.pk: reasons},
     }
-    return Response(ApplicationSerializer(application, context=context).data, status=status_code)
+    data = ApplicationSerializer(application, context=context).data
+    if staff:
+        data["staff"] = staff_facts(application)
+    return Response(data, status=status_code)
 
 
 def identified_cardholder(request, block):
@@ -145,7 +158,7 @@ class ApplicationListCreateView(generics.ListCreateAPIView):
             bank_account_holder=data["bank_account_holder"],
             bank_account_number=data["bank_account_number"],
         )
-        return application_response(application, status.HTTP_201_CREATED)
+        return application_response(application, status.HTTP_201_CREATED, reader=request.user)
 
 
 class ApplicationDetailView(APIView):
@@ -153,7 +166,9 @@ class ApplicationDetailView(APIView):
 
     @extend_schema(responses=ApplicationSerializer)
     def get(self, request, pk):
-        return application_response(selectors.application_get_for_reader(request.user, pk))
+        return application_response(
+            selectors.application_get_for_reader(request.user, pk), reader=request.user
+        )
 
 
 class DocumentUploadView(generics.GenericAPIView):
@@ -196,7 +211,7 @@ class ApplicationActionView(APIView):
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
         self.act(request, application, data)
-        return application_response(application)
+        return application_response(application, reader=request.user)
 
 
 def action_schema(request_serializer=None):
@@ -274,6 +289,7 @@ class VerifyDeathView(ApplicationActionView):
             date_of_death=data["date_of_death"],
             certificate_number=data["certificate_number"],
             ip_address=client_ip(request),
+            reuse_override_reason=data.get("reuse_override_reason", ""),
         )
 
 
@@ -297,6 +313,7 @@ class VerifyEmigrationView(ApplicationActionView):
             certificate_number=data["certificate_number"],
             nationality_given_up=data["nationality_given_up"],
             ip_address=client_ip(request),
+            reuse_override_reason=data.get("reuse_override_reason", ""),
         )
 
 
@@ -345,4 +362,117 @@ class RejectView(ApplicationActionView):
     def act(self, request, application, data):
         services.application_reject(
             application, actor=request.user, reason=data["reason"], ip_address=client_ip(request)
+        )
+
+
+# --- staff facts, claims about me, the applicant's identity ----------------------------------
+
+
+STAFF_READER_PERMS = (*selectors.APPLICATION_STAFF_PERMS, "withdrawals.verify_life_event")
+
+
+def staff_reader(user, application):
+    """Whether `user` reads `application` as staff (never on their own claim)."""
+    return (
+        user is not None
+        and application.applicant_id != getattr(user, "pk", None)
+        and selectors.is_staff_with(user, STAFF_READER_PERMS)
+    )
+
+
+def staff_facts(application):
+    """What staff see beside the applicant's view: the contest, the identity check,
+    re-used certificates."""
+    return {
+        "contest": {
+            "contested": application.contested_at is not None,
+            "at": application.contested_at,
+            "held_from": application.contested_from,
+            "note": application.contest_note,
+        },
+        "applicant_identity_verified": application.applicant_verified_by_id is not None,
+        "applicant_verified_at": application.applicant_verified_at,
+        "verified_by": getattr(application.verified_by, "username", None),
+        "certificate_reuses": [
+            {
+                "kind": reuse.kind,
+                "number": reuse.number,
+                "application": reuse.application.reference,
+                "accepted": reuse.overridden_by_id is not None,
+                "reason": reuse.override_reason,
+            }
+            for reuse in selectors.certificate_reuses(application)
+        ],
+    }
+
+
+class ClaimsAboutMeView(generics.ListAPIView):
+    """Every application naming the caller as the cardholder (a death claim by someone
+    else): reference, reason, status, submission time, the applicant masked."""
+
+    serializer_class = ClaimAboutMeSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return claims_about_me.claims_about_me(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        rows = [claims_about_me.claim_row(a) for a in self.get_queryset()]
+        return Response(ClaimAboutMeSerializer(rows, many=True).data)
+
+
+class ClaimContestView(APIView):
+    """ "I am alive — this is not my death": the claim goes on hold for staff (200 with
+    the status ``contested``; again changes nothing)."""
+
+    throttle_scope = "submission"
+
+    @extend_schema(request=ContestSerializer, responses=ClaimAboutMeSerializer)
+    def post(self, request, pk):
+        application = claims_about_me.claim_about_me_get(request.user, pk)
+        serializer = ContestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        claims_about_me.claim_contest(
+            application,
+            actor=request.user,
+            note=serializer.validated_data.get("note", ""),
+            ip_address=client_ip(request),
+        )
+        application = claims_about_me.claim_about_me_get(request.user, pk)
+        return Response(ClaimAboutMeSerializer(claims_about_me.claim_row(application)).data)
+
+
+class VerifyApplicantView(ApplicationActionView):
+    """Record that the applicant's identity document matches the identity they
+    registered with (reviewers). Needed before approval."""
+
+    staff_action = True
+
+    @action_schema()
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        services.application_verify_applicant(
+            application, actor=request.user, ip_address=client_ip(request)
+        )
+
+
+class ResolveContestView(ApplicationActionView):
+    """Resolve a contested claim with a reason: back where it was, or rejected (reviewers)."""
+
+    staff_action = True
+    request_serializer = ResolveContestSerializer
+
+    @action_schema(ResolveContestSerializer)
+    def post(self, request, pk):
+        return super().post(request, pk)
+
+    def act(self, request, application, data):
+        claims_about_me.claim_contest_resolve(
+            application,
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            ip_address=client_ip(request),
         )

@@ -39,6 +39,8 @@ class Status(models.TextChoices):
     PAYOUT_FAILED = "payout_failed", _("Payment failed")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # The person the claim names said it is not their death: staff must resolve it.
+    CONTESTED = "contested", _("On hold: being checked by staff")
 
 
 S = Status
@@ -62,12 +64,26 @@ TRANSITIONS = frozenset(
         (S.IN_REVIEW, S.WITHDRAWN),
         (S.NEEDS_DOCUMENTS, S.WITHDRAWN),
         (S.AWAITING_DECISION, S.WITHDRAWN),
+        # A contest holds the claim; only staff release it (back where it was) or reject it.
+        *((state, S.CONTESTED) for state in (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_DOCUMENTS)),
+        (S.AWAITING_DECISION, S.CONTESTED),
+        *((S.CONTESTED, state) for state in (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_DOCUMENTS)),
+        (S.CONTESTED, S.AWAITING_DECISION),
+        (S.CONTESTED, S.REJECTED),
+        (S.CONTESTED, S.WITHDRAWN),
     }
 )
 # The applicant may still change documents in these states.
 EDITABLE_STATES = (S.DRAFT, S.NEEDS_DOCUMENTS)
 # The applicant may withdraw before a decision.
-WITHDRAWABLE_STATES = (S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.NEEDS_DOCUMENTS, S.AWAITING_DECISION)
+WITHDRAWABLE_STATES = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.IN_REVIEW,
+    S.NEEDS_DOCUMENTS,
+    S.AWAITING_DECISION,
+    S.CONTESTED,
+)
 # An application in these states holds its claimed accounts: no second claim on them.
 CLAIMING_STATES = (
     S.SUBMITTED,
@@ -77,6 +93,7 @@ CLAIMING_STATES = (
     S.APPROVED,
     S.PAYOUT_FAILED,
     S.PAID,
+    S.CONTESTED,
 )
 # Waiting for the automated document review (the sweeper watches these).
 REVIEW_STATES = (S.SUBMITTED, S.IN_REVIEW)
@@ -164,6 +181,33 @@ class WithdrawalApplication(models.Model):
     )
     payout_sent_at = models.DateTimeField(_("sent to the bank at"), null=True, blank=True)
 
+    # The reviewer checked the applicant's identity document against the identity
+    # the applicant registered with.
+    applicant_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("applicant identity verified by"),
+    )
+    applicant_verified_at = models.DateTimeField(
+        _("applicant identity verified at"), null=True, blank=True
+    )
+    # The person a death claim names was told (once per claim), and may contest it.
+    named_person_notified_at = models.DateTimeField(
+        _("named person notified at"), null=True, blank=True
+    )
+    contested_at = models.DateTimeField(_("contested at"), null=True, blank=True)
+    contested_from = models.CharField(
+        _("status before the contest"), max_length=20, choices=Status.choices, blank=True
+    )
+    contest_note = models.TextField(_("note of the person contesting"), blank=True)
+    # New payout details entered by staff after a failed payment, waiting for a second
+    # staff member to confirm them: {"bank_name", "bank_account_holder",
+    # "bank_account_number", "by", "at"}.
+    pending_payee = models.JSONField(_("payout details to confirm"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -243,6 +287,8 @@ class ApplicationEvent(AppendOnlyModel):
     new_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     note = models.TextField(_("note"), blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Fraud signals and staff reasoning: on the staff timeline only, never the applicant's.
+    staff_only = models.BooleanField(_("staff only"), default=False)
 
     class Meta:
         verbose_name = _("application event")
@@ -328,3 +374,45 @@ class SupportingDocument(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.original_name}"
+
+
+class CertificateKind(models.TextChoices):
+    DEATH = "death", _("Death certificate")
+    EXIT = "exit", _("Exit / settlement certificate")
+
+
+class CertificateReuse(models.Model):
+    """A certificate number recorded for one person and offered again for another.
+
+    Refused by default; a second staff member may override it with a written reason.
+    Shown on the claims of both people.
+    """
+
+    Kind = CertificateKind
+
+    kind = models.CharField(_("certificate"), max_length=10, choices=CertificateKind.choices)
+    number = models.CharField(_("certificate number"), max_length=60)
+    application = models.ForeignKey(
+        WithdrawalApplication, on_delete=models.PROTECT, related_name="certificate_reuses"
+    )
+    cardholder = models.ForeignKey(Cardholder, on_delete=models.PROTECT, related_name="+")
+    other_cardholder = models.ForeignKey(
+        Cardholder, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded for")
+    )
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    flagged_at = models.DateTimeField(_("flagged at"), auto_now_add=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    override_reason = models.TextField(_("reason for accepting it"), blank=True)
+    overridden_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("re-used certificate")
+        verbose_name_plural = _("re-used certificates")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.kind} {self.number}"

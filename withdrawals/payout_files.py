@@ -25,19 +25,32 @@ def export_batch(fh, *, actor=None, ip_address=None):
     with transaction.atomic():
         candidates = list(payouts_waiting().values_list("pk", flat=True))
         batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
-        writer = csv.writer(fh)
-        writer.writerow(HEADER)
-        for application in batch:
-            writer.writerow(
-                [
-                    application.reference,
-                    application.bank_account_holder,
-                    application.bank_name,
-                    application.bank_account_number,
-                    f"{application.amount:.2f}",
-                ]
-            )
+        write_batch(fh, batch)
     return batch
+
+
+def write_batch(fh, applications):
+    """Write `applications` as the bank's batch CSV (nothing is marked). Text the
+    applicant typed is neutralised where a spreadsheet would read it as a formula."""
+    applications = list(applications)
+    writer = csv.writer(fh)
+    writer.writerow(HEADER)
+    for application in applications:
+        writer.writerow(
+            [
+                application.reference,
+                _cell(application.bank_account_holder),
+                _cell(application.bank_name),
+                application.bank_account_number,
+                f"{application.amount:.2f}",
+            ]
+        )
+    return applications
+
+
+def _cell(value):
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def import_results(lines, *, actor=None, ip_address=None):

@@ -143,6 +143,7 @@ _NEXT_STEP = {
     Status.PAYOUT_FAILED: _l("The bank could not pay; staff will correct the details and resend."),
     Status.REJECTED: _l("Nothing more. You may start a new application if things change."),
     Status.WITHDRAWN: _l("Nothing more. You may start a new application at any time."),
+    Status.CONTESTED: _l("The claim is on hold while staff check it. They will write to you."),
 }
 
 
@@ -254,3 +255,54 @@ def _money(value):
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class ApplicantIdentity:
+    name: str
+    national_id: str
+
+
+def applicant_identity(user):
+    """The identity `user` registered with: the name on their card when they are a
+    cardholder, else the name they registered with, and their ID number."""
+    if user is None:
+        return ApplicantIdentity("", "")
+    card_name = Cardholder.objects.filter(user_id=user.pk).values_list("name", flat=True).first()
+    name = card_name or user.get_full_name() or ""
+    return ApplicantIdentity(" ".join(name.split()), getattr(user, "national_id", None) or "")
+
+
+def timeline_for_applicant(application):
+    """The timeline as the applicant sees it: without the staff-only lines."""
+    whole = timeline(application)
+    return Timeline(
+        events=[event for event in whole.events if not event.staff_only],
+        next_step=whole.next_step,
+    )
+
+
+def claimable_summary_for(applicant, cardholder, reason):
+    """`claimable_summary` for what `applicant` may see: without amounts until staff
+    have verified the death (or unless the applicant is the cardholder)."""
+    from withdrawals.services import balances_disclosed
+
+    rows = claimable_summary(cardholder)
+    if balances_disclosed(applicant, cardholder, reason):
+        return rows
+    return [{**row, "balance": None} for row in rows]
+
+
+def certificate_reuses(application):
+    """The re-used certificates recorded on this claim or naming its cardholder."""
+    from django.db.models import Q
+
+    from withdrawals.models import CertificateReuse
+
+    return list(
+        CertificateReuse.objects.filter(
+            Q(application_id=application.pk) | Q(other_cardholder_id=application.cardholder_id)
+        )
+        .select_related("application", "flagged_by", "overridden_by", "other_cardholder")
+        .order_by("id")
+    )

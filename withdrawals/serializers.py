@@ -123,6 +123,15 @@ class ConfirmNoticeSerializer(serializers.Serializer):
 class VerifyDeathSerializer(serializers.Serializer):
     date_of_death = serializers.DateField()
     certificate_number = serializers.CharField(max_length=60)
+    reuse_override_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Only to accept a certificate number already recorded for another person, "
+            "after another staff member was refused: why it is right."
+        ),
+    )
 
 
 class VerifyEmigrationSerializer(serializers.Serializer):
@@ -130,6 +139,7 @@ class VerifyEmigrationSerializer(serializers.Serializer):
     country = serializers.CharField(max_length=80)
     certificate_number = serializers.CharField(max_length=60)
     nationality_given_up = serializers.BooleanField()
+    reuse_override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class RequestDocumentsSerializer(serializers.Serializer):
@@ -263,3 +273,25 @@ class ApplicationSerializer(ApplicationListSerializer):
 
 class QueueItemSerializer(ApplicationListSerializer):
     applicant = serializers.CharField(source="applicant.get_full_name")
+
+
+# --- claims about me ---------------------------------------------------------------------
+
+
+class ClaimAboutMeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    applicant_name = serializers.CharField(help_text=_("The applicant's name, masked."))
+    relationship = serializers.ChoiceField(choices=Relationship.choices)
+
+
+class ContestSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class ResolveContestSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[("resume", "resume"), ("reject", "reject")])
+    reason = serializers.CharField(max_length=2000)

@@ -6,14 +6,16 @@ writes the timeline event. Money moves only through `accounts.ledger.post`.
 """
 
 import dataclasses
+import functools
 import logging
 import re
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +25,7 @@ from accounts.ledger import Leg
 from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
 from accounts.validators import parse_national_id
 from sscard.celery import enqueue_on_commit
-from withdrawals import eligibility, inspection, storage
+from withdrawals import eligibility, inspection, safeguards, storage
 from withdrawals.exceptions import (
     AlreadyDecided,
     DocumentRefused,
@@ -120,7 +122,7 @@ def _label(status):
     return Status(status).label if status in Status.values else str(status)
 
 
-def _note(application, actor, note, *, ip_address=None):
+def _note(application, actor, note, *, ip_address=None, staff_only=False):
     """A timeline line without a change of status (verification, notice, warnings)."""
     return ApplicationEvent.objects.create(
         application=application,
@@ -129,6 +131,7 @@ def _note(application, actor, note, *, ip_address=None):
         new_status=application.status,
         note=note,
         ip_address=ip_address,
+        staff_only=staff_only,
     )
 
 
@@ -147,6 +150,24 @@ def _queue_review(application):
 def _require_perm(actor, perm):
     if actor is None or not actor.is_active or not actor.has_perm(f"withdrawals.{perm}"):
         raise Forbidden()
+
+
+def _require_not_own(application, actor):
+    """Staff who applied, or whom the claim is about, are applicants here, not staff."""
+    cardholder_user = (
+        Cardholder.objects.filter(pk=application.cardholder_id)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if safeguards.acts_on_own_claim(
+        getattr(actor, "pk", None),
+        applicant_id=application.applicant_id,
+        cardholder_user_id=cardholder_user,
+    ):
+        raise Forbidden(
+            _("You cannot act as staff on a claim you made or that is about you."),
+            code=safeguards.OWN_CLAIM,
+        )
 
 
 def _require_applicant(application, actor):
@@ -282,16 +303,29 @@ def _emigration_verified(cardholder):
     )
 
 
+def _applicant_is_cardholder(applicant, cardholder):
+    return (
+        cardholder.user_id is not None
+        and applicant is not None
+        and cardholder.user_id == applicant.pk
+    )
+
+
+def balances_disclosed(applicant, cardholder, reason):
+    """Whether `applicant` may see the amounts of `cardholder`'s accounts now."""
+    return safeguards.balances_disclosed(
+        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
+        reason=reason,
+        death_verified=_death_verified(cardholder),
+    )
+
+
 def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, documents=None):
     attached, passed = documents or (frozenset(), frozenset())
     return eligibility.Facts(
         stage=stage,
         reason=reason,
-        applicant_is_cardholder=(
-            cardholder.user_id is not None
-            and applicant is not None
-            and cardholder.user_id == applicant.pk
-        ),
+        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
         relationship=relationship,
         life_status=cardholder.life_status,
         death_verified=_death_verified(cardholder),
@@ -339,9 +373,18 @@ def eligibility_facts(application, stage):
     )
 
 
-def application_decision(application, stage):
-    """The eligibility decision on `application` at `stage` (nothing is written)."""
-    return eligibility.evaluate(eligibility_facts(application, stage))
+def application_decision(application, stage, approver=None):
+    """The eligibility decision on `application` at `stage` (nothing is written).
+    At approval it includes the safeguards on who decides (`approver`)."""
+    decision = eligibility.evaluate(eligibility_facts(application, stage))
+    if stage != eligibility.APPROVAL or approver is None:
+        return decision
+    extra = safeguards.approval_reasons(decision_facts(application, approver))
+    return eligibility.Decision(
+        allowed=decision.allowed and not extra,
+        reasons=(*decision.reasons, *extra),
+        rules_version=decision.rules_version,
+    )
 
 
 def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
@@ -403,6 +446,7 @@ def _save_refusal(application_pk, stage, decision):
             None,
             _("Eligibility check (%(stage)s) refused: %(codes)s")
             % {"stage": stage, "codes": ", ".join(decision.codes)},
+            staff_only=stage == eligibility.APPROVAL,
         )
 
 
@@ -411,6 +455,12 @@ def _save_refusal(application_pk, stage, decision):
 
 def _clean_text(value, field, max_length):
     text = " ".join(str(value or "").split())
+    if safeguards.format_characters(text):
+        raise InvalidInput(
+            _("Remove the invisible control or formatting characters from this field."),
+            code=safeguards.FORMAT_CHARACTERS,
+            field=field,
+        )
     if not text:
         raise InvalidInput(_("This field is required."), code="required", field=field)
     if len(text) > max_length:
@@ -488,6 +538,7 @@ def application_create_draft(
     )
     if not decision.allowed:
         raise IneligibleError(decision)
+    _require_payee_is_applicant(applicant, bank[1])
     application = WithdrawalApplication(
         reference=f"TMP-{timezone.now():%H%M%S%f}",
         cardholder=cardholder,
@@ -525,6 +576,7 @@ def application_update_bank(
     if application.status not in EDITABLE_STATES:
         raise IllegalTransition()
     name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
+    _require_payee_is_applicant(application.applicant, holder)
     WithdrawalApplication.objects.filter(pk=application.pk).update(
         bank_name=name, bank_account_holder=holder, bank_account_number=number
     )
@@ -548,6 +600,7 @@ def document_add(*, application, kind, uploaded_file, uploader):
         )
     if application.status not in EDITABLE_STATES:
         raise IllegalTransition(_("Documents can only be added to a draft or when requested."))
+    _require_room_for_documents(application)
     max_bytes = settings.DOCUMENT_MAX_BYTES
     chunks = (
         uploaded_file.chunks()
@@ -565,6 +618,7 @@ def document_add(*, application, kind, uploaded_file, uploader):
                 raise IllegalTransition(
                     _("Documents can only be added to a draft or when requested.")
                 )
+            _require_room_for_documents(application, adding=stored.size)
             document = SupportingDocument.objects.create(
                 application=application,
                 kind=kind,
@@ -681,6 +735,7 @@ def application_submit(application, *, actor):
                 **fields,
             )
             _queue_review(locked)
+            _queue_named_person_notice(locked)
     except IneligibleError as exc:
         _save_refusal(application.pk, eligibility.SUBMISSION, exc.decision)
         raise
@@ -793,9 +848,15 @@ def application_finish_review(application_id):
         "n": len(documents),
         "failed": failed,
     }
-    if duplicates:
-        note += " " + _("%(n)d file(s) also used for another cardholder.") % {"n": duplicates}
     _transition(application, (Status.IN_REVIEW,), Status.AWAITING_DECISION, None, note)
+    if duplicates:
+        # A fraud signal: staff see it, the applicant does not.
+        _note(
+            application,
+            None,
+            _("%(n)d file(s) also used for another cardholder.") % {"n": duplicates},
+            staff_only=True,
+        )
     return application
 
 
@@ -855,6 +916,7 @@ def application_request_documents(application, *, actor, message, ip_address=Non
             _("Tell the applicant what is needed."), code="required", field="message"
         )
     locked = _lock(application)
+    _require_not_own(locked, actor)
     _transition(
         locked,
         (Status.IN_REVIEW, Status.AWAITING_DECISION),
@@ -889,12 +951,21 @@ def _clean_past_date(value, field):
 
 @transaction.atomic
 def cardholder_verify_death(
-    application, *, actor, date_of_death, certificate_number, ip_address=None
+    application,
+    *,
+    actor,
+    date_of_death,
+    certificate_number,
+    ip_address=None,
+    reuse_override_reason="",
 ):
     """Staff record a verified death on the cardholder (life status deceased, date,
-    certificate number); they become the application's verifier."""
+    certificate number); they become the application's verifier. A certificate
+    number already recorded for another person is refused (409) unless a second
+    staff member accepts it with a written reason (`reuse_override_reason`)."""
     _require_perm(actor, "verify_life_event")
     locked = _lock(application)
+    _require_not_own(locked, actor)
     if locked.reason != Reason.DEATH:
         raise DomainError(_("This claim is not about a death."), code="wrong_reason")
     _verifiable(locked)
@@ -907,6 +978,9 @@ def cardholder_verify_death(
             code="invalid_date",
             field="date_of_death",
         )
+    _check_certificate_reuse(
+        locked, cardholder, "death", number, actor, reuse_override_reason, ip_address
+    )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.DECEASED,
         date_of_death=when,
@@ -937,11 +1011,14 @@ def cardholder_verify_emigration(
     certificate_number,
     nationality_given_up,
     ip_address=None,
+    reuse_override_reason="",
 ):
     """Staff record a verified emigration on the cardholder (life status emigrated,
-    date, country, certificate number, whether PRC nationality was given up)."""
+    date, country, certificate number, whether PRC nationality was given up). A
+    certificate number recorded for another person is refused as for a death."""
     _require_perm(actor, "verify_life_event")
     locked = _lock(application)
+    _require_not_own(locked, actor)
     if locked.reason != Reason.EMIGRATION:
         raise DomainError(_("This claim is not about an emigration."), code="wrong_reason")
     _verifiable(locked)
@@ -951,6 +1028,9 @@ def cardholder_verify_emigration(
     cardholder = Cardholder.objects.select_for_update().get(pk=locked.cardholder_id)
     if cardholder.life_status == Cardholder.LifeStatus.DECEASED:
         raise DomainError(_("The cardholder is recorded as deceased."), code="cardholder_deceased")
+    _check_certificate_reuse(
+        locked, cardholder, "exit", number, actor, reuse_override_reason, ip_address
+    )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.EMIGRATED,
         emigrated_on=when,
@@ -1002,6 +1082,7 @@ def application_approve(application, *, actor, ip_address=None):
                     _("The application is %(status)s; it cannot be approved yet.")
                     % {"status": locked.get_status_display()}
                 )
+            _require_not_own(locked, actor)
             if actor.pk in (locked.verified_by_id, locked.reviewed_by_id):
                 raise SamePerson()
             accounts = list(
@@ -1013,7 +1094,7 @@ def application_approve(application, *, actor, ip_address=None):
                 )
                 .order_by("id")
             )
-            decision = application_decision(locked, eligibility.APPROVAL)
+            decision = application_decision(locked, eligibility.APPROVAL, approver=actor)
             if not decision.allowed:
                 raise IneligibleError(decision)
             payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
@@ -1067,6 +1148,7 @@ def application_reject(application, *, actor, reason, ip_address=None):
     locked = _lock(application)
     if locked.status in DECIDED_STATES:
         raise AlreadyDecided()
+    _require_not_own(locked, actor)
     _transition(
         locked,
         (Status.IN_REVIEW, Status.AWAITING_DECISION),
@@ -1170,21 +1252,318 @@ def payout_mark_failed(application, *, actor=None, note, ip_address=None):
 def payout_requeue(
     application, *, actor, bank_name, bank_account_holder, bank_account_number, ip_address=None
 ):
-    """Staff correct the bank details of a failed payment: payout_failed → approved,
-    to go out with the next batch."""
+    """Staff correct the bank details of a failed payment, by two people.
+
+    The first staff member's details are kept as a proposal (the payment stays
+    failed); a second staff member entering the same details confirms them and the
+    payment goes out with the next batch (payout_failed → approved). The payee
+    must still be the applicant. The timeline names who proposed and who confirmed.
+    """
     _require_perm(actor, "manage_payouts")
     name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
     locked = _lock(application)
+    _require_not_own(locked, actor)
+    if locked.status != Status.PAYOUT_FAILED:
+        raise IllegalTransition(
+            _("The application is %(status)s; its bank details cannot be corrected now.")
+            % {"status": locked.get_status_display()}
+        )
+    _require_payee_is_applicant(locked.applicant, holder)
+    details = {"bank_name": name, "bank_account_holder": holder, "bank_account_number": number}
+    pending = locked.pending_payee or {}
+    same = bool(pending) and all(pending.get(k) == v for k, v in details.items())
+    shown = {
+        "bank": name,
+        "holder": holder,
+        "tail": re.sub(r"\D", "", number)[-4:],
+        "who": actor.get_username(),
+    }
+    if same and pending.get("by") == actor.pk:
+        raise SamePerson(
+            _("A second staff member must confirm the new bank details you entered."),
+        )
+    if not same:
+        proposal = {**details, "by": actor.pk, "at": timezone.now().isoformat()}
+        WithdrawalApplication.objects.filter(pk=locked.pk).update(
+            pending_payee=proposal, updated_at=timezone.now()
+        )
+        locked.pending_payee = proposal
+        _note(
+            locked,
+            actor,
+            _(
+                "New payout details proposed by %(who)s: %(bank)s, %(holder)s, account ending "
+                "%(tail)s. A second staff member must confirm them."
+            )
+            % shown,
+            ip_address=ip_address,
+            staff_only=True,
+        )
+        _copy(locked, application)
+        return application
+    proposer = (
+        get_user_model()
+        .objects.filter(pk=pending.get("by"))
+        .values_list("username", flat=True)
+        .first()
+    )
     _transition(
         locked,
         (Status.PAYOUT_FAILED,),
         Status.APPROVED,
         actor,
-        _("Bank details corrected; the payment goes out with the next batch."),
+        _(
+            "Bank details corrected (proposed by %(proposer)s, confirmed by %(who)s): "
+            "%(bank)s, %(holder)s, account ending %(tail)s. The payment goes out with the "
+            "next batch."
+        )
+        % {**shown, "proposer": proposer or "?"},
         ip_address=ip_address,
+        pending_payee=None,
+        payout_sent_at=None,
+        **details,
+    )
+    _copy(locked, application)
+    return application
+
+
+# --- safeguards on a claim ------------------------------------------------------------
+
+
+def _require_payee_is_applicant(applicant, holder):
+    from withdrawals.selectors import applicant_identity
+
+    if not safeguards.payee_matches(holder, applicant_identity(applicant).name):
+        raise InvalidInput(
+            _("The payout account must be in your own name, exactly as on your identity card."),
+            code=safeguards.PAYEE_NOT_APPLICANT,
+            field="bank_account_holder",
+        )
+
+
+def _require_room_for_documents(application, adding=0):
+    """At most SSCARD_CLAIM_MAX_DOCUMENTS files and SSCARD_CLAIM_MAX_DOCUMENT_BYTES
+    bytes per claim (checked before the upload is read, and again with its size)."""
+    kept = SupportingDocument.objects.filter(application_id=application.pk).aggregate(
+        n=Count("id"), size=Sum("size")
+    )
+    count, size = kept["n"] or 0, kept["size"] or 0
+    if count + 1 > settings.SSCARD_CLAIM_MAX_DOCUMENTS:
+        raise DocumentRefused(
+            _("A claim can have at most %(n)d documents. Remove one before adding another.")
+            % {"n": settings.SSCARD_CLAIM_MAX_DOCUMENTS},
+            code=safeguards.TOO_MANY_DOCUMENTS,
+            field="file",
+        )
+    if size + adding > settings.SSCARD_CLAIM_MAX_DOCUMENT_BYTES:
+        raise DocumentRefused(
+            _("The documents of a claim can be at most %(mb)d MB together.")
+            % {"mb": settings.SSCARD_CLAIM_MAX_DOCUMENT_BYTES // (1024 * 1024)},
+            code=safeguards.DOCUMENTS_TOO_LARGE,
+            field="file",
+        )
+
+
+def _queue_named_person_notice(application):
+    """Tell the person a death claim names, once per claim, after commit."""
+    if application.reason != Reason.DEATH or application.named_person_notified_at is not None:
+        return
+    # Only a cardholder with a login can be written to, see a banner or contest.
+    if not Cardholder.objects.filter(pk=application.cardholder_id, user__isnull=False).exists():
+        return
+    from withdrawals.tasks import notify_named_person
+
+    enqueue_on_commit(notify_named_person, application.pk)
+
+
+def _check_certificate_reuse(application, cardholder, kind, number, actor, reason, ip_address):
+    """Refuse a certificate number already recorded for another person, unless a
+    second staff member (not who was refused) accepts it with a written reason."""
+    from withdrawals.models import CertificateReuse
+
+    field = "death_certificate_number" if kind == "death" else "emigration_certificate_number"
+    other = (
+        Cardholder.objects.filter(**{f"{field}__iexact": number})
+        .exclude(pk=cardholder.pk)
+        .order_by("id")
+        .first()
+    )
+    if other is None:
+        return
+    code = (
+        safeguards.DEATH_CERTIFICATE_REUSED
+        if kind == "death"
+        else safeguards.EXIT_CERTIFICATE_REUSED
+    )
+    reason = " ".join(str(reason or "").split())
+    flagged = (
+        CertificateReuse.objects.filter(
+            application=application, kind=kind, number__iexact=number, overridden_by__isnull=True
+        )
+        .exclude(flagged_by=actor)
+        .first()
+    )
+    if flagged is not None and reason:
+        CertificateReuse.objects.filter(pk=flagged.pk).update(
+            overridden_by=actor, override_reason=reason, overridden_at=timezone.now()
+        )
+        _note(
+            application,
+            actor,
+            _(
+                "Certificate %(number)s is also recorded for another person (%(other)s); "
+                "accepted by %(who)s: %(reason)s"
+            )
+            % {
+                "number": number,
+                "other": other.masked_national_id,
+                "who": actor.get_username(),
+                "reason": reason,
+            },
+            ip_address=ip_address,
+            staff_only=True,
+        )
+        return
+    raise CertificateReused(
+        _(
+            "This certificate number is already recorded for another person. A second "
+            "staff member can accept it with a written reason."
+        ),
+        code=code,
+        field="certificate_number",
+        refusal=(application.pk, cardholder.pk, other.pk, kind, number, actor.pk),
+    )
+
+
+class CertificateReused(DomainError):
+    status = 409
+
+    def __init__(self, message=None, *, refusal, **kwargs):
+        self.refusal = refusal
+        super().__init__(message, **kwargs)
+
+
+def _keeps_certificate_refusal(verify):
+    """Run `verify`; when it refuses a re-used certificate, keep the refusal on both
+    records after its transaction rolled back, then raise it."""
+
+    @functools.wraps(verify)
+    def wrapper(application, **kwargs):
+        try:
+            return verify(application, **kwargs)
+        except CertificateReused as exc:
+            _save_certificate_refusal(*exc.refusal, exc.code)
+            raise
+
+    return wrapper
+
+
+@transaction.atomic
+def _save_certificate_refusal(
+    application_pk, cardholder_pk, other_pk, kind, number, actor_pk, code
+):
+    from withdrawals.models import CertificateReuse
+
+    reuse = CertificateReuse.objects.create(
+        kind=kind,
+        number=number,
+        application_id=application_pk,
+        cardholder_id=cardholder_pk,
+        other_cardholder_id=other_pk,
+        flagged_by_id=actor_pk,
+    )
+    other = Cardholder.objects.get(pk=other_pk)
+    application = WithdrawalApplication.objects.get(pk=application_pk)
+    _note(
+        application,
+        reuse.flagged_by,
+        _(
+            "Refused (%(code)s): certificate %(number)s is already recorded for another "
+            "person (%(other)s)."
+        )
+        % {"code": code, "number": number, "other": other.masked_national_id},
+        staff_only=True,
+    )
+
+
+# Refused re-uses of a certificate are kept although the verification rolls back.
+cardholder_verify_death = _keeps_certificate_refusal(cardholder_verify_death)
+cardholder_verify_emigration = _keeps_certificate_refusal(cardholder_verify_emigration)
+
+
+def decision_facts(application, approver):
+    """Who did what on `application`, for the safeguards of approval by `approver`."""
+    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
+    cardholder_user = cardholder.user_id
+    return safeguards.DecisionFacts(
+        approver=getattr(approver, "pk", None),
+        applicant=application.applicant_id,
+        cardholder_user=cardholder_user,
+        verifier=application.verified_by_id,
+        documents_requested_by=application.reviewed_by_id,
+        applicant_verified_by=application.applicant_verified_by_id,
+        contested=application.status == Status.CONTESTED,
+        on_record=(
+            _death_verified(cardholder)
+            if application.reason == Reason.DEATH
+            else _emigration_verified(cardholder)
+        ),
+    )
+
+
+@transaction.atomic
+def application_verify_applicant(application, *, actor, ip_address=None):
+    """A reviewer records that the applicant's identity document matches the identity
+    the applicant registered with (name and ID number). Part of the approval facts.
+    Repeating it changes nothing."""
+    _require_perm(actor, "review_application")
+    locked = _lock(application)
+    _require_not_own(locked, actor)
+    if locked.status not in (
+        Status.SUBMITTED,
+        Status.IN_REVIEW,
+        Status.NEEDS_DOCUMENTS,
+        Status.AWAITING_DECISION,
+        Status.CONTESTED,
+    ):
+        raise IllegalTransition(_("Only a claim under review can have its applicant verified."))
+    if locked.applicant_verified_by_id is None:
+        now = timezone.now()
+        WithdrawalApplication.objects.filter(pk=locked.pk).update(
+            applicant_verified_by=actor, applicant_verified_at=now, updated_at=now
+        )
+        locked.applicant_verified_by, locked.applicant_verified_at = actor, now
+        _note(
+            locked,
+            actor,
+            _("The applicant's identity document was checked against their registered identity."),
+            ip_address=ip_address,
+        )
+    _copy(locked, application)
+    return application
+
+
+@transaction.atomic
+def payout_update_bank_by_applicant(
+    application, *, actor, bank_name, bank_account_holder, bank_account_number
+):
+    """After a failed payment the applicant gives new bank details in their own name:
+    payout_failed → approved, to go out with the next batch."""
+    _require_applicant(application, actor)
+    name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
+    locked = _lock(application)
+    _require_payee_is_applicant(locked.applicant, holder)
+    _transition(
+        locked,
+        (Status.PAYOUT_FAILED,),
+        Status.APPROVED,
+        actor,
+        _("New bank details given by the applicant: %(bank)s, account ending %(tail)s.")
+        % {"bank": name, "tail": re.sub(r"\D", "", number)[-4:]},
         bank_name=name,
         bank_account_holder=holder,
         bank_account_number=number,
+        pending_payee=None,
         payout_sent_at=None,
     )
     _copy(locked, application)

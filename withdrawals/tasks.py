@@ -132,3 +132,11 @@ def requeue_unsent_notifications(cutoff):
 def send_notification(self, application_id, event_id):
     """Email the applicant about one event, once."""
     notifications.event_notify(event_id)
+
+
+@shared_task(name="withdrawals.notify_named_person", **RETRY)
+def notify_named_person(self, application_id):
+    """Tell the person a death claim names (once per claim)."""
+    from withdrawals import claims_about_me
+
+    return claims_about_me.named_person_notify(application_id)

@@ -22,4 +22,6 @@ urlpatterns = [
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("documents/<int:document_pk>/", views.document_download, name="document_download"),
+    path("about-me/", views.claims_about_me, name="claims_about_me"),
+    path("about-me/<int:pk>/contest/", views.claim_contest, name="claim_contest"),
 ]

@@ -7,6 +7,7 @@ field errors or messages. The wizard's only state before the draft exists is the
 identified cardholder, kept in the session; from step 2 on it is the draft itself.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
@@ -263,7 +264,7 @@ def _check_result(request, form, own):
         "reasons": _reasons(decision),
         "rules_version": decision.rules_version,
         "cardholder": cardholder,
-        "summary": selectors.claimable_summary(cardholder),
+        "summary": selectors.claimable_summary_for(request.user, cardholder, data["reason"]),
         "reason": data["reason"],
     }
 
@@ -344,9 +345,14 @@ def new_details(request):
         messages.info(request, _("Start by telling us whose accounts you are claiming."))
         return redirect("withdrawals:index")
     heir = reason == Reason.DEATH
-    summary = selectors.claimable_summary(cardholder)
+    summary = selectors.claimable_summary_for(request.user, cardholder, reason)
     choices = [
-        (row["scheme"], f"{row['scheme_label']}: ¥{row['balance']:,.2f}")
+        (
+            row["scheme"],
+            row["scheme_label"]
+            if row["balance"] is None
+            else f"{row['scheme_label']}: ¥{row['balance']:,.2f}",
+        )
         for row in summary
         if row["claimable"]
     ]
@@ -451,6 +457,8 @@ def _documents_context(application, upload_forms=None):
         "application": application,
         "sections": sections,
         "missing": missing,
+        "max_documents": settings.SSCARD_CLAIM_MAX_DOCUMENTS,
+        "max_total_mb": settings.SSCARD_CLAIM_MAX_DOCUMENT_BYTES // (1024 * 1024),
         "next_url": _next_step_url(application),
         "steps": _steps(
             "documents",
@@ -574,8 +582,11 @@ def document_download(request, document_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def bank(request, pk):
-    """Correct the payout bank account while the claim can still be changed."""
+    """Correct the payout bank account while the claim can still be changed (or
+    after the bank could not pay)."""
     application = _own_application(request, pk)
+    if application.status == Status.PAYOUT_FAILED:
+        return bank_after_failed_payout(request, application)
     if (response := _editable_or_redirect(request, application)) is not None:
         return response
     form = BankForm(
@@ -672,7 +683,12 @@ def review(request, pk):
             )
             return redirect("withdrawals:detail", pk=application.pk)
     decision = services.application_decision(application, eligibility.SUBMISSION)
-    summary = {row["scheme"]: row for row in selectors.claimable_summary(application.cardholder)}
+    summary = {
+        row["scheme"]: row
+        for row in selectors.claimable_summary_for(
+            request.user, application.cardholder, application.reason
+        )
+    }
     return render(
         request,
         "withdrawals/review.html",
@@ -699,7 +715,7 @@ def review(request, pk):
 def detail(request, pk):
     """One application: status, timeline, what happens next, documents."""
     application = _own_application(request, pk)
-    timeline = selectors.timeline(application)
+    timeline = selectors.timeline_for_applicant(application)
     return render(
         request,
         "withdrawals/detail.html",
@@ -735,3 +751,71 @@ def withdraw(request, pk):
             )
         return redirect("withdrawals:detail", pk=application.pk)
     return render(request, "withdrawals/withdraw.html", {"application": application})
+
+
+# --- after a failed payment ---------------------------------------------------------------
+
+
+def bank_after_failed_payout(request, application):
+    """The bank could not pay: the applicant gives a new account in their own name."""
+    form = BankForm(request.POST or None, initial={"bank_account_holder": ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payout_update_bank_by_applicant(
+                application, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Thank you: the payment goes out again to this account."))
+            return redirect("withdrawals:detail", pk=application.pk)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "withdrawals/bank.html",
+        {"form": form, "application": application, "after_failure": True},
+        status=status,
+    )
+
+
+# --- claims about me ------------------------------------------------------------------------
+
+
+@login_required
+def claims_about_me(request):
+    """Death claims that name me, and the button to say "I am alive"."""
+    from withdrawals import claims_about_me as about_me
+
+    rows = [about_me.claim_row(a) for a in about_me.claims_about_me(request.user)]
+    return render(request, "withdrawals/claims_about_me.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def claim_contest(request, pk):
+    """ "I am alive — this is not my death": the claim is held for staff."""
+    from withdrawals import claims_about_me as about_me
+
+    try:
+        application = about_me.claim_about_me_get(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    try:
+        about_me.claim_contest(
+            application,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _(
+                "Thank you. Claim %(reference)s is on hold and staff will check it. Your "
+                "accounts stay open."
+            )
+            % {"reference": application.reference},
+        )
+    return redirect("withdrawals:claims_about_me")

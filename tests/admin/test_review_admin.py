@@ -39,6 +39,14 @@ def messages_of(response):
     return [str(m) for m in response.context["messages"]]
 
 
+APPROVE = {"approve-confirm": "on"}  # the box ticked on the confirmation page
+
+
+def check_applicant(client, application, user):
+    """The reviewer checks the applicant's identity document (needed to approve)."""
+    return as_user(client, user).post(action_url(application, "verify_applicant"))
+
+
 def verify(client, application, user, when="2026-01-05"):
     return as_user(client, user).post(
         action_url(application, "verify_death"),
@@ -133,7 +141,7 @@ def test_page_shows_live_decision_documents_timeline_and_the_reviewers_buttons(
     assert "Passed the automated check" in page
     assert 'id="timeline"' in page and "Awaiting decision" in page
     names = {item["action"].name for item in response.context["staff_actions"]}
-    assert names == {"verify_death", "request_documents", "reject"}
+    assert names == {"verify_death", "verify_applicant", "request_documents", "reject"}
     # Read-only: no editable input for status or amount inside the change form.
     assert 'name="status"' not in page
     assert 'name="amount"' not in page
@@ -199,8 +207,9 @@ def test_reviewer_cannot_approve(client, rita, awaiting):
 
 def test_approver_approves_after_anothers_verification(client, rita, alan, awaiting):
     verify(client, awaiting, rita)
+    check_applicant(client, awaiting, rita)
     response = as_user(client, alan).post(
-        action_url(awaiting, "approve"), REMOTE_ADDR="10.9.9.9", follow=True
+        action_url(awaiting, "approve"), APPROVE, REMOTE_ADDR="10.9.9.9", follow=True
     )
     assert any("Approved" in m for m in messages_of(response))
     awaiting.refresh_from_db()
@@ -218,7 +227,7 @@ def test_approver_cannot_approve_what_they_verified(client, roles, awaiting):
     both = StaffFactory(username="bea")
     both.groups.add(roles["reviewer"], roles["approver"])
     verify(client, awaiting, both)
-    response = client.post(action_url(awaiting, "approve"), follow=True)
+    response = client.post(action_url(awaiting, "approve"), APPROVE, follow=True)
     assert any("Two different people" in m for m in messages_of(response))
     awaiting.refresh_from_db()
     assert awaiting.status == "awaiting_decision"
@@ -228,7 +237,7 @@ def test_approver_cannot_approve_what_they_verified(client, roles, awaiting):
 
 def test_refused_approval_shows_every_reason_and_changes_nothing(client, alan, awaiting):
     balances = list(awaiting.cardholder.accounts.order_by("id").values_list("balance", "status"))
-    response = as_user(client, alan).post(action_url(awaiting, "approve"), follow=True)
+    response = as_user(client, alan).post(action_url(awaiting, "approve"), APPROVE, follow=True)
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert errors and "not allowed" in errors[0]
     assert state(awaiting) == "awaiting_decision"
@@ -343,9 +352,20 @@ def test_preview_refused_to_non_staff_cardholders_and_staff_without_rights(clien
 # --- payouts --------------------------------------------------------------------------------
 
 
+def send_batch(client):
+    """Download the batch file, then mark what it lists as sent."""
+    client.post(reverse("admin:withdrawals_payouts"), {"export": "1"})
+    ids = reverse("admin:withdrawals_payouts")
+    page = client.get(ids)
+    return client.post(
+        ids, {"mark_sent": "1", "application": page.context["waiting_ids"]}, follow=True
+    )
+
+
 def approved(client, rita, alan, application):
     verify(client, application, rita)
-    as_user(client, alan).post(action_url(application, "approve"))
+    check_applicant(client, application, rita)
+    as_user(client, alan).post(action_url(application, "approve"), APPROVE)
     assert state(application) == "approved"
     return application
 
@@ -366,6 +386,10 @@ def test_payout_export_contains_the_approved_claim_once(client, rita, alan, awai
         "6222 0202 0011 2233 445",
         "1200.00",
     ]
+    # Downloading marks nothing: the same file comes again, until it is marked sent.
+    again = client.post(reverse("admin:withdrawals_payouts"), {"export": "1"})
+    assert again.content == response.content
+    send_batch(client)
     awaiting.refresh_from_db()
     assert awaiting.payout_sent_at is not None
     again = client.post(reverse("admin:withdrawals_payouts"), {"export": "1"}, follow=True)
@@ -375,7 +399,7 @@ def test_payout_export_contains_the_approved_claim_once(client, rita, alan, awai
 def test_bank_results_upload_marks_paid(client, rita, alan, awaiting):
     approved(client, rita, alan, awaiting)
     client = as_user(client, alan)
-    client.post(reverse("admin:withdrawals_payouts"), {"export": "1"})
+    send_batch(client)
     results = SimpleUploadedFile(
         "results.csv", f"reference,result,note\n{awaiting.reference},paid,ok\n".encode()
     )
@@ -398,12 +422,24 @@ def test_payout_failed_then_requeued_with_corrected_details(client, rita, alan, 
     )
     assert any("never sent" in m for m in messages_of(response))
     assert state(awaiting) == "approved"
-    client.post(reverse("admin:withdrawals_payouts"), {"export": "1"})
+    send_batch(client)
     client.post(
         action_url(awaiting, "mark_payout_failed"),
         {"mark_payout_failed-note": "Account closed at the bank"},
     )
     assert state(awaiting) == "payout_failed"
+    details = {
+        "requeue_payout-bank_name": "Other Bank",
+        "requeue_payout-bank_account_holder": "Heir Example",
+        "requeue_payout-bank_account_number": "6222000011112222",
+    }
+    # One staff member proposes the new details; a second one confirms them.
+    proposed = as_user(client, staff_with("manage_payouts")).post(
+        action_url(awaiting, "requeue_payout"), details, follow=True
+    )
+    assert any("second staff member" in m for m in messages_of(proposed))
+    assert state(awaiting) == "payout_failed"
+    client = as_user(client, alan)
     response = client.post(
         action_url(awaiting, "requeue_payout"),
         {

@@ -72,7 +72,7 @@ class Cast:
         self.bob = UserFactory(username="bob")
         self.bob_card = CardholderFactory(user=self.bob, name="Bob Bai")
         contribute(self.bob_card, months=1)
-        self.harry = UserFactory(username="harry")
+        self.harry = UserFactory(username="harry", first_name="Harry Heir")
         self.ruth = staff_with_role("ruth", "reviewer")
         self.amos = staff_with_role("amos", "approver")
         self.audrey = staff_with_role("audrey", "auditor")

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
 
 
-def bank():
+def bank(holder="Harry Heir"):
     return {
         "bank_name": "Bank of Example",
-        "bank_account_holder": "Harry Heir",
+        # The applicant's own name: an heir's, or the emigrating cardholder's.
+        "bank_account_holder": holder,
         "bank_account_number": "6222 0202 0011 2233 445",
     }
 
@@ -103,6 +104,8 @@ def test_heir_journey_from_draft_to_approved(cast, deceased, django_capture_on_c
         format="json",
     )
     assert verified.status_code == 200, verified.json()
+    checked = cast.client("ruth").post(f"{V1}/withdrawals/{app_id}/verify-applicant/")
+    assert checked.status_code == 200, checked.json()
 
     # The reviewer who verified may not approve (and lacks the right anyway).
     assert cast.client("ruth").post(f"{V1}/withdrawals/{app_id}/approve/").status_code == 403
@@ -159,7 +162,7 @@ def test_eligibility_for_a_pooled_only_scheme_says_why(cast):
 
 def test_emigrant_confirms_the_notice(cast):
     created = cast.client("alice").post(
-        f"{V1}/withdrawals/", {"reason": "emigration", **bank()}, format="json"
+        f"{V1}/withdrawals/", {"reason": "emigration", **bank("Alice An")}, format="json"
     )
     assert created.status_code == 201, created.json()
     app_id = created.json()["id"]
@@ -216,7 +219,7 @@ def test_identification_is_throttled(cast, deceased, settings):
 
 def test_a_user_without_a_card_must_name_one(cast):
     response = cast.client("harry").post(
-        f"{V1}/withdrawals/", {"reason": "emigration", **bank()}, format="json"
+        f"{V1}/withdrawals/", {"reason": "emigration", **bank("Alice An")}, format="json"
     )
 
     assert response.status_code == 400
@@ -234,7 +237,7 @@ def test_a_user_without_a_card_must_name_one(cast):
 )
 def test_bad_create_bodies_name_the_field(cast, body, field):
     response = cast.client("alice").post(
-        f"{V1}/withdrawals/", {"reason": "emigration", **bank(), **body}, format="json"
+        f"{V1}/withdrawals/", {"reason": "emigration", **bank("Alice An"), **body}, format="json"
     )
 
     assert response.status_code == 400
@@ -244,7 +247,7 @@ def test_bad_create_bodies_name_the_field(cast, body, field):
 def test_wrong_file_is_refused_with_its_reason(cast):
     app_id = (
         cast.client("alice")
-        .post(f"{V1}/withdrawals/", {"reason": "emigration", **bank()}, format="json")
+        .post(f"{V1}/withdrawals/", {"reason": "emigration", **bank("Alice An")}, format="json")
         .json()["id"]
     )
     fake = SimpleUploadedFile("evil.pdf", b"<html><script>x</script></html>", "application/pdf")
@@ -380,7 +383,7 @@ def test_a_claimed_account_is_no_longer_withdrawable(cast, django_capture_on_com
         cast.client("alice")
         .post(
             f"{V1}/withdrawals/",
-            {"reason": "emigration", "accounts": ["medical"], **bank()},
+            {"reason": "emigration", "accounts": ["medical"], **bank("Alice An")},
             format="json",
         )
         .json()["id"]

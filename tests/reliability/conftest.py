@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 
 from accounts.audit import run_audit
 from tests.conftest import _test_database_url, need, redis_answers, redis_url
-from tests.factories import death_claim, staff_with
+from tests.factories import death_claim, staff_with, verify_applicant
 from tests.worker import WorkerProcess, worker_env
 from withdrawals import services, tasks
 from withdrawals.models import Status
@@ -52,8 +52,9 @@ def ready_for_approval(application=None, **funding):
         application,
         actor=staff_with("verify_life_event", "review_application"),
         date_of_death=date(2026, 1, 3),
-        certificate_number="DC-77",
+        certificate_number=f"DC-77-{application.cardholder_id}",
     )
+    verify_applicant(application)
     application.refresh_from_db()
     assert application.status == Status.AWAITING_DECISION
     return application

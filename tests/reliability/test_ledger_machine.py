@@ -30,6 +30,7 @@ from tests.factories import (
     death_claim,
     fund,
     staff_with,
+    verify_applicant,
 )
 from withdrawals import services
 from withdrawals.exceptions import AlreadyDecided
@@ -167,8 +168,9 @@ class LedgerMachine(RuleBasedStateMachine):
                 claim,
                 actor=self.verifier,
                 date_of_death=date(2026, 1, 3),
-                certificate_number="DC-9",
+                certificate_number=f"DC-9-{claim.cardholder_id}",
             )
+            verify_applicant(claim)
             self.steps["verified"] += 1
         except DomainError:
             self.steps["verification refused"] += 1

@@ -13,7 +13,14 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Min, Sum
 
 from accounts.models import Account, InstitutionAPIKey, LedgerTransaction, Scheme, Settlement
-from tests.factories import CardholderFactory, InstitutionFactory, death_claim, fund, staff_with
+from tests.factories import (
+    CardholderFactory,
+    InstitutionFactory,
+    death_claim,
+    fund,
+    staff_with,
+    verify_applicant,
+)
 from tests.reliability.conftest import (
     assert_ledger_clean,
     ledger_audit,
@@ -115,6 +122,7 @@ def test_an_heirs_claim_and_a_second_claim_on_one_account_pay_once():
         date_of_death=date(2026, 1, 3),
         certificate_number="DC-1",
     )
+    verify_applicant(winner)
     approvers = [staff_with("approve_application"), staff_with("approve_application")]
 
     def approve(n):

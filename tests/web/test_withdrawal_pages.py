@@ -105,7 +105,9 @@ def test_heir_wizard_end_to_end(henry_client, henry, dora, django_capture_on_com
     response = henry_client.get(response.url)
     page = text(response)
     assert "Dora Zhao" in page
-    assert "¥1,234.56" in page and "¥200.00" in page
+    # Before staff verify the death, the heir learns which accounts exist, not amounts.
+    assert "Pension" in page and "Medical" in page
+    assert "1,234.56" not in page and "200.00" not in page
 
     response = henry_client.post(
         reverse("withdrawals:new_details"),
@@ -327,7 +329,10 @@ def test_emigrant_claim_with_notice(client, erik, django_capture_on_commit_callb
     page = text(client.get(response.url))
     assert 'name="relationship"' not in page  # the cardholder claims for themselves
 
-    response = client.post(reverse("withdrawals:new_details"), {"schemes": ["pension"], **BANK})
+    response = client.post(
+        reverse("withdrawals:new_details"),
+        {"schemes": ["pension"], **BANK, "bank_account_holder": "Erik Sun"},
+    )
     application = WithdrawalApplication.objects.get(applicant=erik)
     assert application.relationship == "self" and application.reason == "emigration"
     for kind in ("exit_certificate", "applicant_id", "nationality_proof"):
@@ -374,7 +379,10 @@ def test_emigrant_without_a_card(henry_client):
 def test_notice_page_is_in_chinese(client, erik):
     client.force_login(erik)
     client.post(reverse("withdrawals:new_emigration"))
-    client.post(reverse("withdrawals:new_details"), {"schemes": ["pension"], **BANK})
+    client.post(
+        reverse("withdrawals:new_details"),
+        {"schemes": ["pension"], **BANK, "bank_account_holder": "Erik Sun"},
+    )
     application = WithdrawalApplication.objects.get(applicant=erik)
     response = client.get(
         reverse("withdrawals:notice", args=[application.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"

@@ -11,7 +11,7 @@ from django.db import connection
 
 from accounts.exceptions import DomainError
 from accounts.models import Account, LedgerTransaction
-from tests.factories import death_claim, staff_with
+from tests.factories import death_claim, staff_with, verify_applicant
 from withdrawals import services
 from withdrawals.models import Status, WithdrawalApplication
 
@@ -30,6 +30,7 @@ def ready_for_approval():
         date_of_death=date(2026, 1, 3),
         certificate_number="DC-20",
     )
+    verify_applicant(application)
     application.refresh_from_db()
     assert application.status == Status.AWAITING_DECISION
     return application

@@ -16,6 +16,7 @@ from tests.factories import (
     fund,
     staff_with,
     upload,
+    verify_applicant,
 )
 from withdrawals import selectors, services
 from withdrawals.exceptions import IneligibleError
@@ -60,6 +61,7 @@ def test_heir_journey_from_draft_to_paid(django_capture_on_commit_callbacks, tmp
     cardholder.refresh_from_db()
     assert cardholder.life_status == "deceased"
     assert cardholder.date_of_death == date(2026, 1, 5)
+    verify_applicant(application)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.application_approve(application, actor=approver)
@@ -159,6 +161,7 @@ def test_emigration_journey_with_the_pension_notice(django_capture_on_commit_cal
         certificate_number="EX-77",
         nationality_given_up=False,
     )
+    verify_applicant(application)
     with pytest.raises(IneligibleError) as kept:
         services.application_approve(application, actor=approver)
     assert kept.value.codes == ("nationality_not_given_up",)

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Account, LedgerTransaction
-from tests.factories import death_claim, staff_with
+from tests.factories import death_claim, staff_with, verify_applicant
 from withdrawals import services
 from withdrawals.models import Status
 
@@ -24,8 +24,9 @@ def approved(django_capture_on_commit_callbacks, pension="400.00"):
         application,
         actor=staff_with("verify_life_event"),
         date_of_death=date(2026, 1, 2),
-        certificate_number="DC-3",
+        certificate_number=f"DC-3-{application.pk}",
     )
+    verify_applicant(application)
     services.application_approve(application, actor=staff_with("approve_application"))
     application.refresh_from_db()
     return application
@@ -80,13 +81,15 @@ def test_failed_payout_keeps_the_money_and_goes_out_again(
             bank_account_number="12345678",
         )
     assert refused.value.code == "forbidden"
-    services.payout_requeue(
-        application,
-        actor=staff_with("manage_payouts"),
-        bank_name="Other Bank",
-        bank_account_holder="Heir Example",
-        bank_account_number="6222999900001111",
-    )
+    # New bank details from staff need a second staff member's confirmation.
+    for _person in range(2):
+        services.payout_requeue(
+            application,
+            actor=staff_with("manage_payouts"),
+            bank_name="Other Bank",
+            bank_account_holder="Heir Example",
+            bank_account_number="6222999900001111",
+        )
     application.refresh_from_db()
     assert (application.status, application.payout_sent_at) == (Status.APPROVED, None)
     lines = export(tmp_path, "second.csv")

@@ -13,6 +13,7 @@ from tests.factories import (
     death_claim,
     fund,
     staff_with,
+    verify_applicant,
 )
 from withdrawals import selectors, services
 from withdrawals.exceptions import (
@@ -41,6 +42,7 @@ def reviewed(django_capture_on_commit_callbacks, **kwargs):
         services.application_submit(application, actor=application.applicant)
     application.refresh_from_db()
     assert application.status == Status.AWAITING_DECISION
+    verify_applicant(application)
     return application
 
 
