@@ -505,3 +505,31 @@ def test_dashboard_shows_counts_overdue_payouts_and_today(client, rita, alan, aw
     assert "1200.00" in page
     assert awaiting.reference in page  # today's activity
     assert reverse("admin:withdrawals_payouts") in page
+
+
+def test_approve_shows_a_confirmation_before_anything_moves(client, rita, alan, awaiting):
+    verify(client, awaiting, rita)
+    check_applicant(client, awaiting, rita)
+    client = as_user(client, alan)
+    # The application page links to the confirmation; it holds no approve form itself.
+    page = client.get(change_url(awaiting)).content.decode()
+    assert action_url(awaiting, "approve") in page
+    assert 'name="do-approve"' not in page
+    confirm = client.get(action_url(awaiting, "approve")).content.decode()
+    assert 'id="approval-confirmation"' in confirm
+    assert "1200.00" in confirm and "Heir Example" in confirm and "6222 0202" in confirm
+    # Posting without ticking the box moves nothing.
+    response = client.post(action_url(awaiting, "approve"))
+    assert response.status_code == 200 and state(awaiting) == "awaiting_decision"
+    assert not LedgerTransaction.objects.filter(kind="payout").exists()
+    client.post(action_url(awaiting, "approve"), APPROVE)
+    assert state(awaiting) == "approved"
+
+
+def test_reviewer_records_the_applicant_identity_check(client, rita, awaiting):
+    response = check_applicant(client, awaiting, rita)
+    assert response.status_code == 302
+    awaiting.refresh_from_db()
+    assert awaiting.applicant_verified_by == rita
+    page = client.get(change_url(awaiting)).content.decode()
+    assert 'id="applicant-identity"' in page and "Heir Example" in page
