@@ -175,10 +175,16 @@ def test_staff_admin_actions(client, people, data):
     otp_login(client, people["reviewer"])
     pk = people["application"].pk
     for action, fields in {
-        "verify_death": ["verify_death-date_of_death", "verify_death-certificate_number"],
+        "verify_death": [
+            "verify_death-date_of_death",
+            "verify_death-certificate_number",
+            "verify_death-reuse_override_reason",
+        ],
         "verify_emigration": ["verify_emigration-date", "verify_emigration-certificate_number"],
         "reject": ["reject-reason"],
         "request_documents": ["request_documents-message"],
+        "verify_applicant": [],
+        "resolve_contest": ["resolve_contest-outcome", "resolve_contest-reason"],
     }.items():
         body = {field: data.draw(VALUE, label=f"{action} {field}") for field in fields}
         url = f"/admin/withdrawals/withdrawalapplication/{pk}/action/{action}/"
@@ -256,9 +262,30 @@ def test_api_bodies(people, data):
         "verify-emigration": ["date", "certificate_number", "nationality_given_up"],
         "request-documents": ["message"],
         "reject": ["reason"],
+        "verify-applicant": [],
+        "resolve-contest": ["outcome", "reason"],
     }.items():
         url = f"/api/v1/withdrawals/{pk}/{action}/"
         no_server_error(reviewer.post(url, json_body(data, fields), format="json"), url)
+
+
+@EXAMPLES
+@given(data=st.data())
+def test_contest_bodies(client, people, data):
+    """The person a claim names answers it: any note, by the API and the page."""
+    holder = people["holder"]
+    claim = WithdrawalApplicationFactory(
+        cardholder=holder, applicant=people["heir"], reason="death", status="submitted"
+    )
+    api = APIClient()
+    api.force_authenticate(holder.user)
+    note = data.draw(VALUE, label="note")
+    url = f"/api/v1/me/claims-about-me/{claim.pk}/contest/"
+    no_server_error(api.post(url, {"note": note}, format="json"), url)
+    no_server_error(api.get("/api/v1/me/claims-about-me/"), "claims about me")
+    client.force_login(holder.user)
+    page = f"/withdrawals/about-me/{claim.pk}/contest/"
+    no_server_error(client.post(page, {"note": data.draw(VALUE, label="page note")}), page)
 
 
 @EXAMPLES

@@ -72,6 +72,8 @@ STAFF_WORK = {
     "v1:withdrawal-request-documents",
     "v1:withdrawal-approve",
     "v1:withdrawal-reject",
+    "v1:withdrawal-verify-applicant",
+    "v1:withdrawal-resolve-contest",
     "v1:review-queue",
 }
 DENIED = {401, 403, 404, 405}
@@ -175,9 +177,14 @@ class World:
 
     def secrets_for(self, role):
         if role == "heir_of_a":
-            # The heir's own claim is about A: A's name and claimable balances are
-            # theirs to see; A's full ID number and A's own claim are not.
-            return [self.a.national_id, self.application.bank_account_number]
+            # The heir's own claim is about A: A's name is theirs to see; A's full ID
+            # number, A's own claim and A's balances (A's death is not verified) are not.
+            return [
+                self.a.national_id,
+                self.application.bank_account_number,
+                "4321.09",
+                "876.54",
+            ]
         return self.secrets
 
     def kwargs(self, name, params):
