@@ -100,7 +100,9 @@ def test_heir_claims_for_the_deceased(live_server, page, screenshot, deceased):
     page.get_by_label("Their full name").fill("Dora Zhao")
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{base}/withdrawals/new/details/")
-    assert "¥1,234.56" in page.get_by_test_id("claimable-pension").inner_text()
+    # The death is not verified yet: the account is named, its balance is not.
+    assert "Pension" in page.get_by_test_id("claimable-pension").inner_text()
+    assert "1,234.56" not in page.inner_text("main")
     page.get_by_label("Your relationship to the person who died").select_option("child")
     page.get_by_label("Bank", exact=True).fill("Bank of Example")
     page.get_by_label("Name of the account holder").fill("Hua Zhao")

@@ -75,12 +75,20 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
     assert "allowed" in page.inner_text("#eligibility")
     assert "not allowed" not in page.inner_text("#eligibility")
     assert page.locator("#action-approve").count() == 0  # not the reviewer's to press
+    page.locator("#action-verify_applicant input[type=submit]").click()
+    page.wait_for_selector(".messagelist")
+    assert "identity is recorded as checked" in page.inner_text(".messagelist")
     screenshot(page, "verified")
     context.close()
 
     # The approver approves.
     context, page = log_in(chromium, live_server, alan)
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/{application.pk}/change/")
+    page.locator("#action-approve a").click()
+    # The confirmation page: amount, payee and accounts before anything moves.
+    assert "1200.00" in page.inner_text("#approval-confirmation")
+    assert "Heir Example" in page.inner_text("#confirm-payee")
+    page.locator("input[name='approve-confirm']").check()
     page.locator("#action-approve input[type=submit]").click()
     page.wait_for_selector(".messagelist")
     assert "Approved" in page.inner_text(".messagelist")
@@ -95,6 +103,9 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
     batch = Path(download_info.value.path()).read_text()
     assert f"{application.reference},Heir Example,Bank of Example" in batch
     assert batch.strip().endswith("1200.00")
+    page.locator("#mark-sent input[type=submit]").click()
+    page.wait_for_selector(".messagelist")
+    assert "marked as sent" in page.inner_text(".messagelist")
     screenshot(page, "payouts")
     context.close()
 
