@@ -271,7 +271,7 @@ REST_FRAMEWORK = {
         "identification": env.string("SSCARD_THROTTLE_IDENTIFICATION", "5/hour"),
         "submission": env.string("SSCARD_THROTTLE_SUBMISSION", "20/hour"),
     },
-    "EXCEPTION_HANDLER": "sscard.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -298,7 +298,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "sscard.api.add_error_responses",
+        "core.api.add_error_responses",
     ],
 }
 

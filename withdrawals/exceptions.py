@@ -1,8 +1,26 @@
-"""Refusals of the withdrawals app, each with a stable code."""
+"""Refusals of the withdrawals app, each with a stable code. The base and the
+generic errors come from `core.errors` and are re-exported here."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.exceptions import DomainError
+from core import errors
+from core.errors import DomainError, InvalidInput, InvalidTransition, NotFound
+
+__all__ = [
+    "AlreadyDecided",
+    "DocumentRefused",
+    "DomainError",
+    "Forbidden",
+    "IdentificationFailed",
+    "IllegalTransition",
+    "IneligibleError",
+    "InvalidInput",
+    "InvalidTransition",
+    "NotFound",
+    "SamePerson",
+    "TooManyAttempts",
+]
 
 
 class IdentificationFailed(DomainError):
@@ -40,6 +58,22 @@ class IneligibleError(DomainError):
     def codes(self):
         return self.decision.codes
 
+    def details(self):
+        # The API shows every reason, as the pre-check does.
+        language = get_language() or "en"
+        return {
+            "reasons": [
+                {
+                    "code": reason.code,
+                    "message": reason.message(language),
+                    "legal_basis": reason.legal_basis,
+                    "account": reason.account,
+                    "document": reason.document,
+                }
+                for reason in self.decision.reasons
+            ]
+        }
+
 
 class IllegalTransition(DomainError):
     code = "illegal_transition"
@@ -53,10 +87,9 @@ class AlreadyDecided(DomainError):
     status = 409
 
 
-class Forbidden(DomainError):
-    code = "forbidden"
+class Forbidden(errors.Forbidden):
+    # The generic refusal (code forbidden, 403), in the words the claim pages use.
     default_message = _("You are not allowed to do this.")
-    status = 403
 
 
 class SamePerson(DomainError):
