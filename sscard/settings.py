@@ -358,17 +358,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "password1", "password2", "otp_token"]
 # The start-up banner would print on every management command.
 AXES_VERBOSE = False
-# The client address: REMOTE_ADDR unless the deployment names a proxy header it
-# controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
+# The client address (core.http.client_ip), for axes, staff actions' event rows and
+# the API's rate limits alike: REMOTE_ADDR unless the deployment names a proxy header
+# it controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
 # SSCARD_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR and SSCARD_PROXY_COUNT=1: the address
 # the proxy saw is taken, and one typed by the client into the header is ignored.
 # Never name a header that clients can set directly.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
+SSCARD_CLIENT_IP_HEADERS = (
     *env.string_list("SSCARD_CLIENT_IP_HEADER", []),
     "REMOTE_ADDR",
 )
-AXES_IPWARE_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
-AXES_IPWARE_PROXY_ORDER = "right-most"
+SSCARD_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 # Staff reach the admin only with a second factor (TOTP, django-otp).
 OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")

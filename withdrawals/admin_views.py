@@ -30,6 +30,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.exceptions import DomainError
 from accounts.models import Account
+from core.http import client_ip
 from sscard.security import needs_second_factor
 from withdrawals import admin_forms, payout_files, selectors, services, storage
 from withdrawals.models import (
@@ -55,10 +56,6 @@ PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 def _money(value):
     # SQLite sums drop the scale; show yuan and fen always.
     return (value or Decimal("0")).quantize(Decimal("0.01"))
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def review_deadline(now=None):
