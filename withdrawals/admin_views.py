@@ -5,7 +5,6 @@ as a message. Refusals of the rules or the state (DomainError) become an error
 message and change nothing; a missing permission is a 403.
 """
 
-import csv
 import inspect
 import io
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.exceptions import DomainError
 from accounts.models import Account
+from core import csv
 from core.http import client_ip
 from sscard.security import needs_second_factor
 from withdrawals import admin_forms, payout_files, selectors, services, storage
@@ -428,32 +428,20 @@ AUDIT_HEADER = ["time", "application", "actor", "from", "to", "note", "ip_addres
 
 def audit_csv_response(events):
     """The events as CSV, oldest first; formula-looking cells are neutralised."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(AUDIT_HEADER)
-    for event in events.select_related("application", "actor").order_by("created_at", "id"):
-        writer.writerow(
-            [
-                _safe(v)
-                for v in (
-                    timezone.localtime(event.created_at).isoformat(),
-                    event.application.reference,
-                    event.actor.get_username() if event.actor else "system",
-                    event.old_status,
-                    event.new_status,
-                    event.note,
-                    event.ip_address or "",
-                )
-            ]
+    rows = (
+        (
+            timezone.localtime(event.created_at).isoformat(),
+            event.application.reference,
+            event.actor.get_username() if event.actor else "system",
+            event.old_status,
+            event.new_status,
+            event.note,
+            event.ip_address or "",
         )
-    return response
-
-
-def _safe(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        for event in events.select_related("application", "actor").order_by("created_at", "id")
+    )
+    return csv.response(f"audit-{stamp}.csv", AUDIT_HEADER, rows)
 
 
 # --- the staff dashboard ----------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """The bank's batch file and results file, shared by the commands and the admin."""
 
-import csv
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
+from core import csv
+from core.errors import DomainError
 from withdrawals import services
 from withdrawals.models import Status, WithdrawalApplication
 
@@ -21,7 +20,8 @@ def payouts_waiting():
 
 def export_batch(fh, *, actor=None, ip_address=None):
     """Write every approved payout not yet sent to `fh` as CSV and mark them sent,
-    in one transaction: a concurrent export lists none of them twice."""
+    in one transaction: a concurrent export lists none of them twice. Payee and bank
+    are typed by applicants, so the file is written through `core.csv`."""
     with transaction.atomic():
         candidates = list(payouts_waiting().values_list("pk", flat=True))
         batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
