@@ -137,8 +137,6 @@ def _validation_errors_to_form(form, exc):
         target = field if field in form.fields else None
         for error in field_errors:
             form.add_error(target, error)
-    for name in form.fields:
-        form._describe(name)
 
 
 @require_http_methods(["GET", "POST"])
