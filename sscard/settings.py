@@ -253,7 +253,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Institutions' API keys (sscard.api.InstitutionKeyAuthentication) are accepted
+        # Institutions' API keys (accounts.authentication.InstitutionKeyAuthentication) are accepted
         # by the settlement endpoint alone.
         "sscard.api.TokenAuthentication",
         # A staff session counts only after its second factor (TOTP).
@@ -350,7 +350,7 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env.integer("SSCARD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SSCARD_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "sscard.security.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.axes_username"
 AXES_LOCKOUT_CALLABLE = "sscard.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True

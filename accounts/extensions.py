@@ -1,0 +1,45 @@
+"""Reads that the apps built on accounts add to accounts' own pages and API.
+
+accounts imports nothing from the apps above it (kinds -> casework -> accounts ->
+core). Where accounts shows something only such an app knows (whether an open claim
+holds an account, so that it could not be paid out again), that app provides the read
+from its AppConfig.ready and accounts asks through this module.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One of the caller's own accounts, as the account list shows it."""
+
+    id: int
+    scheme: str
+    kind: str
+    balance: Decimal
+    status: str
+    # Could it be paid out after a death or emigration? Only a claims app knows.
+    withdrawable: bool = False
+
+
+def _plain_account_rows(user):
+    from accounts.selectors import accounts_for_user
+
+    return [
+        AccountRow(a.id, a.scheme, a.kind, a.balance, a.status)
+        for a in accounts_for_user(user).exclude(kind="system")
+    ]
+
+
+_readers = {"own_account_rows": _plain_account_rows}
+
+
+def provide_own_account_rows(reader):
+    """Answer the account list with `reader(user) -> [AccountRow]` from now on."""
+    _readers["own_account_rows"] = reader
+
+
+def own_account_rows(user):
+    """The user's own cardholder accounts (none for heirs and staff), in id order."""
+    return _readers["own_account_rows"](user)
