@@ -241,6 +241,19 @@ PARAMETER_LABELS = {
     "document": (DOCUMENT_LABELS, None),
 }
 
+# The legal bases above, as a reader is shown them (the constants stay the stable,
+# stored and API form).
+LEGAL_BASIS_TEXTS = {
+    LAW_POOLED: _("Social Insurance Law of the PRC, Art. 11–12"),
+    LAW_INHERITANCE: _("Social Insurance Law of the PRC, Art. 14"),
+    LAW_HEIRS: _("Social Insurance Law of the PRC, Art. 14; Civil Code of the PRC, Art. 1127"),
+    LAW_EMIGRATION: _("MOHRSS Order No. 13 (2011), Art. 6"),
+    LAW_QUALIFYING_EVENTS: _(
+        "Social Insurance Law of the PRC, Art. 14; MOHRSS Order No. 13 (2011), Art. 6"
+    ),
+    PROCEDURE: _("Social insurance agency withdrawal procedure"),
+}
+
 # One message per code, with named placeholders filled from the reason's parameters.
 MESSAGES = {
     STAGE_UNKNOWN: _(
@@ -385,6 +398,11 @@ class Reason:
             return render_message(self.code, dict(self.params))
         with translation.override(supported_language(language)):
             return render_message(self.code, dict(self.params))
+
+    def legal_basis_text(self) -> str:
+        """The legal basis in the active language (``legal_basis`` is the stable form)."""
+        text = LEGAL_BASIS_TEXTS.get(self.legal_basis)
+        return str(text) if text is not None else self.legal_basis
 
     @property
     def message_en(self) -> str:

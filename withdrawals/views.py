@@ -97,7 +97,7 @@ def _reasons(decision):
     """Every reason of a decision, in the page's language, with its legal basis."""
     language = get_language()
     return [
-        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis}
+        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis_text()}
         for r in decision.reasons
     ]
 

@@ -433,7 +433,9 @@ def test_message_is_rendered_in_the_readers_language_when_shown():
             "Contact the service centre if you think this is wrong."
         )
     with translation.override("zh-hans"):
-        assert reason.message() == "医疗保险个人账户已冻结，无法支付。如有疑问，请联系社保服务中心。"
+        assert reason.message() == (
+            "医疗保险个人账户已冻结，无法支付。如有疑问，请联系社保服务中心。"
+        )
 
 
 def test_stored_codes_stay_displayable():
@@ -715,3 +717,16 @@ def test_near_valid_facts_reach_allowed_approvals():
     collect()
     assert any(outcomes)
     assert not all(outcomes)
+
+
+def test_legal_bases_are_stable_and_read_in_the_readers_language():
+    for basis, text in el.LEGAL_BASIS_TEXTS.items():
+        with translation.override("en"):
+            assert str(text) == basis
+        with translation.override("zh-hans"):
+            assert CJK.search(str(text)), basis
+    reason = evaluate(death(death_verified=False)).reasons[0]
+    assert reason.legal_basis == "Social Insurance Law of the PRC, Art. 14"
+    with translation.override("zh-hans"):
+        assert reason.legal_basis_text() == "《中华人民共和国社会保险法》第十四条"
+    assert Reason("x", "Some other basis").legal_basis_text() == "Some other basis"
