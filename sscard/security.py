@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django_otp.admin import OTPAdminAuthenticationForm
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
@@ -86,6 +87,26 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     """The admin login: username, password and the TOTP code in one step. A staff
     member has one authenticator, so the code is checked against it unless another
     device is chosen (django-otp would otherwise ask to pick one first)."""
+
+    # django-otp's own wording ("OTP token") has no Chinese; staff read these instead.
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": gettext_lazy("Enter the 6-digit code from your authenticator app."),
+        "invalid_token": gettext_lazy(
+            "That code is not right. Enter the current code from your authenticator app."
+        ),
+        "n_failed_attempts": ngettext_lazy(
+            "Codes are not checked for a moment after %(failure_count)d wrong code; "
+            "try again soon.",
+            "Codes are not checked for a moment after %(failure_count)d wrong codes; "
+            "try again soon.",
+            "failure_count",
+        ),
+        "verification_not_allowed": gettext_lazy(
+            "Codes are not checked for a moment; try again soon."
+        ),
+        "device_required": gettext_lazy("Choose your authenticator."),
+    }
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)

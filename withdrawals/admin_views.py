@@ -264,7 +264,7 @@ def _reason_rows(decision):
         {
             "code": r.code,
             "message": r.message(language),
-            "legal_basis": r.legal_basis,
+            "legal_basis": r.legal_basis_text(),
             "account": r.account,
             "document": r.document,
         }

@@ -1,20 +1,25 @@
-"""Bilingual emails to the applicant about the changes that concern them."""
+"""Emails to the applicant about the changes that concern them, in both languages."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _l
 
 from withdrawals.models import ApplicationEvent, EventNotification, Status
 
-# (Chinese, English) subject per new status; the body is templates/withdrawals/email/<status>.txt.
+# Subject per new status; the body is templates/withdrawals/email/<status>.txt.
 SUBJECTS = {
-    Status.SUBMITTED: ("申请已收到", "Application received"),
-    Status.NEEDS_DOCUMENTS: ("请补充材料", "More documents needed"),
-    Status.APPROVED: ("申请已批准", "Application approved"),
-    Status.REJECTED: ("申请未获批准", "Application rejected"),
-    Status.PAID: ("款项已支付", "Payment made"),
+    Status.SUBMITTED: _l("Application received"),
+    Status.NEEDS_DOCUMENTS: _l("More documents needed"),
+    Status.APPROVED: _l("Application approved"),
+    Status.REJECTED: _l("Application rejected"),
+    Status.PAID: _l("Payment made"),
 }
+# The reader's language is not known when an email goes out: it speaks both.
+EMAIL_LANGUAGES = ("zh-hans", "en")
+SIGNATURE = "-- \nsscard\n"
 
 
 def render(event):
@@ -23,15 +28,19 @@ def render(event):
         return None
     application = event.application
     applicant = application.applicant
-    zh, en = SUBJECTS[event.new_status]
     context = {
         "application": application,
         "event": event,
         "applicant_name": applicant.get_full_name() or application.bank_account_holder,
         "account_tail": application.bank_account_number.replace(" ", "")[-4:],
     }
-    body = render_to_string(f"withdrawals/email/{event.new_status}.txt", context)
-    return f"[{application.reference}] {zh} / {en}", body
+    subjects, bodies = [], []
+    for language in EMAIL_LANGUAGES:
+        with translation.override(language):
+            subjects.append(str(SUBJECTS[event.new_status]))
+            bodies.append(render_to_string(f"withdrawals/email/{event.new_status}.txt", context))
+    body = "\n\n".join(part.strip() for part in bodies)
+    return f"[{application.reference}] {' / '.join(subjects)}", f"{body}\n\n{SIGNATURE}"
 
 
 def event_notify(event_id):

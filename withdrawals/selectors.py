@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import OuterRef, Subquery
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _l
 
 from accounts.exceptions import NotFound
 from accounts.models import Account, Cardholder, Scheme
+from withdrawals import eligibility
 from withdrawals.models import (
     CLAIMING_STATES,
     ApplicationEvent,
@@ -32,7 +34,7 @@ DOCUMENT_STAFF_PERMS = (
 
 # The written notice of MOHRSS Order No. 13 (2011) Art. 6, shown before an
 # emigrating cardholder confirms closing the pension personal account.
-PENSION_NOTICE_EN = (
+PENSION_NOTICE = _l(
     "Before you close your pension personal account, please note:\n"
     "1. You do not have to close it. You may keep your basic pension insurance "
     "relationship and personal account after settling abroad, and receive a pension "
@@ -44,20 +46,14 @@ PENSION_NOTICE_EN = (
     "By typing your full name you confirm in writing that you have read this notice "
     "and still want the account closed."
 )
-PENSION_NOTICE_ZH = (
-    "在申请终止养老保险关系前，请您知悉：\n"
-    "一、您可以不终止。出境定居后，您可以保留基本养老保险关系和个人账户，"
-    "达到法定领取条件时（包括回国后）按规定领取养老金。\n"
-    "二、如终止，养老保险个人账户余额将一次性支付给您，基本养老保险关系随之终止："
-    "已缴费年限不再计算，您将不能再领取基本养老金。\n"
-    "三、只有在您已放弃中国国籍后才能终止。\n"
-    "输入您的姓名，即表示您书面确认已阅读本告知书并仍申请终止。"
-)
 
 
-def pension_notice(language="en"):
-    """The written notice text in `language` (zh or en)."""
-    return PENSION_NOTICE_ZH if (language or "").lower().startswith("zh") else PENSION_NOTICE_EN
+def pension_notice(language=None):
+    """The written notice text in `language` (default: the active language)."""
+    if language is None:
+        return str(PENSION_NOTICE)
+    with translation.override(eligibility.supported_language(language)):
+        return str(PENSION_NOTICE)
 
 
 def applications_for_user(user):

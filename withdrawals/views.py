@@ -97,7 +97,7 @@ def _reasons(decision):
     """Every reason of a decision, in the page's language, with its legal basis."""
     language = get_language()
     return [
-        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis}
+        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis_text()}
         for r in decision.reasons
     ]
 
@@ -107,10 +107,8 @@ def _problem_message(exc):
 
 
 def _document_description(kind):
-    labels = eligibility.DOCUMENT_LABELS.get(kind)
-    if not labels:
-        return ""
-    return labels[1] if (get_language() or "").startswith("zh") else labels[0]
+    label = eligibility.DOCUMENT_LABELS.get(kind)
+    return str(label) if label else ""
 
 
 def _documents_view(document):
