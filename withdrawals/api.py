@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import selectors as account_selectors
 from sscard.api import IdentificationThrottle, ScopedRateThrottle
 from withdrawals import eligibility, selectors, services
-from withdrawals.models import Relationship, WithdrawalApplication
+from withdrawals.models import Relationship
 from withdrawals.serializers import (
     ApplicationCreateSerializer,
     ApplicationListSerializer,
@@ -36,11 +36,7 @@ def client_ip(request):
 
 
 def application_response(application, status_code=status.HTTP_200_OK):
-    application = (
-        WithdrawalApplication.objects.select_related("cardholder", "applicant")
-        .prefetch_related("documents")
-        .get(pk=application.pk)
-    )
+    application = selectors.application_for_response(application.pk)
     reasons = ()
     if application.is_editable:
         decision = services.application_decision(application, eligibility.SUBMISSION)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class WithdrawalsConfig(AppConfig):
     name = "withdrawals"
     verbose_name = _("Withdrawals")
+
+    def ready(self):
+        from withdrawals import notes  # noqa: F401  (defines the kind's timeline notes)

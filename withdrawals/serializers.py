@@ -253,7 +253,7 @@ class ApplicationSerializer(ApplicationListSerializer):
         timeline = self.context.get("timelines", {}).get(application.pk)
         events = timeline.events if timeline else []
         for event in events:
-            event.application = application
+            event.case = application
         return EventSerializer(events, many=True).data
 
     def get_next_step(self, application) -> str:
