@@ -15,8 +15,10 @@ The old tables are dropped by the next migration, once this one has committed.
 """
 
 import re
+from pathlib import Path
 
 import django.db.models.deletion
+import polib
 from django.conf import settings
 from django.core.management.color import no_style
 from django.db import migrations, models
@@ -54,8 +56,10 @@ TEMPLATES = (
     ("review_started", "Automated document check started."),
     (
         "review_finished",
-        "Automated document check finished: %(n)d checked, %(failed)d with problems. "
-        "%(duplicates)d file(s) also used for another cardholder.",
+        (
+            "Automated document check finished: %(n)d checked, %(failed)d with problems.",
+            "%(duplicates)d file(s) also used for another cardholder.",
+        ),
     ),
     (
         "review_finished",
@@ -112,26 +116,54 @@ def _pattern(text):
     return re.compile("^" + _PLACEHOLDER.sub(group, re.escape(text)) + "$", re.DOTALL)
 
 
-def _languages():
-    return [code for code, _name in settings.LANGUAGES] or [settings.LANGUAGE_CODE]
+def _text(template, translate=str):
+    """A template (or sentences written one after another) in one language."""
+    parts = template if isinstance(template, tuple) else (template,)
+    return " ".join(translate(part) for part in parts)
+
+
+def _catalogues():
+    """One translate function per language of the site: the project's .po files
+    (read directly, so the copy works whether or not they were compiled), then the
+    compiled catalogues (Django's own words such as yes / no)."""
+    found = {}
+    for root in settings.LOCALE_PATHS:
+        for po_path in Path(root).glob("*/LC_MESSAGES/django.po"):
+            entries = {
+                e.msgid: e.msgstr for e in polib.pofile(str(po_path)) if e.msgstr and not e.fuzzy
+            }
+            found[translation.to_language(po_path.parent.parent.name)] = entries
+    for code, _name in settings.LANGUAGES:
+        found.setdefault(code, {})
+
+    def translator(language, entries):
+        def translate(text):
+            if text in entries:
+                return entries[text]
+            with translation.override(language):
+                return translation.gettext(text)
+
+        return translate
+
+    return [translator(language, entries) for language, entries in found.items()]
 
 
 def _matchers():
     """(code, regex) for every old note in every language, and the words that stood
     for document kinds and yes / no."""
     patterns, kinds, yes = [], {}, {}
-    for language in _languages():
-        with translation.override(language):
-            for code, text in TEMPLATES:
-                patterns.append((code, _pattern(translation.gettext(text))))
-            for value, label in DOCUMENT_KINDS:
-                kinds[translation.gettext(label)] = value
-            yes[translation.gettext("yes")] = True
-            yes[translation.gettext("no")] = False
+    for translate in _catalogues():
         for code, text in TEMPLATES:
-            patterns.append((code, _pattern(text)))
+            patterns.append((code, _pattern(_text(text, translate))))
         for value, label in DOCUMENT_KINDS:
-            kinds[label] = value
+            kinds[translate(label)] = value
+        yes[translate("yes")] = True
+        yes[translate("no")] = False
+    for code, text in TEMPLATES:
+        patterns.append((code, _pattern(_text(text))))
+    for value, label in DOCUMENT_KINDS:
+        kinds[label] = value
+    yes.update({"yes": True, "no": False})
     return patterns, kinds, yes
 
 
@@ -245,8 +277,122 @@ def _copy_events(apps, connection):
         last = rows[-1][0]
 
 
-def refuse_backwards(apps, schema_editor):
-    raise RuntimeError("The move of withdrawals onto casework cannot be undone.")
+def _old_note(code, params, labels):
+    """The English text of a note code (going back to the old tables)."""
+    params = dict(params or {})
+    if code in ("", None):
+        return ""
+    if "text" in params and (code not in dict(TEMPLATES) or params["text"]):
+        return params["text"]
+    if code == "task_gave_up":
+        return (
+            f"Automatic {params.get('task')} gave up after {params.get('retries')} retries "
+            f"({params.get('error')}); a staff member must look at it."
+        )
+    if "kind" in params:
+        params["kind"] = labels.get(params["kind"], params["kind"])
+    if "given_up" in params:
+        params["given_up"] = "yes" if params["given_up"] else "no"
+    if "codes" in params:
+        params["codes"] = ", ".join(params["codes"])
+    for template_code, text in TEMPLATES:
+        if template_code != code:
+            continue
+        if isinstance(text, tuple) and not params.get("duplicates"):
+            continue
+        try:
+            return _text(text) % params
+        except (KeyError, TypeError, ValueError):
+            continue
+    return str(params)
+
+
+def copy_back(apps, schema_editor):
+    """Undo: put every row back into the old tables and empty casework's."""
+    connection = schema_editor.connection
+    Event = apps.get_model("casework", "Event")
+    labels = dict(DOCUMENT_KINDS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        columns = ", ".join(f"c.{name.strip()}" for name in CASE_COLUMNS.split(","))
+        kind_columns = ", ".join(f"w.{name.strip()}" for name in WITHDRAWAL_COLUMNS.split(","))
+        cursor.execute(
+            f"INSERT INTO withdrawals_withdrawalapplication (id, {CASE_COLUMNS}, "
+            f"{WITHDRAWAL_COLUMNS}) SELECT c.id, {columns}, {kind_columns} "
+            "FROM casework_case c JOIN withdrawals_application w ON w.case_ptr_id = c.id"
+        )
+        cursor.execute(
+            f"INSERT INTO withdrawals_supportingdocument (id, application_id, "
+            f"{DOCUMENT_COLUMNS}) SELECT id, case_id, {DOCUMENT_COLUMNS} "
+            "FROM casework_document WHERE case_id IN (SELECT case_ptr_id FROM "
+            "withdrawals_application)"
+        )
+    rows = []
+    for event in Event.objects.filter(kind=KIND).order_by("id").iterator():
+        rows.append(
+            (
+                event.id,
+                event.case_id,
+                event.actor_id,
+                event.created_at,
+                event.old_status,
+                event.new_status,
+                _old_note(event.note_code, event.note_params, labels),
+                event.ip_address,
+            )
+        )
+    created = apps.get_model("casework", "Event")._meta.get_field("created_at")
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO withdrawals_applicationevent (id, application_id, actor_id, "
+            "created_at, old_status, new_status, note, ip_address) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (r[0], r[1], r[2], created.get_db_prep_save(r[3], connection), *r[4:])
+                for r in rows
+            ],
+        )
+        cursor.execute(
+            "INSERT INTO withdrawals_eventnotification (id, event_id, recipient, sent_at) "
+            "SELECT n.id, n.event_id, n.recipient, n.sent_at FROM casework_notification n "
+            "JOIN casework_event e ON e.id = n.event_id WHERE e.kind = %s",
+            [KIND],
+        )
+        cursor.execute(
+            "DELETE FROM casework_notification WHERE event_id IN "
+            "(SELECT id FROM casework_event WHERE kind = %s)",
+            [KIND],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE casework_event DISABLE TRIGGER casework_event_append_only")
+        cursor.execute("DELETE FROM casework_event WHERE kind = %s", [KIND])
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE casework_event ENABLE TRIGGER casework_event_append_only")
+        cursor.execute(
+            "DELETE FROM casework_document WHERE case_id IN "
+            "(SELECT id FROM casework_case WHERE kind = %s)",
+            [KIND],
+        )
+        cursor.execute("DELETE FROM withdrawals_application")
+        cursor.execute("DELETE FROM casework_case WHERE kind = %s", [KIND])
+    _reset_old_sequences(connection)
+
+
+def _reset_old_sequences(connection):
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in (
+            "withdrawals_withdrawalapplication",
+            "withdrawals_applicationevent",
+            "withdrawals_supportingdocument",
+            "withdrawals_eventnotification",
+        ):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
+            )
 
 
 class Migration(migrations.Migration):
@@ -435,5 +581,5 @@ class Migration(migrations.Migration):
             },
             bases=("casework.document",),
         ),
-        migrations.RunPython(copy_rows, refuse_backwards),
+        migrations.RunPython(copy_rows, copy_back),
     ]
