@@ -262,7 +262,7 @@ def _reason_rows(decision):
 def application_page_context(request, application):
     """Everything the application page shows beside its read-only fields."""
     cardholder = application.cardholder
-    decision = services.application_decision(application, "approval")
+    decision = selectors.application_decision(application, "approval")
     documents = case_selectors.documents_of(application)
     for document in documents:
         document.preview_url = reverse("admin:withdrawals_document_preview", args=[document.pk])

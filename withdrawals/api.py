@@ -39,7 +39,7 @@ def application_response(application, status_code=status.HTTP_200_OK):
     application = selectors.application_for_response(application.pk)
     reasons = ()
     if application.is_editable:
-        decision = services.application_decision(application, eligibility.SUBMISSION)
+        decision = selectors.application_decision(application, eligibility.SUBMISSION)
         reasons = decision.reasons
     context = {
         "timelines": {application.pk: selectors.timeline(application)},
@@ -93,7 +93,7 @@ class EligibilityView(generics.GenericAPIView):
         relationship = data.get("relationship") or (
             Relationship.OTHER_HEIR if block else Relationship.SELF
         )
-        decision = services.precheck(
+        decision = selectors.precheck(
             applicant=request.user,
             cardholder=cardholder,
             reason=data["reason"],

@@ -1,16 +1,18 @@
 """Reads of the withdrawals app, scoped to what the asking user may see."""
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
 from accounts.models import Account, Cardholder, Scheme
 from casework import selectors as casework
-from casework.models import Case
+from casework.models import Case, Finding
 from casework.selectors import Timeline, is_staff_with  # noqa: F401
+from withdrawals import eligibility
 from withdrawals.models import CLAIMING_STATES, WORKFLOW, ApplicationEvent, WithdrawalApplication
 
 APPLICATION_STAFF_PERMS = WORKFLOW.read_perms
@@ -279,3 +281,176 @@ def documents_of(application):
 
 def cardholder_get(pk):
     return Cardholder.objects.filter(pk=pk).first() if pk else None
+
+
+# --- eligibility facts: what the rules look at, read now (nothing is written) ----
+
+
+def _claims(schemes):
+    q = Q()
+    for scheme in schemes:
+        if scheme == eligibility.PENSION:
+            q |= Q(claims_pension=True)
+        elif scheme == eligibility.MEDICAL:
+            q |= Q(claims_medical=True)
+    return q
+
+
+def _claimed_elsewhere(cardholder, schemes, exclude_pk=None):
+    """The schemes among `schemes` another open application already claims."""
+    if not schemes:
+        return set()
+    wanted = _claims(schemes)
+    if not wanted:
+        return set()
+    others = WithdrawalApplication.objects.filter(
+        wanted, cardholder=cardholder, status__in=CLAIMING_STATES
+    )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    claimed = set()
+    for pension, medical in others.values_list("claims_pension", "claims_medical"):
+        if pension:
+            claimed.add(eligibility.PENSION)
+        if medical:
+            claimed.add(eligibility.MEDICAL)
+    return claimed & set(schemes)
+
+
+def _account_facts(cardholder, schemes, exclude_pk=None):
+    accounts = {
+        account.scheme: account
+        for account in cardholder.accounts.filter(kind=Account.Kind.PERSONAL, scheme__in=schemes)
+    }
+    claimed = _claimed_elsewhere(cardholder, schemes, exclude_pk)
+    facts = []
+    for scheme in schemes:
+        account = accounts.get(scheme)
+        if account is None:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme,
+                    kind=eligibility.PERSONAL,
+                    status="missing",
+                    balance=0,
+                    claimed_elsewhere=scheme in claimed,
+                )
+            )
+        else:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme,
+                    kind=account.kind,
+                    status=account.status,
+                    balance=account.balance,
+                    claimed_elsewhere=scheme in claimed,
+                )
+            )
+    return tuple(facts)
+
+
+def _death_verified(cardholder):
+    return (
+        cardholder.life_status == Cardholder.LifeStatus.DECEASED
+        and cardholder.date_of_death is not None
+        and bool(cardholder.death_certificate_number)
+    )
+
+
+def _emigration_verified(cardholder):
+    return (
+        cardholder.life_status == Cardholder.LifeStatus.EMIGRATED
+        and cardholder.emigrated_on is not None
+        and bool(cardholder.emigration_certificate_number)
+    )
+
+
+def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, documents=None):
+    attached, passed = documents or (frozenset(), frozenset())
+    return eligibility.Facts(
+        stage=stage,
+        reason=reason,
+        applicant_is_cardholder=(
+            cardholder.user_id is not None
+            and applicant is not None
+            and cardholder.user_id == applicant.pk
+        ),
+        relationship=relationship,
+        life_status=cardholder.life_status,
+        death_verified=_death_verified(cardholder),
+        emigration_verified=_emigration_verified(cardholder),
+        nationality_given_up=cardholder.nationality_given_up,
+        accounts=accounts,
+        documents_attached=attached,
+        documents_passed=passed,
+        today=timezone.localdate(),
+    )
+
+
+def default_schemes(cardholder):
+    """The personal accounts with something in them: what a claim takes by default."""
+    return list(
+        cardholder.accounts.filter(
+            kind=Account.Kind.PERSONAL, status=Account.Status.OPEN, balance__gt=0
+        )
+        .order_by("scheme")
+        .values_list("scheme", flat=True)
+    )
+
+
+def eligibility_facts(application, stage):
+    """Capture the facts the rules look at for `application` at `stage`."""
+    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
+    kinds = application.documents.values_list("kind", "finding")
+    attached = frozenset(kind for kind, _finding in kinds)
+    passed = frozenset(kind for kind, finding in kinds if finding == Finding.PASSED)
+    facts = _facts(
+        stage=stage,
+        applicant=application.applicant,
+        cardholder=cardholder,
+        reason=application.reason,
+        relationship=application.relationship,
+        accounts=_account_facts(cardholder, application.schemes, exclude_pk=application.pk),
+        documents=(attached, passed),
+    )
+    # The written notice is a fact only once it was confirmed with a time and a name.
+    return dataclasses.replace(
+        facts,
+        notice_confirmed=bool(
+            application.notice_confirmed_at and application.notice_confirmed_name
+        ),
+    )
+
+
+def application_decision(application, stage):
+    """The eligibility decision on `application` at `stage` (nothing is written)."""
+    return eligibility.evaluate(eligibility_facts(application, stage))
+
+
+def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
+    """Answer "could I claim?" before any draft exists (nothing is written)."""
+    if schemes is None:
+        schemes = default_schemes(cardholder)
+    facts = _facts(
+        stage=eligibility.PRECHECK,
+        applicant=applicant,
+        cardholder=cardholder,
+        reason=reason,
+        relationship=relationship,
+        accounts=_precheck_accounts(cardholder, schemes),
+    )
+    return eligibility.evaluate(facts)
+
+
+def _precheck_accounts(cardholder, schemes):
+    personal = [s for s in schemes if s in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT]
+    facts = list(_account_facts(cardholder, personal))
+    # A scheme without a personal account is reported by the rules, not hidden here.
+    for scheme in schemes:
+        if scheme not in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme, kind=eligibility.PERSONAL, status="open", balance=0
+                )
+            )
+    return tuple(facts)

@@ -243,7 +243,7 @@ def _check_result(request, form, own):
             form.add_error(None, str(exc.message))
             return None
         relationship = data["relationship"]
-    decision = services.precheck(
+    decision = selectors.precheck(
         applicant=request.user,
         cardholder=cardholder,
         reason=data["reason"],
@@ -360,7 +360,7 @@ def new_details(request):
     )
     reasons = []
     if not choices:
-        decision = services.precheck(
+        decision = selectors.precheck(
             applicant=request.user,
             cardholder=cardholder,
             reason=reason,
@@ -651,7 +651,7 @@ def review(request, pk):
                 % {"reference": application.reference},
             )
             return redirect("withdrawals:detail", pk=application.pk)
-    decision = services.application_decision(application, eligibility.SUBMISSION)
+    decision = selectors.application_decision(application, eligibility.SUBMISSION)
     summary = {row["scheme"]: row for row in selectors.claimable_summary(application.cardholder)}
     return render(
         request,
