@@ -123,13 +123,14 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
     list_per_page = 50
     change_list_template = "admin/withdrawals/withdrawalapplication/change_list.html"
     change_form_template = "admin/withdrawals/withdrawalapplication/change_form.html"
+    extra_readonly = ("status_shown",)
     fieldsets = (
         (
             _("Claim"),
             {
                 "fields": (
                     "reference",
-                    "status",
+                    "status_shown",
                     "reason",
                     "relationship",
                     ("claims_pension", "claims_medical"),
