@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "accounts",
+    "casework",
     "withdrawals",
 ]
 
@@ -244,7 +245,7 @@ REVIEW_SWEEP_INTERVAL = env.integer("SSCARD_REVIEW_SWEEP_SECONDS", 300)
 SSCARD_REVIEW_SLA_HOURS = env.integer("SSCARD_REVIEW_SLA_HOURS", 72)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-reviews": {
-        "task": "withdrawals.sweep_stalled_reviews",
+        "task": "casework.sweep_stalled_reviews",
         "schedule": REVIEW_SWEEP_INTERVAL,
     },
 }

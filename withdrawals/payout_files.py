@@ -5,17 +5,13 @@ from django.utils.translation import gettext as _
 
 from core import csv
 from core.errors import DomainError
-from withdrawals import services
-from withdrawals.models import Status, WithdrawalApplication
+from withdrawals import selectors, services
 
 HEADER = ["reference", "payee", "bank", "account_number", "amount"]
 RESULTS = ("paid", "failed")
 
 
-def payouts_waiting():
-    return WithdrawalApplication.objects.filter(
-        status=Status.APPROVED, payout_sent_at__isnull=True
-    ).order_by("id")
+payouts_waiting = selectors.payouts_waiting
 
 
 def export_batch(fh, *, actor=None, ip_address=None):
@@ -69,7 +65,7 @@ def import_results(lines, *, actor=None, ip_address=None):
 def _record(reference, result, note, actor, ip_address):
     if result not in RESULTS:
         return "errors", _("the result must be paid or failed")
-    application = WithdrawalApplication.objects.filter(reference=reference).first()
+    application = selectors.application_by_reference(reference)
     if application is None:
         return "errors", _("no such application")
     try:

@@ -9,7 +9,7 @@ identified cardholder, kept in the session; from step 2 on it is the draft itsel
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,10 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError, NotFound
-from accounts.models import Cardholder
 from accounts.selectors import cardholder_for_user
-from sscard.security import needs_second_factor
-from withdrawals import eligibility, inspection, selectors, services, storage
+from casework import inspection, staff
+from withdrawals import eligibility, selectors, services
 from withdrawals.exceptions import IdentificationFailed, IneligibleError, TooManyAttempts
 from withdrawals.forms import (
     BankForm,
@@ -194,9 +193,7 @@ def index(request):
 
 
 def _continue_url(application):
-    if application.status == Status.DRAFT:
-        return reverse("withdrawals:documents", args=[application.pk])
-    if application.status == Status.NEEDS_DOCUMENTS:
+    if application.is_editable:
         return reverse("withdrawals:documents", args=[application.pk])
     return ""
 
@@ -244,7 +241,7 @@ def _check_result(request, form, own):
             form.add_error(None, str(exc.message))
             return None
         relationship = data["relationship"]
-    decision = services.precheck(
+    decision = selectors.precheck(
         applicant=request.user,
         cardholder=cardholder,
         reason=data["reason"],
@@ -325,7 +322,7 @@ def _session_claim(request):
     reason = claim.get("reason")
     if reason not in Reason.values:
         return None, None, {}
-    cardholder = Cardholder.objects.filter(pk=claim.get("cardholder")).first()
+    cardholder = selectors.cardholder_get(claim.get("cardholder"))
     if cardholder is None:
         return None, None, {}
     if reason == Reason.EMIGRATION and cardholder.user_id != request.user.pk:
@@ -361,7 +358,7 @@ def new_details(request):
     )
     reasons = []
     if not choices:
-        decision = services.precheck(
+        decision = selectors.precheck(
             applicant=request.user,
             cardholder=cardholder,
             reason=reason,
@@ -430,7 +427,7 @@ def _upload_form(kind, data=None, files=None):
 
 def _documents_context(application, upload_forms=None):
     upload_forms = upload_forms or {}
-    documents = list(application.documents.order_by("id"))
+    documents = list(selectors.documents_of(application))
     required = list(application.required_documents)
     sections = []
     for kind in [*required, DocumentKind.OTHER]:
@@ -531,7 +528,7 @@ def upload(request, pk):
 @require_POST
 def document_remove(request, pk, document_pk):
     application = _own_application(request, pk)
-    document = application.documents.filter(pk=document_pk).first()
+    document = selectors.document_of(application, document_pk)
     if document is None:
         raise Http404
     try:
@@ -546,26 +543,9 @@ def document_remove(request, pk, document_pk):
 @login_required
 def document_download(request, document_pk):
     """The applicant's own document (or any, for review staff), as a download."""
-    try:
-        document = selectors.document_get_for_user(request.user, document_pk)
-    except NotFound:
-        raise Http404 from None
-    if document.application.applicant_id != request.user.pk and needs_second_factor(request.user):
-        # Another person's document is open to review staff only after their second factor.
+    response = staff.document_download(request, document_pk)
+    if response is None:
         raise Http404
-    try:
-        handle = storage.open_document(document.stored_name)
-    except (OSError, storage.UnsafePath):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name or "document",
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -669,7 +649,7 @@ def review(request, pk):
                 % {"reference": application.reference},
             )
             return redirect("withdrawals:detail", pk=application.pk)
-    decision = services.application_decision(application, eligibility.SUBMISSION)
+    decision = selectors.application_decision(application, eligibility.SUBMISSION)
     summary = {row["scheme"]: row for row in selectors.claimable_summary(application.cardholder)}
     return render(
         request,
@@ -678,7 +658,7 @@ def review(request, pk):
             "application": application,
             "outstanding": refused or _reasons(decision),
             "claimed": [summary[s] for s in application.schemes if s in summary],
-            "documents": [_documents_view(d) for d in application.documents.order_by("id")],
+            "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "steps": _steps(
                 "review",
                 reason=application.reason,
@@ -707,7 +687,7 @@ def detail(request, pk):
             "events": timeline.events,
             "next_step": timeline.next_step,
             "usual_duration": USUAL_DURATION.get(application.status, ""),
-            "documents": [_documents_view(d) for d in application.documents.order_by("id")],
+            "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "continue_url": _continue_url(application),
         },
     )
