@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.conftest import need
+
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_PORTS = {5432, 6379}
 
@@ -70,7 +72,7 @@ class PrivateRedis:
     def __init__(self, folder):
         self.binary = shutil.which("redis-server")
         if self.binary is None:
-            pytest.skip("needs redis-server (the fault tests start a Redis of their own)")
+            need("redis-server (the fault tests start a Redis of their own)")
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -154,14 +156,14 @@ class PrivatePostgres:
     def __init__(self):
         self.initdb, self.postgres = _postgres_bin("initdb"), _postgres_bin("postgres")
         if not self.initdb or not self.postgres:
-            pytest.skip("needs PostgreSQL's initdb and postgres (a cluster of the test's own)")
+            need("PostgreSQL's initdb and postgres (the fault tests start a cluster of their own)")
         self.run_as = {}
         owner = None
         if os.geteuid() == 0:
             try:
                 owner = pwd.getpwnam("postgres")
             except KeyError:
-                pytest.skip("needs a 'postgres' OS user to run a private cluster as (root)")
+                need("a 'postgres' OS user to run a private cluster as (the tests run as root)")
             self.run_as = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
         self.folder = Path(tempfile.mkdtemp(prefix="sscard-pg-"))
         if owner is not None:
