@@ -66,6 +66,16 @@ def _stop_process(process, first_signal, timeout=60):
 # --- Redis ------------------------------------------------------------------------------
 
 
+def _probe(url):
+    """A client that asks once: the default retries make every probe of a stopped
+    server take seconds."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+
+
 class PrivateRedis:
     """`redis-server` in the foreground, as our child: stop() ends that pid only."""
 
@@ -86,8 +96,7 @@ class PrivateRedis:
         import redis
 
         try:
-            client = redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
-            return client.ping()
+            return _probe(f"redis://127.0.0.1:{self.port}/0").ping()
         except redis.RedisError:
             return False
 
@@ -303,7 +312,7 @@ def redis_identity(url):
     import redis
 
     try:
-        info = redis.Redis.from_url(url, socket_connect_timeout=1).info("server")
+        info = _probe(url).info("server")
     except redis.RedisError:
         return None
     return {"run_id": info["run_id"], "process_id": info["process_id"]}
