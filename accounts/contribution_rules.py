@@ -65,11 +65,12 @@ def clamp(wage, floor, ceiling):
 def _amount(wage, bounds):
     total = ZERO
     for rate, floor, ceiling in bounds:
-        total += (clamp(wage, floor, ceiling) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+        # clamp(), written out: this runs for every part of every payroll row.
+        total += (min(max(wage, floor), ceiling) * rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return total
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one is made per part of every payroll row
 class Split:
     """One payer's part of one scheme for one wage: the money and where it goes."""
 
@@ -101,9 +102,9 @@ class Part:
         return Split(
             self.scheme,
             self.payer,
-            clamp(wage, self.base_floor, self.base_ceiling),
-            _amount(wage, self.pooled),
-            _amount(wage, self.personal),
+            min(max(wage, self.base_floor), self.base_ceiling),
+            _amount(wage, self.pooled) if self.pooled else ZERO,
+            _amount(wage, self.personal) if self.personal else ZERO,
         )
 
 

@@ -434,22 +434,26 @@ def contribution_postings(row, holder_id, employer_id, plan, accounts, received,
         to_pooled, to_personal = split.to_pooled, split.to_personal
         if to_pooled + to_personal == 0:
             continue
-        legs = [(received, -(to_pooled + to_personal))]
         if to_pooled:
             pooled_id = accounts.get((holder_id, part.scheme, "pooled"))
             if pooled_id is None:
                 return None
-            legs.append((pooled_id, to_pooled))
         if to_personal:
             personal_id = accounts.get((holder_id, part.scheme, "personal"))
             if personal_id is None:
                 return None
-            legs.append((personal_id, to_personal))
+        total = -(to_pooled + to_personal)
+        if to_pooled and to_personal:
+            legs = ((received, total), (pooled_id, to_pooled), (personal_id, to_personal))
+        elif to_pooled:
+            legs = ((received, total), (pooled_id, to_pooled))
+        else:
+            legs = ((received, total), (personal_id, to_personal))
         postings.append(
             ledger_bulk.Posting(
                 rules.idempotency_key(holder_id, part.scheme, reference, part.payer),
                 KIND,
-                tuple(legs),
+                legs,
                 reference,
                 caches.description(part.scheme, reference, part.payer),
                 CONTRIBUTIONS,

@@ -291,7 +291,6 @@ class BulkWriter:
         self.check_keys = check_keys
         self.keep_tags = keep_tags
         self.expected = deque(maxlen=self.in_flight)
-        self._suffixes = {}
 
     # -- one chunk ---------------------------------------------------------------
 
@@ -363,7 +362,7 @@ class BulkWriter:
 
     def _unposted(self, groups, outcome):
         """Drop the postings whose keys are posted (or repeated within the chunk); a group
-        left with none counts as already posted. Checks every posting balances."""
+        left with none counts as already posted."""
         keys = [posting.key for group in groups for posting in group.postings]
         seen = _posted_keys(keys) if self.check_keys else set()
         todo = []
@@ -373,22 +372,12 @@ class BulkWriter:
                 if posting.key in seen:
                     continue
                 seen.add(posting.key)
-                _check_balanced(posting)
                 fresh.append(posting)
             if fresh:
                 todo.append(Group(group.tag, fresh))
             else:
                 outcome.already_posted += 1
         return todo
-
-    def _suffix(self, records, stamp):
-        key = (records, stamp)
-        text = self._suffixes.get(key)
-        if text is None:
-            if len(self._suffixes) > 64:
-                self._suffixes.clear()
-            text = self._suffixes[key] = records.suffix(stamp)
-        return text
 
     def _draft(self, todo, known, when):
         """Draw the chunk's transaction ids and write its COPY text on expected balances:
@@ -419,32 +408,46 @@ class BulkWriter:
         transactions = []
         records = defaultdict(list)
         entries = []
+        suffixes = {}
         for posting, pk in zip(postings, _draw_ids(len(postings)), strict=True):
             posting.txn_id = pk
             kind = posting.kind
             transactions.append(
                 f"{pk}\t{kind}\t{posting.key}\t{posting.reference}\t{posting.description}{end}"
             )
-            if posting.records is not None:
-                if not _owned(posting, states):
-                    return None
-                records[posting.records].append(
-                    f"{posting.records.text(posting.record)}\t{pk}"
-                    f"{self._suffix(posting.records, stamp)}"
-                )
+            records_of = posting.records
+            owner = None
+            if records_of is not None:
+                owner = records_of.owner_index
+                owner = None if owner is None else posting.record[owner]
+                suffix = suffixes.get(records_of)
+                if suffix is None:
+                    suffix = suffixes[records_of] = records_of.suffix(stamp)
+                records[records_of].append(f"{records_of.text(posting.record)}\t{pk}{suffix}")
             tail = f"\t{kind}{end}"
             text = ""
+            total = ZERO
+            owned = owner is None
             for account_id, amount in posting.legs:
+                if not amount:
+                    raise UnbalancedTransaction()
+                total += amount
                 if account_id in floating:
                     entries.append(f"{text}{pk}\t{account_id}\t{amount}\t")
                     entries.append((account_id, amount))
                     text = tail
                     continue
+                if not owned and states[account_id].cardholder_id == owner:
+                    owned = True
                 balance = ends[account_id] + amount
                 if balance < 0:
                     return None
                 ends[account_id] = balance
                 text += f"{pk}\t{account_id}\t{amount}\t{balance}{tail}"
+            if total or not _two_accounts(posting.legs):
+                raise UnbalancedTransaction()
+            if not owned:
+                return None
             entries.append(text)
         self.expected.append(ends)
         order = sorted(starts)
@@ -589,6 +592,7 @@ class BulkWriter:
         end = f"\t{stamp}\n"
         transactions, entries = [], []
         records = defaultdict(list)
+        suffixes = {}
         for posting in postings:
             pk, kind = posting.txn_id, posting.kind
             transactions.append(
@@ -597,11 +601,12 @@ class BulkWriter:
             for account_id, amount in posting.legs:
                 balance = balances[account_id] = balances[account_id] + amount
                 entries.append(f"{pk}\t{account_id}\t{amount}\t{balance}\t{kind}{end}")
-            if posting.records is not None:
-                records[posting.records].append(
-                    f"{posting.records.text(posting.record)}\t{pk}"
-                    f"{self._suffix(posting.records, stamp)}"
-                )
+            records_of = posting.records
+            if records_of is not None:
+                suffix = suffixes.get(records_of)
+                if suffix is None:
+                    suffix = suffixes[records_of] = records_of.suffix(stamp)
+                records[records_of].append(f"{records_of.text(posting.record)}\t{pk}{suffix}")
         _copy_chunk(
             "".join(transactions).encode(),
             "".join(entries).encode(),
@@ -609,15 +614,19 @@ class BulkWriter:
         )
 
 
+def _two_accounts(legs):
+    first = legs[0][0]
+    return any(account_id != first for account_id, _amount in legs)
+
+
 def _check_balanced(posting):
+    """Legs that sum to zero, none of them zero, on at least two accounts."""
     total = ZERO
-    accounts = set()
-    for account_id, amount in posting.legs:
+    for _account_id, amount in posting.legs:
         if not amount:
             raise UnbalancedTransaction()
         total += amount
-        accounts.add(account_id)
-    if total != 0 or len(accounts) < 2:
+    if total or not posting.legs or not _two_accounts(posting.legs):
         raise UnbalancedTransaction()
 
 
@@ -640,6 +649,7 @@ def _refusal(group, locked, balances):
     are applied to `balances`."""
     tentative = {}
     for posting in group.postings:
+        _check_balanced(posting)
         for account_id, amount in posting.legs:
             state = locked.get(account_id)
             if state is None:

@@ -124,16 +124,7 @@ def _post_payer_part(cardholder, month, wage, employer, actor, part, accounts, r
     if split.to_personal:
         legs.append(Leg(accounts[Account.Kind.PERSONAL].id, split.to_personal))
     reference = rules.reference(month)
-    txn, _ = ledger.post(
-        kind=LedgerTransaction.Kind.CONTRIBUTION,
-        idempotency_key=rules.idempotency_key(cardholder.pk, part.scheme, reference, part.payer),
-        legs=legs,
-        reference=reference,
-        description=rules.description(part.scheme, reference, part.payer),
-        actor=actor,
-        posted_at=timezone.now(),
-    )
-    return Contribution.objects.create(
+    contribution = Contribution(
         cardholder=cardholder,
         employer=employer,
         scheme=part.scheme,
@@ -143,8 +134,19 @@ def _post_payer_part(cardholder, month, wage, employer, actor, part, accounts, r
         wage_base=split.wage_base,
         to_pooled=split.to_pooled,
         to_personal=split.to_personal,
-        transaction=txn,
     )
+    txn, created = ledger.post(
+        kind=LedgerTransaction.Kind.CONTRIBUTION,
+        idempotency_key=rules.idempotency_key(cardholder.pk, part.scheme, reference, part.payer),
+        legs=legs,
+        reference=reference,
+        description=rules.description(part.scheme, reference, part.payer),
+        actor=actor,
+        posted_at=timezone.now(),
+        record=contribution,
+    )
+    # Posted meanwhile by someone else: theirs is the row.
+    return contribution if created else Contribution.objects.get(transaction=txn)
 
 
 # --- medical settlements -----------------------------------------------------
