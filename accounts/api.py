@@ -11,7 +11,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import extensions, selectors, services
+from accounts.authentication import InstitutionKeyAuthentication
 from accounts.exceptions import DomainError
 from accounts.models import InstitutionAPIKey, Settlement
 from accounts.serializers import (
@@ -26,10 +27,8 @@ from accounts.serializers import (
     TokenSerializer,
     TransactionPageSerializer,
 )
-from sscard.api import InstitutionKeyAuthentication, error_body
+from core.api import error_body
 from sscard.security import is_locked_out, lockout_response
-from withdrawals.eligibility import AccountFacts, withdrawable
-from withdrawals.selectors import own_accounts_with_claims
 
 # --- authentication ---------------------------------------------------------------
 
@@ -76,31 +75,14 @@ class AccountListView(generics.ListAPIView):
     serializer_class = AccountSerializer
 
     def get_queryset(self):
-        # The accounts and their claims in one query, as a list: a handful of rows that
-        # the paginator counts in memory rather than with a COUNT query.
-        return own_accounts_with_claims(self.request.user)
+        # A handful of rows in one query (with the claims that hold them, when a claims
+        # app provides the read), as a list the paginator counts in memory.
+        return extensions.own_account_rows(self.request.user)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        rows = [
-            {
-                "id": account.id,
-                "scheme": account.scheme,
-                "kind": account.kind,
-                "balance": account.balance,
-                "status": account.status,
-                "withdrawable": withdrawable(
-                    AccountFacts(
-                        scheme=account.scheme,
-                        kind=account.kind,
-                        status=account.status,
-                        balance=account.balance,
-                        claimed_elsewhere=account.claimed,
-                    )
-                ),
-            }
-            for account in page
-        ]
+        # The serializer reads plain dicts (see AccountSerializer.to_representation).
+        rows = [vars(row) for row in page]
         return self.get_paginated_response(AccountSerializer(rows, many=True).data)
 
 

@@ -1,21 +1,39 @@
-"""Domain errors: a stable code for machines and tests, a message for people."""
+"""Refusals of the accounts app, each with a stable code. The base and the generic
+errors come from `core.errors` and are re-exported here."""
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import (
+    DomainError,
+    Forbidden,
+    IdempotencyConflict,
+    InvalidCursor,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+)
 
-class DomainError(Exception):
-    """Base of every refusal a service makes. Views and the API translate these."""
-
-    code = "domain_error"
-    default_message = _("The request could not be carried out.")
-    status = 422
-
-    def __init__(self, message=None, *, code=None, field=None, **params):
-        self.code = code or self.code
-        self.field = field
-        self.params = params
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+__all__ = [
+    "AccountClosed",
+    "AccountFrozen",
+    "CardNotActive",
+    "CardholderNotLiving",
+    "DomainError",
+    "Forbidden",
+    "IdempotencyConflict",
+    "InsufficientBalance",
+    "InvalidAmount",
+    "InvalidCursor",
+    "InvalidInput",
+    "InvalidKind",
+    "InvalidTransition",
+    "InvalidYear",
+    "NoRateInForce",
+    "NotFound",
+    "UnbalancedTransaction",
+    "UnknownCard",
+    "UnknownScheme",
+]
 
 
 class InvalidAmount(DomainError):
@@ -56,27 +74,9 @@ class UnbalancedTransaction(DomainError):
     status = 500
 
 
-class IdempotencyConflict(DomainError):
-    code = "idempotency_conflict"
-    default_message = _("This idempotency key was already used for a different request.")
-    status = 409
-
-
 class NoRateInForce(DomainError):
     code = "no_rate_in_force"
     default_message = _("No contribution rate is in force for this scheme, region and month.")
-
-
-class NotFound(DomainError):
-    code = "not_found"
-    default_message = _("Not found.")
-    status = 404
-
-
-class InvalidCursor(DomainError):
-    code = "invalid_cursor"
-    default_message = _("The page cursor is not valid; start again from the first page.")
-    status = 400
 
 
 class InvalidKind(DomainError):
@@ -101,21 +101,3 @@ class CardholderNotLiving(DomainError):
     default_message = _(
         "The cardholder has died or settled abroad; the card can no longer be used for payments."
     )
-
-
-class InvalidTransition(DomainError):
-    code = "invalid_transition"
-    default_message = _("This change is not possible in the current state.")
-    status = 409
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    default_message = _("You may not do this.")
-    status = 403
-
-
-class InvalidInput(DomainError):
-    code = "invalid_input"
-    default_message = _("The request is not valid.")
-    status = 400

@@ -1,8 +1,8 @@
 """Forms of the cardholder pages: parse and validate input, nothing more.
 
-`AccessibleFormMixin` is meant for every form of the site: it ties each field's hint
-and error message to its input (aria-describedby) so screen readers announce them,
-and the templates in `accounts/includes/` render the matching ids.
+Django ties each field's hint and error message to its input (aria-describedby,
+aria-invalid) so screen readers announce them; the templates in `accounts/includes/`
+render the matching ids. `DomainErrorMixin` shows a service's refusal on the form.
 """
 
 from django import forms
@@ -13,46 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import LedgerTransaction, Scheme
 from accounts.pii import login_username
 from accounts.validators import parse_national_id
-
-
-class AccessibleFormMixin:
-    """Adds aria-describedby (hint, error) and aria-invalid to every widget."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.fields:
-            self._describe(name)
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.fields:
-            self._describe(name)
-
-    def _describe(self, name):
-        field = self.fields[name]
-        auto_id = self[name].auto_id
-        if not auto_id:
-            return
-        ids = []
-        if field.help_text:
-            ids.append(f"{auto_id}_helptext")
-        errors = getattr(self, "_errors", None) or {}
-        if name in errors:
-            ids.append(f"{auto_id}_error")
-            field.widget.attrs["aria-invalid"] = "true"
-        else:
-            field.widget.attrs.pop("aria-invalid", None)
-        if ids:
-            field.widget.attrs["aria-describedby"] = " ".join(ids)
-        else:
-            field.widget.attrs.pop("aria-describedby", None)
-
-    def add_domain_error(self, error):
-        """Show a DomainError from a service next to its field (or above the form)."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
-        if field:
-            self._describe(field)
+from core.forms import DomainErrorMixin
 
 
 def national_id_field(label=None, help_text=None):
@@ -72,7 +33,7 @@ def national_id_field(label=None, help_text=None):
     )
 
 
-class LoginForm(AccessibleFormMixin, AuthenticationForm):
+class LoginForm(DomainErrorMixin, AuthenticationForm):
     """Log in with the national ID number (or a staff username) and password."""
 
     username = forms.CharField(
@@ -131,7 +92,7 @@ class PasswordFieldsMixin(forms.Form):
         return second
 
 
-class RegistrationForm(AccessibleFormMixin, PasswordFieldsMixin):
+class RegistrationForm(DomainErrorMixin, PasswordFieldsMixin):
     """Self-registration of an heir (ID + name). The cardholder form adds the card."""
 
     national_id = national_id_field(
@@ -189,7 +150,7 @@ HISTORY_KINDS = [
 ]
 
 
-class HistoryFilterForm(AccessibleFormMixin, forms.Form):
+class HistoryFilterForm(DomainErrorMixin, forms.Form):
     """Filters of an account's history. Invalid values show as field errors."""
 
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
@@ -201,7 +162,7 @@ class HistoryFilterForm(AccessibleFormMixin, forms.Form):
         self.fields["kind"].choices = [("", _("All kinds")), *HISTORY_KINDS]
 
 
-class ContributionFilterForm(AccessibleFormMixin, forms.Form):
+class ContributionFilterForm(DomainErrorMixin, forms.Form):
     scheme = forms.ChoiceField(label=_("Scheme"), required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
 
@@ -211,7 +172,7 @@ class ContributionFilterForm(AccessibleFormMixin, forms.Form):
         self.fields["year"].choices = _year_choices(years)
 
 
-class ConfirmForm(AccessibleFormMixin, forms.Form):
+class ConfirmForm(DomainErrorMixin, forms.Form):
     """A single tick box the person must tick to go on."""
 
     confirm = forms.BooleanField(
@@ -220,7 +181,7 @@ class ConfirmForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class TotpCodeForm(AccessibleFormMixin, forms.Form):
+class TotpCodeForm(DomainErrorMixin, forms.Form):
     """The 6-digit code an authenticator app shows, to confirm a new device."""
 
     code = forms.RegexField(

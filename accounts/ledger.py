@@ -1,9 +1,14 @@
-"""The one place money moves.
+"""The one place money moves, with `accounts.ledger_bulk` beside it for bulk jobs.
 
 `post` writes a double-entry transaction: it locks every account it touches in id
 order (so two postings can never deadlock), refuses what would break an invariant,
 writes entries that sum to zero and updates the materialised balances, all in one
 database transaction. Replaying an idempotency key returns the first result.
+
+Jobs that move money in bulk (the payroll import, the benchmark population, interest
+and payment runs) write thousands of transactions per database transaction through
+`ledger_bulk.BulkWriter`, with the same guarantees. Nothing else writes ledger rows or
+balances.
 """
 
 from collections import defaultdict
@@ -83,11 +88,14 @@ def post(
     reverses=None,
     close_accounts=(),
     posted_at=None,
+    record=None,
 ):
     """Post one balanced transaction. Returns (transaction, created).
 
     `close_accounts` names accounts this posting empties and closes (a payout);
-    they must end at exactly zero. A key seen before returns its transaction
+    they must end at exactly zero. `record` is an unsaved row that belongs to the
+    posting (a Contribution): it is saved naming the transaction, in the same database
+    transaction, when the posting is new. A key seen before returns its transaction
     without moving anything.
     """
     existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
@@ -149,6 +157,9 @@ def post(
         if account_id in closing:
             fields.update(status=Account.Status.CLOSED, closed_at=when)
         Account.objects.filter(id=account_id).update(**fields)
+    if record is not None:
+        record.transaction = txn
+        record.save(force_insert=True)
     return txn, True
 
 

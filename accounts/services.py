@@ -2,8 +2,6 @@
 
 import hashlib
 import logging
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -14,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import contribution_rules as rules
 from accounts import ledger
 from accounts.exceptions import (
     AccountClosed,
@@ -28,7 +27,7 @@ from accounts.exceptions import (
     UnknownCard,
     UnknownScheme,
 )
-from accounts.ledger import CENT, Leg
+from accounts.ledger import Leg
 from accounts.models import (
     PERSONAL_SCHEMES,
     Account,
@@ -44,13 +43,8 @@ from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
 
-NATIONAL = "000000"
-Payer = ContributionRate.Payer
-Destination = ContributionRate.Destination
-
-
-def first_of_month(value):
-    return date(value.year, value.month, 1)
+NATIONAL = rules.NATIONAL
+first_of_month = rules.first_of_month
 
 
 def cardholder_open_accounts(cardholder):
@@ -69,31 +63,16 @@ def cardholder_open_accounts(cardholder):
 
 
 def rates_in_force(region, scheme, month, payers):
-    """The rate rows for `scheme` on `month`: the region's own if it has any, else national."""
-    rows = list(
-        ContributionRate.objects.filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=month),
-            region__in=[region, NATIONAL],
-            scheme=scheme,
-            payer__in=payers,
-            effective_from__lte=month,
-        ).order_by("-effective_from")
+    """The rate rows for `scheme` on `month`: the region's own if it has any, else national
+    (chosen by `contribution_rules.rates_in_force` among the rows that may apply)."""
+    rows = ContributionRate.objects.filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=month),
+        region__in=[region, NATIONAL],
+        scheme=scheme,
+        payer__in=payers,
+        effective_from__lte=month,
     )
-    regional = [row for row in rows if row.region == region]
-    rows = regional or [row for row in rows if row.region == NATIONAL]
-    # The newest start wins for each (payer, destination).
-    latest = {}
-    for row in rows:
-        latest.setdefault((row.payer, row.destination), row)
-    return list(latest.values())
-
-
-def clamp(wage, rate_row):
-    return min(max(wage, rate_row.wage_base_floor), rate_row.wage_base_ceiling)
-
-
-def part(wage, rate_row):
-    return (clamp(wage, rate_row) * rate_row.rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return rules.rates_in_force(list(rows), region, scheme, month, payers)
 
 
 @transaction.atomic
@@ -102,87 +81,72 @@ def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=N
 
     The employer's part goes to the pooled account and the employee's to the
     personal account (to the pool for schemes without one); a flexibly employed
-    person pays both parts. The wage is clamped to the rate's bounds. Posting the
-    same (cardholder, scheme, month, payer) again changes nothing. Returns the
-    Contribution rows, old or new.
+    person pays both parts. The wage is clamped to the rate's bounds (the rules are
+    `accounts.contribution_rules`). Posting the same (cardholder, scheme, month,
+    payer) again changes nothing. Returns the Contribution rows, old or new.
     """
     if scheme not in Scheme.values:
         raise UnknownScheme(field="scheme")
     wage = ledger.to_money(wage, field="wage", allow_zero=True)
     month = first_of_month(month)
     flexible = cardholder.employment_status == Cardholder.EmploymentStatus.FLEXIBLE
-    payers = [Payer.FLEXIBLE] if flexible else [Payer.EMPLOYER, Payer.EMPLOYEE]
-    rates = rates_in_force(cardholder.region, scheme, month, payers)
-    if not rates:
+    payers = rules.payers(flexible)
+    parts = rules.parts(
+        rates_in_force(cardholder.region, scheme, month, payers),
+        cardholder.region,
+        scheme,
+        month,
+        flexible=flexible,
+    )
+    if not parts:
         raise NoRateInForce(field="scheme")
     accounts = {account.kind: account for account in cardholder.accounts.filter(scheme=scheme)}
     received = ledger.system_account(Account.SystemCode.CONTRIBUTIONS_RECEIVED)
-    results = []
-    for payer in payers:
-        payer_rates = [row for row in rates if row.payer == payer]
-        if not payer_rates:
-            continue
-        results.append(
-            _post_payer_part(
-                cardholder,
-                scheme,
-                month,
-                wage,
-                employer,
-                actor,
-                payer,
-                payer_rates,
-                accounts,
-                received,
-            )
-        )
+    results = [
+        _post_payer_part(cardholder, month, wage, employer, actor, part, accounts, received)
+        for part in parts
+    ]
     return [row for row in results if row is not None]
 
 
-def _post_payer_part(
-    cardholder, scheme, month, wage, employer, actor, payer, rates, accounts, received
-):
+def _post_payer_part(cardholder, month, wage, employer, actor, part, accounts, received):
     existing = Contribution.objects.filter(
-        cardholder=cardholder, scheme=scheme, month=month, payer=payer
+        cardholder=cardholder, scheme=part.scheme, month=month, payer=part.payer
     ).first()
     if existing:
         return existing
-    to_pooled = sum(
-        (part(wage, r) for r in rates if r.destination == Destination.POOLED), Decimal("0.00")
-    )
-    to_personal = sum(
-        (part(wage, r) for r in rates if r.destination == Destination.PERSONAL), Decimal("0.00")
-    )
-    total = to_pooled + to_personal
-    if total == 0:
+    split = part.split(wage)
+    if split.total == 0:
         return None
-    legs = [Leg(received.id, -total)]
-    if to_pooled:
-        legs.append(Leg(accounts[Account.Kind.POOLED].id, to_pooled))
-    if to_personal:
-        legs.append(Leg(accounts[Account.Kind.PERSONAL].id, to_personal))
-    key = f"contribution:{cardholder.pk}:{scheme}:{month:%Y-%m}:{payer}"
-    txn, _ = ledger.post(
-        kind=LedgerTransaction.Kind.CONTRIBUTION,
-        idempotency_key=key,
-        legs=legs,
-        reference=f"{month:%Y-%m}",
-        description=f"{scheme} contribution {month:%Y-%m} paid by {payer}",
-        actor=actor,
-        posted_at=timezone.now(),
-    )
-    return Contribution.objects.create(
+    legs = [Leg(received.id, -split.total)]
+    if split.to_pooled:
+        legs.append(Leg(accounts[Account.Kind.POOLED].id, split.to_pooled))
+    if split.to_personal:
+        legs.append(Leg(accounts[Account.Kind.PERSONAL].id, split.to_personal))
+    reference = rules.reference(month)
+    contribution = Contribution(
         cardholder=cardholder,
         employer=employer,
-        scheme=scheme,
+        scheme=part.scheme,
         month=month,
-        payer=payer,
+        payer=part.payer,
         wage_base_declared=wage,
-        wage_base=clamp(wage, rates[0]),
-        to_pooled=to_pooled,
-        to_personal=to_personal,
-        transaction=txn,
+        wage_base=split.wage_base,
+        to_pooled=split.to_pooled,
+        to_personal=split.to_personal,
     )
+    txn, created = ledger.post(
+        kind=LedgerTransaction.Kind.CONTRIBUTION,
+        idempotency_key=rules.idempotency_key(cardholder.pk, part.scheme, reference, part.payer),
+        legs=legs,
+        reference=reference,
+        description=rules.description(part.scheme, reference, part.payer),
+        actor=actor,
+        posted_at=timezone.now(),
+        record=contribution,
+    )
+    # Posted meanwhile by someone else: theirs is the row.
+    return contribution if created else Contribution.objects.get(transaction=txn)
 
 
 # --- medical settlements -----------------------------------------------------

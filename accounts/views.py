@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import read_models, selectors, services
+from accounts import extensions, read_models, selectors, services
 from accounts.exceptions import DomainError, InvalidYear, NotFound
 from accounts.forms import (
     HISTORY_KINDS,
@@ -137,8 +137,6 @@ def _validation_errors_to_form(form, exc):
         target = field if field in form.fields else None
         for error in field_errors:
             form.add_error(target, error)
-    for name in form.fields:
-        form._describe(name)
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,10 +186,10 @@ def dashboard(request):
     state = read_models.overview_state(request.user)
     if state is None:
         return render(request, "accounts/dashboard_no_card.html")
-    # A death claim naming this person (counted at login): a banner, on a page never
-    # kept in the cache.
-    if claims := request.session.get("claims_about_me", 0):
-        return _dashboard_page(request, claims_about_me_count=claims)
+    # A notice an app above accounts gives (e.g. a claim naming this person): a
+    # banner, on a page never kept in the cache.
+    if banner := extensions.dashboard_banner(request):
+        return _dashboard_page(request, banner=banner)
     return read_models.cached_page(
         request,
         name="overview",
@@ -201,7 +199,7 @@ def dashboard(request):
     )
 
 
-def _dashboard_page(request, csrf_token=None, claims_about_me_count=0):
+def _dashboard_page(request, csrf_token=None, banner=None):
     cardholder = _cardholder(request)
     if cardholder is None:  # unlinked a moment ago
         return render(request, "accounts/dashboard_no_card.html")
@@ -215,7 +213,7 @@ def _dashboard_page(request, csrf_token=None, claims_about_me_count=0):
         "personal_total": personal_total,
         "chart": balance_chart(series),
         "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
-        "claims_about_me_count": claims_about_me_count,
+        "banner": banner,
     }
     if csrf_token:
         context["csrf_token"] = csrf_token  # the page is kept for later requests

@@ -66,7 +66,7 @@ def setup_claims(claims, rng):
         Cardholder.objects.filter(
             card_number__startswith="G",
             life_status="living",
-            withdrawal_applications__isnull=True,
+            cases__isnull=True,
         )
         .filter(
             accounts__kind=Account.Kind.PERSONAL,
@@ -188,7 +188,7 @@ def main():
         from withdrawals.models import SupportingDocument
 
         findings = dict(
-            SupportingDocument.objects.filter(application_id__in=ids)
+            SupportingDocument.objects.filter(case_id__in=ids)
             .values_list("finding")
             .annotate(n=Count("id"))
         )

@@ -1,8 +1,8 @@
 """Login throttling and second-factor plumbing shared by the pages, the API and the admin.
 
-- django-axes counts failures per username *and* address; `axes_username` makes it
-  count the same person once however the ID number was typed, and
-  `lockout_response` answers a locked-out login with a page or, on the API, JSON.
+- django-axes counts failures per username *and* address (the address as
+  `core.http.client_ip` sees it; the username as `accounts.login_throttle` reads it),
+  and `lockout_response` answers a locked-out login with a page or, on the API, JSON.
 - django-otp marks a session as verified once a TOTP code was accepted;
   `is_verified` asks that question of any user object, and
   `VerifiedStaffSessionAuthentication` keeps an unverified staff session away from
@@ -13,31 +13,14 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django_otp.admin import OTPAdminAuthenticationForm
 from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
+from core.api import error_body
+
 API_PREFIX = "/api/"
-
-
-def normalised_login(value):
-    # Imported here: settings name this module before the apps are loaded.
-    from accounts.pii import login_username
-
-    return login_username(value if isinstance(value, str) else "")
-
-
-def axes_username(request, credentials):
-    """The username a login attempt is counted under: the stored username (for an ID
-    number its keyed digest, as the login form and the token endpoint hand it to
-    authenticate), so 11010...x and 11010...X are one person, not two counters, and
-    axes' tables never hold an ID number."""
-    if credentials and credentials.get("username") is not None:
-        return normalised_login(credentials.get("username"))
-    data = getattr(request, "data", None)
-    if data is None or not hasattr(data, "get"):
-        data = request.POST
-    return normalised_login(data.get("username"))
 
 
 def cool_off_minutes():
@@ -53,8 +36,6 @@ def lockout_response(request, original_response=None, credentials=None):
         "minutes and try again, or reset your password."
     ) % {"minutes": minutes}
     if request.path.startswith(API_PREFIX):
-        from sscard.api import error_body
-
         response = JsonResponse(error_body("locked_out", message), status=429)
     else:
         response = render(
@@ -106,6 +87,26 @@ class StaffLoginForm(OTPAdminAuthenticationForm):
     """The admin login: username, password and the TOTP code in one step. A staff
     member has one authenticator, so the code is checked against it unless another
     device is chosen (django-otp would otherwise ask to pick one first)."""
+
+    # django-otp's own wording ("OTP token") has no Chinese; staff read these instead.
+    otp_error_messages = {
+        **OTPAdminAuthenticationForm.otp_error_messages,
+        "token_required": gettext_lazy("Enter the 6-digit code from your authenticator app."),
+        "invalid_token": gettext_lazy(
+            "That code is not right. Enter the current code from your authenticator app."
+        ),
+        "n_failed_attempts": ngettext_lazy(
+            "Codes are not checked for a moment after %(failure_count)d wrong code; "
+            "try again soon.",
+            "Codes are not checked for a moment after %(failure_count)d wrong codes; "
+            "try again soon.",
+            "failure_count",
+        ),
+        "verification_not_allowed": gettext_lazy(
+            "Codes are not checked for a moment; try again soon."
+        ),
+        "device_required": gettext_lazy("Choose your authenticator."),
+    }
 
     def _chosen_device(self, user):
         device = super()._chosen_device(user)

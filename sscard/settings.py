@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "csp",
     "accounts",
+    "casework",
     "withdrawals",
 ]
 
@@ -247,7 +248,7 @@ REVIEW_SWEEP_INTERVAL = env.integer("SSCARD_REVIEW_SWEEP_SECONDS", 300)
 SSCARD_REVIEW_SLA_HOURS = env.integer("SSCARD_REVIEW_SLA_HOURS", 72)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-reviews": {
-        "task": "withdrawals.sweep_stalled_reviews",
+        "task": "casework.sweep_stalled_reviews",
         "schedule": REVIEW_SWEEP_INTERVAL,
     },
 }
@@ -256,7 +257,7 @@ CELERY_BEAT_SCHEDULE = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Institutions' API keys (sscard.api.InstitutionKeyAuthentication) are accepted
+        # Institutions' API keys (accounts.authentication.InstitutionKeyAuthentication) are accepted
         # by the settlement endpoint alone.
         "sscard.api.TokenAuthentication",
         # A staff session counts only after its second factor (TOTP).
@@ -274,7 +275,7 @@ REST_FRAMEWORK = {
         "identification": env.string("SSCARD_THROTTLE_IDENTIFICATION", "5/hour"),
         "submission": env.string("SSCARD_THROTTLE_SUBMISSION", "20/hour"),
     },
-    "EXCEPTION_HANDLER": "sscard.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -301,7 +302,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "sscard.api.add_error_responses",
+        "core.api.add_error_responses",
     ],
 }
 
@@ -353,7 +354,7 @@ CONTENT_SECURITY_POLICY = {
 AXES_FAILURE_LIMIT = env.integer("SSCARD_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.integer("SSCARD_LOGIN_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_CALLABLE = "sscard.security.axes_username"
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.axes_username"
 AXES_LOCKOUT_CALLABLE = "sscard.security.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_RESET_ON_SUCCESS = True
@@ -361,17 +362,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["username", "password", "password1", "password2", "otp_token"]
 # The start-up banner would print on every management command.
 AXES_VERBOSE = False
-# The client address: REMOTE_ADDR unless the deployment names a proxy header it
-# controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
+# The client address (core.http.client_ip), for axes, staff actions' event rows and
+# the API's rate limits alike: REMOTE_ADDR unless the deployment names a proxy header
+# it controls. Behind one trusted reverse proxy (nginx setting X-Forwarded-For), set
 # SSCARD_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR and SSCARD_PROXY_COUNT=1: the address
 # the proxy saw is taken, and one typed by the client into the header is ignored.
 # Never name a header that clients can set directly.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
+SSCARD_CLIENT_IP_HEADERS = (
     *env.string_list("SSCARD_CLIENT_IP_HEADER", []),
     "REMOTE_ADDR",
 )
-AXES_IPWARE_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
-AXES_IPWARE_PROXY_ORDER = "right-most"
+SSCARD_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 
 # Staff reach the admin only with a second factor (TOTP, django-otp).
 OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
-from accounts.views import staff_totp
 from sscard.health import healthz
 from sscard.security import StaffLoginForm
 
@@ -16,7 +15,7 @@ admin.site.login_form = StaffLoginForm
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("staff/authenticator/", staff_totp, name="staff_totp"),
+    path("staff/", include("accounts.staff_urls")),
     path("api/", include("sscard.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("withdrawals/", include("withdrawals.urls")),

@@ -38,6 +38,15 @@ def redis_answers(url):
         return False
 
 
+def shared_cache_answers():
+    """The default cache is a Redis, which every process of a site shares, and it answers."""
+    cache = settings.CACHES["default"]
+    if "redis" not in cache["BACKEND"].lower():
+        return False
+    location = cache["LOCATION"]
+    return redis_answers(location[0] if isinstance(location, list) else location)
+
+
 @pytest.fixture(autouse=True)
 def _services_for_markers(request):
     if request.node.get_closest_marker("postgres") and not is_postgres():

@@ -13,10 +13,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def worker_env(*, database_url, broker_url, mail_dir, document_root):
-    """The worker's environment: the test database, the broker, files under the test's
-    own folders."""
-    return {
+def worker_env(*, database_url, broker_url, mail_dir, document_root, cache_url=None):
+    """The worker's environment: the test database, the broker (and the cache, when
+    given; else the run's own), files under the test's own folders."""
+    env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CELERY_BROKER_URL": broker_url,
@@ -25,6 +25,9 @@ def worker_env(*, database_url, broker_url, mail_dir, document_root):
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "SSCARD_DOCUMENT_ROOT": str(document_root),
     }
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    return env
 
 
 class WorkerProcess:

@@ -16,11 +16,13 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Cardholder
+from accounts.models import Account
 from accounts.pii import id_digests, id_number_in
+from casework.staff import choices_filter, status_filter
 from sscard.admin_paging import BigListAdminMixin
-from withdrawals import admin_views
+from withdrawals import admin_views, selectors
 from withdrawals.models import (
+    WORKFLOW,
     ApplicationEvent,
     Finding,
     Status,
@@ -55,12 +57,7 @@ class ApplicantRegionFilter(admin.AllValuesFieldListFilter):
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.lookup_choices = (
-            Cardholder.objects.filter(pk__in=WithdrawalApplication.objects.values("cardholder_id"))
-            .values_list("region", flat=True)
-            .distinct()
-            .order_by("region")
-        )
+        self.lookup_choices = selectors.applicant_regions()
 
 
 def _personal_balance(scheme):
@@ -107,13 +104,13 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
         "cardholder_masked",
         "applicant_shown",
         "claimed_amount",
-        "status",
+        "status_shown",
         "age",
         "automated_review",
     )
     list_display_links = ("reference",)
     list_filter = (
-        "status",
+        status_filter(WORKFLOW),
         "reason",
         ("cardholder__region", ApplicantRegionFilter),
         OverdueFilter,
@@ -126,13 +123,14 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
     list_per_page = 50
     change_list_template = "admin/withdrawals/withdrawalapplication/change_list.html"
     change_form_template = "admin/withdrawals/withdrawalapplication/change_form.html"
+    extra_readonly = ("status_shown",)
     fieldsets = (
         (
             _("Claim"),
             {
                 "fields": (
                     "reference",
-                    "status",
+                    "status_shown",
                     "reason",
                     "relationship",
                     ("claims_pension", "claims_medical"),
@@ -205,6 +203,10 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
             | Q(cardholder__card_number__iexact=term)
         )
         return queryset.filter(query), False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_shown(self, obj):
+        return obj.get_status_display()
 
     @admin.display(description=_("cardholder"))
     def cardholder_masked(self, obj):
@@ -279,11 +281,7 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
         ]
 
     def changelist_view(self, request, extra_context=None):
-        counts = dict(
-            WithdrawalApplication.objects.values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
+        counts, overdue_count = selectors.changelist_counts()
         base = reverse("admin:withdrawals_withdrawalapplication_changelist")
         extra_context = {
             **(extra_context or {}),
@@ -296,7 +294,7 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
                 }
                 for value, label in Status.choices
             ],
-            "overdue_count": WithdrawalApplication.objects.filter(admin_views.overdue_q()).count(),
+            "overdue_count": overdue_count,
             "overdue_url": f"{base}?overdue=yes",
             "sla_hours": settings.SSCARD_REVIEW_SLA_HOURS,
             "can_manage_payouts": request.user.has_perm("withdrawals.manage_payouts"),
@@ -323,29 +321,41 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
         "created_at",
         "application_link",
         "actor_shown",
-        "old_status",
-        "new_status",
+        "old_status_shown",
+        "new_status_shown",
         "note_short",
         "ip_address",
     )
     list_filter = (
         ("actor", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
-        "new_status",
-        "old_status",
+        status_filter(WORKFLOW, "new_status", _("to")),
+        status_filter(WORKFLOW, "old_status", _("from")),
     )
-    search_fields = ("application__reference",)
+    search_fields = ("case__reference",)
     ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    list_select_related = ("application", "actor")
+    list_select_related = ("case", "actor")
     actions = ["export_csv"]
     change_list_template = "admin/withdrawals/applicationevent/change_list.html"
+    extra_readonly = ("note_shown",)
 
-    @admin.display(description=_("application"), ordering="application__reference")
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=WORKFLOW.kind)
+
+    @admin.display(description=_("application"), ordering="case__reference")
     def application_link(self, obj):
-        url = reverse("admin:withdrawals_withdrawalapplication_change", args=[obj.application_id])
-        return format_html('<a href="{}">{}</a>', url, obj.application.reference)
+        url = reverse("admin:withdrawals_withdrawalapplication_change", args=[obj.case_id])
+        return format_html('<a href="{}">{}</a>', url, obj.case.reference)
+
+    @admin.display(description=_("from"), ordering="old_status")
+    def old_status_shown(self, obj):
+        return obj.get_old_status_display()
+
+    @admin.display(description=_("to"), ordering="new_status")
+    def new_status_shown(self, obj):
+        return obj.get_new_status_display()
 
     @admin.display(description=_("actor"), ordering="actor")
     def actor_shown(self, obj):
@@ -353,7 +363,12 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("note"))
     def note_short(self, obj):
-        return obj.note if len(obj.note) <= 120 else obj.note[:117] + "…"
+        note = obj.note
+        return note if len(note) <= 120 else note[:117] + "…"
+
+    @admin.display(description=_("note"))
+    def note_shown(self, obj):
+        return obj.note
 
     @admin.action(description=_("Export the selected events as CSV"))
     def export_csv(self, request, queryset):
@@ -381,19 +396,30 @@ class ApplicationEventAdmin(ReadOnlyAdmin):
 class SupportingDocumentAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
-        "application",
-        "kind",
+        "case",
+        "kind_shown",
         "original_name",
         "content_type",
         "finding",
         "duplicate_of_other_cardholder",
         "preview",
     )
-    list_filter = ("kind", "finding", "duplicate_of_other_cardholder")
-    search_fields = ("application__reference",)
-    list_select_related = ("application",)
+    list_filter = (
+        choices_filter(WORKFLOW.document_kinds.choices, "kind", _("kind")),
+        "finding",
+        "duplicate_of_other_cardholder",
+    )
+    search_fields = ("case__reference",)
+    list_select_related = ("case",)
     show_full_result_count = False
     extra_readonly = ("preview",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(case__kind=WORKFLOW.kind)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.get_kind_display()
 
     @admin.display(description=_("preview"))
     def preview(self, obj):

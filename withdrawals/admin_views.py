@@ -5,32 +5,37 @@ as a message. Refusals of the rules or the state (DomainError) become an error
 message and change nothing; a missing permission is a 403.
 """
 
-import csv
 import inspect
 import io
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, Sum
-from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
-from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from accounts.exceptions import DomainError
 from accounts.models import Account
-from sscard.security import needs_second_factor
+from casework import selectors as case_selectors
+from casework import staff, workflow
+from casework.staff import (  # noqa: F401  (the pipeline's, used by the admin)
+    PREVIEWABLE_TYPES,
+    display_person,
+    document_preview,
+    is_overdue,
+    overdue_q,
+    review_deadline,
+)
+from core import csv
+from core.http import client_ip
 from withdrawals import (
     admin_forms,
     claims_about_me,
@@ -39,61 +44,25 @@ from withdrawals import (
     safeguards,
     selectors,
     services,
-    storage,
 )
 from withdrawals.models import (
-    DECIDED_STATES,
-    ApplicationEvent,
+    PAYOUT_FAILED,
+    PAYOUT_REQUEUED,
+    RESOLVE_CONTEST,
+    WORKFLOW,
     Status,
-    SupportingDocument,
-    WithdrawalApplication,
 )
 
-PERM = "withdrawals.{}".format
+PERM = WORKFLOW.perm
 # Staff who may open documents: reviewers, approvers and auditors.
-DOCUMENT_PERMS = (
-    PERM("review_application"),
-    PERM("approve_application"),
-    PERM("view_supportingdocument"),
-)
+DOCUMENT_PERMS = WORKFLOW.document_perms
 # Where the claim waits on staff; only these can be overdue.
-STAFF_WAITING_STATES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_DECISION)
-PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+STAFF_WAITING_STATES = WORKFLOW.queue_states
 
 
 def _money(value):
     # SQLite sums drop the scale; show yuan and fen always.
     return (value or Decimal("0")).quantize(Decimal("0.01"))
-
-
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def review_deadline(now=None):
-    """Submissions before this moment are overdue while staff still hold them."""
-    return (now or timezone.now()) - timedelta(hours=settings.SSCARD_REVIEW_SLA_HOURS)
-
-
-def overdue_q(now=None):
-    return Q(status__in=STAFF_WAITING_STATES, submitted_at__lt=review_deadline(now))
-
-
-def is_overdue(application, now=None):
-    return (
-        application.status in STAFF_WAITING_STATES
-        and application.submitted_at is not None
-        and application.submitted_at < review_deadline(now)
-    )
-
-
-def display_person(user):
-    """A user for staff eyes: the name, and the login masked (it may be an ID number)."""
-    if user is None:
-        return _("system")
-    name = user.get_full_name().strip()
-    shown = user.masked_login
-    return f"{name} ({shown})" if name else shown
 
 
 # --- the action buttons ---------------------------------------------------------------
@@ -112,14 +81,30 @@ class Action:
     label: str
     form: type
     permission: str
-    # The states in which the button is offered; the service decides for real.
-    states: tuple
+    # The action in the transitions table (or a derived state set of the workflow,
+    # for the actions that only add to the record): the button is offered where the
+    # table allows it; the service decides for real.
+    transition: str
     run: object
     success: str
     danger: bool = False
     reason: str = ""  # only for this claim reason, if set
     # Offered as a link to its own page (a confirmation) rather than a form in place.
     own_page: bool = False
+
+    @property
+    def states(self):
+        if self.transition == OPEN:
+            return WORKFLOW.open_states
+        if self.transition == VERIFIABLE:
+            return services.VERIFIABLE_STATES
+        return WORKFLOW.sources(self.transition)
+
+
+# Not a change of status: offered while the claim is submitted and not decided.
+OPEN = "open"
+# Facts staff verify: open, and not held by a contest.
+VERIFIABLE = "verifiable"
 
 
 ACTIONS = {
@@ -130,7 +115,7 @@ ACTIONS = {
             _l("Verify death"),
             admin_forms.VerifyDeathForm,
             "verify_life_event",
-            (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_DOCUMENTS, Status.AWAITING_DECISION),
+            VERIFIABLE,
             lambda app, req, d: _call(
                 services.cardholder_verify_death,
                 app,
@@ -147,7 +132,7 @@ ACTIONS = {
             _l("Verify emigration"),
             admin_forms.VerifyEmigrationForm,
             "verify_life_event",
-            (Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_DOCUMENTS, Status.AWAITING_DECISION),
+            VERIFIABLE,
             lambda app, req, d: _call(services.cardholder_verify_emigration, app, req, **d),
             _l("Emigration verified and recorded on the cardholder."),
             reason="emigration",
@@ -157,7 +142,7 @@ ACTIONS = {
             _l("Request documents"),
             admin_forms.RequestDocumentsForm,
             "review_application",
-            (Status.IN_REVIEW, Status.AWAITING_DECISION),
+            workflow.REQUEST_DOCUMENTS,
             lambda app, req, d: _call(
                 services.application_request_documents, app, req, message=d["message"]
             ),
@@ -168,7 +153,7 @@ ACTIONS = {
             _l("Approve and pay out"),
             admin_forms.ApproveForm,
             "approve_application",
-            (Status.AWAITING_DECISION,),
+            workflow.APPROVE,
             lambda app, req, d: _call(services.application_approve, app, req),
             _l("Approved: the balance moved to payouts and the accounts are closed."),
             own_page=True,
@@ -178,13 +163,7 @@ ACTIONS = {
             _l("Applicant identity verified"),
             admin_forms.VerifyApplicantForm,
             "review_application",
-            (
-                Status.SUBMITTED,
-                Status.IN_REVIEW,
-                Status.NEEDS_DOCUMENTS,
-                Status.AWAITING_DECISION,
-                Status.CONTESTED,
-            ),
+            OPEN,
             lambda app, req, d: _call(services.application_verify_applicant, app, req),
             _l("The applicant's identity is recorded as checked."),
         ),
@@ -193,7 +172,7 @@ ACTIONS = {
             _l("Resolve the contest"),
             admin_forms.ResolveContestForm,
             "review_application",
-            (Status.CONTESTED,),
+            RESOLVE_CONTEST,
             lambda app, req, d: _call(claims_about_me.claim_contest_resolve, app, req, **d),
             _l("The contest is resolved."),
         ),
@@ -202,7 +181,7 @@ ACTIONS = {
             _l("Reject"),
             admin_forms.RejectForm,
             "review_application",
-            (Status.IN_REVIEW, Status.AWAITING_DECISION),
+            workflow.REJECT,
             lambda app, req, d: _call(services.application_reject, app, req, reason=d["reason"]),
             _l("The application was rejected."),
             danger=True,
@@ -212,7 +191,7 @@ ACTIONS = {
             _l("Mark payout failed"),
             admin_forms.MarkPayoutFailedForm,
             "manage_payouts",
-            (Status.APPROVED,),
+            PAYOUT_FAILED,
             lambda app, req, d: _call(services.payout_mark_failed, app, req, note=d["note"]),
             _l("The payout is marked failed; correct the bank details and re-queue it."),
             danger=True,
@@ -222,7 +201,7 @@ ACTIONS = {
             _l("Re-queue payout"),
             admin_forms.RequeuePayoutForm,
             "manage_payouts",
-            (Status.PAYOUT_FAILED,),
+            PAYOUT_REQUEUED,
             lambda app, req, d: _call(services.payout_requeue, app, req, **d),
             _l("Bank details corrected; the payout goes out with the next batch."),
         ),
@@ -273,9 +252,9 @@ def action_view(request, model_admin, pk, name):
         raise Http404
     if not request.user.has_perm(PERM(action.permission)):
         raise PermissionDenied
-    application = get_object_or_404(
-        WithdrawalApplication.objects.select_related("cardholder", "applicant"), pk=pk
-    )
+    application = selectors.application_get(pk)
+    if application is None:
+        raise Http404
     change_url = reverse("admin:withdrawals_withdrawalapplication_change", args=[application.pk])
     form = action.form(request.POST if request.method == "POST" else None, prefix=name)
     if request.method == "POST" and form.is_valid():
@@ -313,7 +292,7 @@ def _reason_rows(decision):
         {
             "code": r.code,
             "message": r.message(language),
-            "legal_basis": r.legal_basis,
+            "legal_basis": r.legal_basis_text(),
             "account": r.account,
             "document": r.document,
         }
@@ -324,12 +303,12 @@ def _reason_rows(decision):
 def application_page_context(request, application):
     """Everything the application page shows beside its read-only fields."""
     cardholder = application.cardholder
-    decision = services.application_decision(application, "approval")
-    documents = list(application.documents.select_related("uploaded_by").order_by("id"))
+    decision = selectors.application_decision(application, "approval")
+    documents = case_selectors.documents_of(application)
     for document in documents:
         document.preview_url = reverse("admin:withdrawals_document_preview", args=[document.pk])
         document.previewable = document.content_type in PREVIEWABLE_TYPES
-    accounts = list(Account.objects.filter(cardholder=cardholder).order_by("kind", "scheme", "id"))
+    accounts = selectors.cardholder_accounts(cardholder)
     return {
         "application": application,
         "cardholder": cardholder,
@@ -366,59 +345,8 @@ def claimed_total(application, accounts):
     )
 
 
-# --- document preview ------------------------------------------------------------------
-
-
 def may_open_documents(user):
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and any(user.has_perm(p) for p in DOCUMENT_PERMS)
-    )
-
-
-@never_cache
-@xframe_options_sameorigin
-def document_preview(request, pk):
-    """Stream a stored document to review staff, inline, with no rights to run anything.
-
-    Anyone not staff (an applicant, a cardholder, a stranger) gets 404, so the
-    address reveals nothing; staff without a review, approval or audit permission
-    get 403. The type sent is the one detected from the bytes at upload.
-    """
-    user = request.user
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise Http404
-    if needs_second_factor(user):
-        # Not wrapped in admin_view: ask for the admin login (with its TOTP code) here.
-        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-    if not may_open_documents(user):
-        raise PermissionDenied
-    document = get_object_or_404(SupportingDocument, pk=pk)
-    content_type = (
-        document.content_type
-        if document.content_type in PREVIEWABLE_TYPES
-        else "application/octet-stream"
-    )
-    try:
-        handle = storage.open_document(document.stored_name)
-    except (OSError, storage.UnsafePath):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
-    disposition = "inline" if content_type in PREVIEWABLE_TYPES else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="document-{document.pk}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    # Images open in a sandbox. Chromium refuses to show a PDF in a sandboxed document,
-    # so a PDF gets no script or connection rights instead; its type was proven from
-    # its bytes and nosniff stops the browser from guessing another.
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; frame-ancestors 'self'"
-        if content_type == "application/pdf"
-        else "sandbox"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return staff.may_open_documents(user, [WORKFLOW])
 
 
 # --- payout batches ----------------------------------------------------------------------
@@ -462,12 +390,10 @@ def payouts_view(request, model_admin):
         "opts": model_admin.model._meta,
         "title": _("Payout batches"),
         "waiting": waiting.select_related("cardholder")[:200],
-        "waiting_total": _money(waiting.aggregate(total=Sum("amount"))["total"]),
+        "waiting_total": _money(selectors.payouts_total(waiting)),
         "waiting_count": waiting.count(),
         "waiting_ids": list(waiting.values_list("pk", flat=True)),
-        "sent": WithdrawalApplication.objects.filter(
-            status=Status.APPROVED, payout_sent_at__isnull=False
-        ).order_by("-payout_sent_at")[:50],
+        "sent": selectors.payouts_sent()[:50],
         "form": form,
     }
     return TemplateResponse(request, "admin/withdrawals/payouts.html", context)
@@ -480,32 +406,20 @@ AUDIT_HEADER = ["time", "application", "actor", "from", "to", "note", "ip_addres
 
 def audit_csv_response(events):
     """The events as CSV, oldest first; formula-looking cells are neutralised."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-    response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(AUDIT_HEADER)
-    for event in events.select_related("application", "actor").order_by("created_at", "id"):
-        writer.writerow(
-            [
-                _safe(v)
-                for v in (
-                    timezone.localtime(event.created_at).isoformat(),
-                    event.application.reference,
-                    person_for_staff(event.actor) if event.actor else "system",
-                    event.old_status,
-                    event.new_status,
-                    event.note,
-                    event.ip_address or "",
-                )
-            ]
+    rows = (
+        (
+            timezone.localtime(event.created_at).isoformat(),
+            event.case.reference,
+            person_for_staff(event.actor) if event.actor else "system",
+            event.old_status,
+            event.new_status,
+            event.note,
+            event.ip_address or "",
         )
-    return response
-
-
-def _safe(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+        for event in events.select_related("case", "actor").order_by("created_at", "id")
+    )
+    return csv.response(f"audit-{stamp}.csv", AUDIT_HEADER, rows)
 
 
 # --- the staff dashboard ----------------------------------------------------------------------
@@ -516,48 +430,33 @@ def dashboard_data(user):
     if not user.has_perm(PERM("view_withdrawalapplication")):
         return None
     now = timezone.now()
-    counts = dict(
-        WithdrawalApplication.objects.exclude(status=Status.DRAFT)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    overdue = list(
-        WithdrawalApplication.objects.filter(overdue_q(now))
-        .select_related("cardholder")
-        .order_by("submitted_at", "id")[:10]
-    )
-    waiting = payout_files.payouts_waiting().aggregate(n=Count("id"), total=Sum("amount"))
-    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = ApplicationEvent.objects.filter(created_at__gte=start_of_day)
+    data = selectors.dashboard(now)
     changelist = reverse("admin:withdrawals_withdrawalapplication_changelist")
     return {
         "status_counts": [
             {
                 "status": value,
                 "label": label,
-                "count": counts.get(value, 0),
+                "count": data.counts.get(value, 0),
                 "url": f"{changelist}?status__exact={value}",
             }
             for value, label in Status.choices
-            if value != Status.DRAFT
+            if value != WORKFLOW.initial
         ],
-        "overdue_count": WithdrawalApplication.objects.filter(overdue_q(now)).count(),
-        "overdue": overdue,
+        "overdue_count": data.overdue_count,
+        "overdue": data.overdue,
         "overdue_url": f"{changelist}?overdue=yes",
         "sla_hours": settings.SSCARD_REVIEW_SLA_HOURS,
-        "payouts_waiting": waiting["n"] or 0,
-        "payouts_total": _money(waiting["total"]),
+        "payouts_waiting": data.payouts_waiting,
+        "payouts_total": _money(data.payouts_total),
         "payouts_url": (
             reverse("admin:withdrawals_payouts") if user.has_perm(PERM("manage_payouts")) else ""
         ),
-        "today_count": today.count(),
-        "today_staff_count": today.filter(actor__isnull=False).count(),
-        "today_events": with_people(
-            today.select_related("application", "actor").order_by("-created_at", "-id")[:15]
-        ),
+        "today_count": data.today_count,
+        "today_staff_count": data.today_staff_count,
+        "today_events": with_people(data.today_events),
         "audit_url": reverse("admin:withdrawals_applicationevent_changelist"),
-        "decided_states": DECIDED_STATES,
+        "decided_states": WORKFLOW.decided_states,
     }
 
 
@@ -620,10 +519,8 @@ def approval_confirmation(application):
     the accounts that close."""
     accounts = [
         a
-        for a in Account.objects.filter(
-            cardholder_id=application.cardholder_id, kind=Account.Kind.PERSONAL
-        ).order_by("scheme")
-        if a.scheme in application.schemes
+        for a in selectors.cardholder_accounts(application.cardholder)
+        if a.kind == Account.Kind.PERSONAL and a.scheme in application.schemes
     ]
     return {
         "amount": claimed_total(application, accounts),

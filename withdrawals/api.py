@@ -10,9 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
+from core.http import client_ip
 from sscard.api import IdentificationThrottle, ScopedRateThrottle
 from withdrawals import claims_about_me, eligibility, selectors, services
-from withdrawals.models import Relationship, WithdrawalApplication
+from withdrawals.models import Relationship
 from withdrawals.serializers import (
     ApplicationCreateSerializer,
     ApplicationListSerializer,
@@ -34,22 +35,14 @@ from withdrawals.serializers import (
 )
 
 
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def application_response(application, status_code=status.HTTP_200_OK, reader=None):
     """The application as `reader` may see it: staff get the whole timeline and the
     staff facts (contest, identity check, re-used certificates); anyone else the
     applicant's timeline."""
-    application = (
-        WithdrawalApplication.objects.select_related("cardholder", "applicant")
-        .prefetch_related("documents")
-        .get(pk=application.pk)
-    )
+    application = selectors.application_for_response(application.pk)
     reasons = ()
     if application.is_editable:
-        decision = services.application_decision(application, eligibility.SUBMISSION)
+        decision = selectors.application_decision(application, eligibility.SUBMISSION)
         reasons = decision.reasons
     staff = staff_reader(reader, application)
     timeline = (
@@ -110,7 +103,7 @@ class EligibilityView(generics.GenericAPIView):
         relationship = data.get("relationship") or (
             Relationship.OTHER_HEIR if block else Relationship.SELF
         )
-        decision = services.precheck(
+        decision = selectors.precheck(
             applicant=request.user,
             cardholder=cardholder,
             reason=data["reason"],

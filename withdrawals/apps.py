@@ -9,6 +9,11 @@ class WithdrawalsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from accounts import extensions
+        from withdrawals import notes  # noqa: F401  (defines the kind's timeline notes)
         from withdrawals.claims_about_me import count_at_login
+        from withdrawals.extensions import claims_about_me_banner, own_account_rows
 
+        extensions.provide_own_account_rows(own_account_rows)
+        extensions.provide_dashboard_banner(claims_about_me_banner)
         user_logged_in.connect(count_at_login, dispatch_uid="withdrawals.claims_about_me")

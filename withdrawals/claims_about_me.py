@@ -16,19 +16,24 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidInput, NotFound
 from accounts.models import Cardholder
+from casework import notes
+from casework import services as casework
+from withdrawals import notes as withdrawal_notes
 from withdrawals import services
 from withdrawals.exceptions import AlreadyDecided, Forbidden, IllegalTransition
-from withdrawals.models import Reason, Status, WithdrawalApplication
-
-# A contest is possible while staff have not decided.
-CONTESTABLE_STATES = (
-    Status.SUBMITTED,
-    Status.IN_REVIEW,
-    Status.NEEDS_DOCUMENTS,
-    Status.AWAITING_DECISION,
+from withdrawals.models import (
+    CONTEST,
+    RESOLVE_CONTEST,
+    WORKFLOW,
+    Reason,
+    Status,
+    WithdrawalApplication,
 )
+
+# A contest is possible while staff have not decided (from the transitions table).
+CONTESTABLE_STATES = WORKFLOW.sources(CONTEST)
 # Open claims, shown in the banner.
-OPEN_STATES = (*CONTESTABLE_STATES, Status.CONTESTED)
+OPEN_STATES = WORKFLOW.open_states
 NOTE_MAX = 2000
 
 
@@ -112,22 +117,21 @@ def claim_contest(application, *, actor, note="", ip_address=None):
                 _("A decision has already been made on this claim. Contact the service centre.")
             )
         now = timezone.now()
-        services._transition(
+        casework.case_transition(
             locked,
-            CONTESTABLE_STATES,
-            Status.CONTESTED,
-            actor,
-            _("The person this claim is about says they are alive: the claim is on hold."),
+            CONTEST,
+            actor=actor,
+            note=notes.note(withdrawal_notes.CLAIM_CONTESTED),
             ip_address=ip_address,
             contested_at=now,
             contested_from=locked.status,
             contest_note=text,
         )
         if text:
-            services._note(
+            casework.case_note(
                 locked,
                 actor,
-                _("Note from the person named: %(note)s") % {"note": text},
+                notes.note(withdrawal_notes.CONTEST_NOTE, note=text),
                 staff_only=True,
             )
     return locked
@@ -143,40 +147,40 @@ REJECT = "reject"
 def claim_contest_resolve(application, *, actor, outcome, reason, ip_address=None):
     """Staff resolve a contest, with a reason: `resume` (back where it was) or
     `reject` (the claim is rejected; the reason is shown to the applicant)."""
-    services._require_perm(actor, "review_application")
+    casework.require_perm(actor, application, "review_application")
     text = str(reason or "").strip()
     if not text:
         raise InvalidInput(_("Give the reason for the decision."), code="required", field="reason")
     if outcome not in (RESUME, REJECT):
         raise InvalidInput(_("Choose what happens to the claim."), code="invalid", field="outcome")
     with transaction.atomic():
-        locked = services._lock(application)
-        services._require_not_own(locked, actor)
+        locked = casework.case_lock(application)
+        services.require_not_own(locked, actor)
         if locked.status != Status.CONTESTED:
             raise IllegalTransition(_("This claim is not on hold."))
         if outcome == RESUME:
             back = locked.contested_from or Status.SUBMITTED
-            services._transition(
+            casework.case_transition(
                 locked,
-                (Status.CONTESTED,),
-                back,
-                actor,
-                _("Hold lifted by staff: %(reason)s") % {"reason": text},
+                RESOLVE_CONTEST,
+                actor=actor,
+                note=notes.note(withdrawal_notes.CONTEST_LIFTED, reason=text),
                 ip_address=ip_address,
+                to=back,
             )
         else:
-            services._transition(
+            casework.case_transition(
                 locked,
-                (Status.CONTESTED,),
-                Status.REJECTED,
-                actor,
-                text,
+                RESOLVE_CONTEST,
+                actor=actor,
+                note=notes.note(notes.REJECTED, text=text),
                 ip_address=ip_address,
+                to=Status.REJECTED,
                 rejection_reason=text,
                 reviewed_by=actor,
                 decided_at=timezone.now(),
             )
-    services._copy(locked, application)
+    casework.copy_into(locked, application)
     return application
 
 

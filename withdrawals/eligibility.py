@@ -1,8 +1,10 @@
 """Who may withdraw which personal-account balance, and why not.
 
 Pure rules: :func:`evaluate` takes a frozen snapshot of facts (:class:`Facts`) and
-returns a :class:`Decision`. Nothing here touches the database, the clock, settings,
-files or Django; today's date, if a rule ever needs it, is a fact like any other.
+returns a :class:`Decision`. Nothing here touches the database, the clock, settings
+or files; today's date, if a rule ever needs it, is a fact like any other. A reason
+is a code with parameters; its words are a gettext message (:data:`MESSAGES`),
+rendered in the reader's language only when shown, so nothing stores a sentence.
 The same function answers the applicant's pre-check, guards submission and guards
 approval, so applicants and staff always see the same reasons.
 
@@ -38,10 +40,14 @@ them are listed in :data:`CODES`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 RULES_VERSION = "2026.1"
 
@@ -141,25 +147,6 @@ CODES = (
     DOCUMENT_NOT_PASSED,
 )
 
-# (English, Chinese) names of documents, as an applicant would call them.
-DOCUMENT_LABELS = {
-    DEATH_CERTIFICATE: ("the death certificate", "死亡证明"),
-    HEIRSHIP_PROOF: (
-        "proof that you are a legal heir (for example a notarised certificate "
-        "of inheritance or of your family relationship)",
-        "法定继承人身份证明（如继承权公证书或亲属关系证明）",
-    ),
-    APPLICANT_ID: ("your own identity document", "申请人本人的身份证件"),
-    EXIT_CERTIFICATE: (
-        "the exit / overseas settlement certificate",
-        "出境定居证明",
-    ),
-    NATIONALITY_PROOF: (
-        "proof that you have given up PRC nationality",
-        "放弃中国国籍的证明",
-    ),
-}
-
 
 @dataclass(frozen=True)
 class AccountFacts:
@@ -196,21 +183,234 @@ class Facts:
     today: date | None = None
 
 
+# --- words for people ------------------------------------------------------
+#
+# A reason carries a code and parameters (scheme, account kind, state, document kind,
+# each itself a code); its message is the gettext msgid below, rendered in the reader's
+# language only when it is shown. Nothing here stores or returns a finished sentence.
+
+# The language the msgids are written in; asked for an unsupported language, a
+# message is shown in it.
+SOURCE_LANGUAGE = "en"
+
+# Names of documents, as an applicant would call them.
+DOCUMENT_LABELS = {
+    DEATH_CERTIFICATE: pgettext_lazy("document in a sentence", "the death certificate"),
+    HEIRSHIP_PROOF: pgettext_lazy(
+        "document in a sentence",
+        "proof that you are a legal heir (for example a notarised certificate "
+        "of inheritance or of your family relationship)",
+    ),
+    APPLICANT_ID: pgettext_lazy("document in a sentence", "your own identity document"),
+    EXIT_CERTIFICATE: pgettext_lazy(
+        "document in a sentence", "the exit / overseas settlement certificate"
+    ),
+    NATIONALITY_PROOF: pgettext_lazy(
+        "document in a sentence", "proof that you have given up PRC nationality"
+    ),
+}
+
+# Names of schemes in messages; unknown schemes show as given.
+SCHEME_LABELS = {
+    PENSION: pgettext_lazy("scheme in a sentence", "pension"),
+    MEDICAL: pgettext_lazy("scheme in a sentence", "medical"),
+    "unemployment": pgettext_lazy("scheme in a sentence", "unemployment"),
+    "work_injury": pgettext_lazy("scheme in a sentence", "work injury"),
+    "maternity": pgettext_lazy("scheme in a sentence", "maternity"),
+}
+
+# Kinds of account in messages; unknown kinds show as given.
+KIND_LABELS = {
+    PERSONAL: pgettext_lazy("account kind in a sentence", "personal"),
+    POOLED: pgettext_lazy("account kind in a sentence", "pooled"),
+}
+
+# States of an account that is not open; any other state reads "not open".
+STATE_LABELS = {
+    "frozen": pgettext_lazy("account state in a sentence", "frozen"),
+    "closed": pgettext_lazy("account state in a sentence", "closed"),
+}
+STATE_NOT_OPEN = pgettext_lazy("account state in a sentence", "not open")
+
+# How each named parameter is shown: (labels, what an unknown value reads as;
+# None shows the value as given).
+PARAMETER_LABELS = {
+    "scheme": (SCHEME_LABELS, None),
+    "kind": (KIND_LABELS, None),
+    "state": (STATE_LABELS, STATE_NOT_OPEN),
+    "document": (DOCUMENT_LABELS, None),
+}
+
+# The legal bases above, as a reader is shown them (the constants stay the stable,
+# stored and API form).
+LEGAL_BASIS_TEXTS = {
+    LAW_POOLED: _("Social Insurance Law of the PRC, Art. 11–12"),
+    LAW_INHERITANCE: _("Social Insurance Law of the PRC, Art. 14"),
+    LAW_HEIRS: _("Social Insurance Law of the PRC, Art. 14; Civil Code of the PRC, Art. 1127"),
+    LAW_EMIGRATION: _("MOHRSS Order No. 13 (2011), Art. 6"),
+    LAW_QUALIFYING_EVENTS: _(
+        "Social Insurance Law of the PRC, Art. 14; MOHRSS Order No. 13 (2011), Art. 6"
+    ),
+    PROCEDURE: _("Social insurance agency withdrawal procedure"),
+}
+
+# One message per code, with named placeholders filled from the reason's parameters.
+MESSAGES = {
+    STAGE_UNKNOWN: _(
+        "The application could not be checked at this step. Please try again or "
+        "contact the service centre."
+    ),
+    REASON_NOT_ALLOWED: _(
+        "Personal-account money can only be withdrawn after the insured person has "
+        "died (claimed by a legal heir) or has emigrated and settled abroad. "
+        "Unemployment, retirement, hardship or other reasons do not qualify; the "
+        "money stays in the account and keeps counting towards your benefits."
+    ),
+    NO_ACCOUNTS: _("Choose at least one personal account (pension or medical) to withdraw from."),
+    ACCOUNT_DUPLICATE: _(
+        "The %(scheme)s %(kind)s account is listed more than once. List each account only once."
+    ),
+    POOLED_NOT_WITHDRAWABLE: _(
+        "The pooled %(scheme)s account belongs to the social insurance fund, not to "
+        "the insured person, so it can never be withdrawn. Remove it from the "
+        "application."
+    ),
+    ACCOUNT_KIND_UNKNOWN: _(
+        "The account %(account)s is not a personal account and cannot be "
+        "withdrawn. Remove it from the application."
+    ),
+    SCHEME_HAS_NO_PERSONAL_ACCOUNT: _(
+        "The %(scheme)s scheme has no personal account: all of its contributions go "
+        "to the pooled fund. Only pension and medical personal accounts can be "
+        "withdrawn."
+    ),
+    ACCOUNT_NOT_OPEN: _(
+        "The %(scheme)s personal account is %(state)s, so nothing can be paid from "
+        "it. Contact the service centre if you think this is wrong."
+    ),
+    ACCOUNT_EMPTY: _(
+        "The %(scheme)s personal account has no balance to withdraw. Remove it from "
+        "the application."
+    ),
+    ACCOUNT_ALREADY_CLAIMED: _(
+        "Another open application already claims the %(scheme)s personal account. "
+        "Wait for it to finish, or withdraw it, before applying again."
+    ),
+    APPLICANT_IS_CARDHOLDER: _(
+        "A claim after a death is made by a legal heir of the deceased, not by the "
+        "cardholder. If you are the cardholder, you cannot apply for this reason."
+    ),
+    NOT_AN_HEIR: _(
+        "Only a legal heir of the deceased (spouse, child, parent, sibling, "
+        "grandparent or another heir under the law or a will) can claim the "
+        "balance. Choose your relationship to the deceased."
+    ),
+    DEATH_NOT_VERIFIED: _(
+        "The death has not been verified yet. A reviewer must check the death "
+        "certificate and record the death before the claim can be approved."
+    ),
+    APPLICANT_NOT_CARDHOLDER: _(
+        "After emigrating, only the cardholder can apply for their own personal "
+        "account. Please ask the cardholder to apply with their own login."
+    ),
+    CARDHOLDER_DECEASED: _(
+        "The cardholder is recorded as deceased, so the balance cannot be claimed "
+        "for emigration. A legal heir can apply with the reason 'death' instead."
+    ),
+    EMIGRATION_NOT_VERIFIED: _(
+        "The emigration has not been verified yet. A reviewer must check the exit / "
+        "overseas settlement certificate before the claim can be approved."
+    ),
+    NATIONALITY_NOT_GIVEN_UP: _(
+        "The pension personal account can only be closed and paid out once you have "
+        "given up PRC nationality, and a reviewer has recorded it. Until then the "
+        "account is kept for you."
+    ),
+    NOTICE_NOT_CONFIRMED: _(
+        "Before the pension personal account can be closed, read the notice: you may "
+        "keep the account and receive a pension later, and closing it ends your "
+        "pension insurance relationship. Then confirm in writing that you still "
+        "want to close it."
+    ),
+    MISSING_DOCUMENT: _("Please upload %(document)s."),
+    DOCUMENT_NOT_PASSED: _(
+        "The upload of %(document)s has not passed the document check. Upload a clear, "
+        "complete copy (PDF, JPEG or PNG)."
+    ),
+}
+
+
+class _Shown(dict):
+    """Parameters as a message shows them; one missing (an older record) reads empty."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _shown(name: str, value: str) -> str:
+    labels, unknown = PARAMETER_LABELS.get(name, ({}, None))
+    label = labels.get(value, unknown)
+    return str(label) if label is not None else str(value)
+
+
+def render_message(code: str, params: Mapping[str, str] | None = None) -> str:
+    """The message of ``code`` in the active language, its placeholders filled.
+
+    Works for anything stored (a code, with or without its parameters): an unknown
+    code shows as itself, a missing parameter as nothing.
+    """
+    message = MESSAGES.get(code)
+    if message is None:
+        return code
+    shown = _Shown({name: _shown(name, value) for name, value in (params or {}).items()})
+    return str(message) % shown
+
+
+def supported_language(language: str) -> str:
+    """``zh``, ``zh_CN``, ``zh-Hans`` … → the site's language for it; else the source's."""
+    try:
+        return translation.get_supported_language_variant(translation.to_language(language))
+    except LookupError:
+        return SOURCE_LANGUAGE
+
+
 @dataclass(frozen=True)
 class Reason:
-    """Why a withdrawal is refused: a stable code, words for people, the law."""
+    """Why a withdrawal is refused: a stable code and its parameters, and the law.
+
+    The words for people are rendered from the code when shown: :meth:`message`.
+    """
 
     code: str
-    message_en: str
-    message_zh: str
     legal_basis: str
     account: str = ""  # e.g. "pension/personal" when it concerns one account
     document: str = ""  # the document kind, for missing_document / document_not_passed
+    # What the message names, as codes: ("scheme", "pension"), ("state", "frozen") …
+    params: tuple[tuple[str, str], ...] = ()
 
-    def message(self, language: str) -> str:
-        if (language or "").lower().startswith("zh"):
-            return self.message_zh
-        return self.message_en
+    def __post_init__(self):
+        if isinstance(self.params, Mapping):
+            object.__setattr__(self, "params", tuple(sorted(self.params.items())))
+
+    def message(self, language: str | None = None) -> str:
+        """The message in ``language`` (default: the active language)."""
+        if language is None:
+            return render_message(self.code, dict(self.params))
+        with translation.override(supported_language(language)):
+            return render_message(self.code, dict(self.params))
+
+    def legal_basis_text(self) -> str:
+        """The legal basis in the active language (``legal_basis`` is the stable form)."""
+        text = LEGAL_BASIS_TEXTS.get(self.legal_basis)
+        return str(text) if text is not None else self.legal_basis
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    @property
+    def message_zh(self) -> str:
+        return self.message("zh-hans")
 
 
 @dataclass(frozen=True)
@@ -224,21 +424,7 @@ class Decision:
         return tuple(reason.code for reason in self.reasons)
 
 
-# (English, Chinese) names of schemes for messages; unknown schemes show as given.
-SCHEME_LABELS = {
-    PENSION: ("pension", "养老保险"),
-    MEDICAL: ("medical", "医疗保险"),
-    "unemployment": ("unemployment", "失业保险"),
-    "work_injury": ("work injury", "工伤保险"),
-    "maternity": ("maternity", "生育保险"),
-}
-
-
 # --- helpers ---------------------------------------------------------------
-
-
-def _scheme(account: AccountFacts) -> tuple[str, str]:
-    return SCHEME_LABELS.get(account.scheme, (account.scheme, account.scheme))
 
 
 def _is_positive(amount: object) -> bool:
@@ -309,43 +495,26 @@ def required_documents(reason: str, schemes: Iterable[str]) -> tuple[str, ...]:
 def rule_stage_known(facts: Facts) -> Reason | None:
     if facts.stage in STAGES:
         return None
-    return Reason(
-        STAGE_UNKNOWN,
-        "The application could not be checked at this step. Please try again or "
-        "contact the service centre.",
-        "暂时无法在此环节审核该申请，请稍后重试或联系社保服务中心。",
-        PROCEDURE,
-    )
+    return Reason(STAGE_UNKNOWN, PROCEDURE)
 
 
 def rule_reason_allowed(facts: Facts) -> Reason | None:
     if facts.reason in REASONS:
         return None
-    return Reason(
-        REASON_NOT_ALLOWED,
-        "Personal-account money can only be withdrawn after the insured person has "
-        "died (claimed by a legal heir) or has emigrated and settled abroad. "
-        "Unemployment, retirement, hardship or other reasons do not qualify; the "
-        "money stays in the account and keeps counting towards your benefits.",
-        "个人账户资金只有在参保人死亡（由法定继承人申请）或出境定居的情况下才能提取。"
-        "失业、退休、生活困难等其他原因均不符合条件，资金将继续保留在账户中，"
-        "并计入您今后的社保待遇。",
-        LAW_QUALIFYING_EVENTS,
-    )
+    return Reason(REASON_NOT_ALLOWED, LAW_QUALIFYING_EVENTS)
 
 
 def rule_has_accounts(facts: Facts) -> Reason | None:
     if facts.accounts:
         return None
-    return Reason(
-        NO_ACCOUNTS,
-        "Choose at least one personal account (pension or medical) to withdraw from.",
-        "请至少选择一个要提取的个人账户（养老或医疗）。",
-        PROCEDURE,
-    )
+    return Reason(NO_ACCOUNTS, PROCEDURE)
 
 
 # --- per-account rules -----------------------------------------------------
+
+
+def _account_reason(code: str, basis: str, claimed: AccountFacts, **params: str) -> Reason:
+    return Reason(code, basis, account=claimed.label, params={"scheme": claimed.scheme, **params})
 
 
 def rule_accounts_unique(facts: Facts) -> Iterable[Reason]:
@@ -353,52 +522,18 @@ def rule_accounts_unique(facts: Facts) -> Iterable[Reason]:
     for account in facts.accounts:
         key = (account.scheme, account.kind)
         if key in seen:
-            en, zh = _scheme(account)
-            yield Reason(
-                ACCOUNT_DUPLICATE,
-                f"The {en} {account.kind} account is listed more than once. "
-                "List each account only once.",
-                f"{zh}账户（{account.kind}）被重复选择，每个账户只能选择一次。",
-                PROCEDURE,
-                account=account.label,
-            )
+            yield _account_reason(ACCOUNT_DUPLICATE, PROCEDURE, account, kind=account.kind)
         seen.add(key)
 
 
 def rule_account_kind(facts: Facts) -> Iterable[Reason]:
     for account in facts.accounts:
-        en, zh = _scheme(account)
         if account.kind == POOLED:
-            yield Reason(
-                POOLED_NOT_WITHDRAWABLE,
-                f"The pooled {en} account belongs to the social insurance fund, not to "
-                "the insured person, so it can never be withdrawn. Remove it from the "
-                "application.",
-                f"{zh}统筹账户的资金属于社会保险统筹基金，不属于个人，任何情况下都不能提取。"
-                "请从申请中移除该账户。",
-                LAW_POOLED,
-                account=account.label,
-            )
+            yield _account_reason(POOLED_NOT_WITHDRAWABLE, LAW_POOLED, account)
         elif account.kind != PERSONAL:
-            yield Reason(
-                ACCOUNT_KIND_UNKNOWN,
-                f"The account {account.label} is not a personal account and cannot be "
-                "withdrawn. Remove it from the application.",
-                f"账户 {account.label} 不是个人账户，不能提取。请从申请中移除该账户。",
-                LAW_POOLED,
-                account=account.label,
-            )
+            yield _account_reason(ACCOUNT_KIND_UNKNOWN, LAW_POOLED, account, account=account.label)
         elif account.scheme not in SCHEMES_WITH_PERSONAL_ACCOUNT:
-            yield Reason(
-                SCHEME_HAS_NO_PERSONAL_ACCOUNT,
-                f"The {en} scheme has no personal account: all of its contributions go "
-                "to the pooled fund. Only pension and medical personal accounts can be "
-                "withdrawn.",
-                f"{zh}没有个人账户，其缴费全部计入统筹基金。只有养老保险和医疗保险的个人账户"
-                "可以提取。",
-                LAW_POOLED,
-                account=account.label,
-            )
+            yield _account_reason(SCHEME_HAS_NO_PERSONAL_ACCOUNT, LAW_POOLED, account)
 
 
 def _withdrawable_kind_accounts(facts: Facts) -> Iterable[AccountFacts]:
@@ -406,51 +541,22 @@ def _withdrawable_kind_accounts(facts: Facts) -> Iterable[AccountFacts]:
     return (a for a in facts.accounts if _kind_is_withdrawable(a))
 
 
-_STATUS_ZH = {"frozen": "已冻结", "closed": "已关闭"}
-
-
 def rule_account_open(facts: Facts) -> Iterable[Reason]:
     for account in _withdrawable_kind_accounts(facts):
         if account.status != OPEN:
-            en, zh = _scheme(account)
-            state_en = account.status if account.status in _STATUS_ZH else "not open"
-            state_zh = _STATUS_ZH.get(account.status, "不是正常状态")
-            yield Reason(
-                ACCOUNT_NOT_OPEN,
-                f"The {en} personal account is {state_en}, so nothing can be paid from "
-                "it. Contact the service centre if you think this is wrong.",
-                f"{zh}个人账户{state_zh}，无法支付。如有疑问，请联系社保服务中心。",
-                PROCEDURE,
-                account=account.label,
-            )
+            yield _account_reason(ACCOUNT_NOT_OPEN, PROCEDURE, account, state=account.status)
 
 
 def rule_account_not_empty(facts: Facts) -> Iterable[Reason]:
     for account in _withdrawable_kind_accounts(facts):
         if not _is_positive(account.balance):
-            en, zh = _scheme(account)
-            yield Reason(
-                ACCOUNT_EMPTY,
-                f"The {en} personal account has no balance to withdraw. Remove it from "
-                "the application.",
-                f"{zh}个人账户没有可提取的余额，请从申请中移除该账户。",
-                PROCEDURE,
-                account=account.label,
-            )
+            yield _account_reason(ACCOUNT_EMPTY, PROCEDURE, account)
 
 
 def rule_account_not_claimed(facts: Facts) -> Iterable[Reason]:
     for account in _withdrawable_kind_accounts(facts):
         if account.claimed_elsewhere:
-            en, zh = _scheme(account)
-            yield Reason(
-                ACCOUNT_ALREADY_CLAIMED,
-                f"Another open application already claims the {en} personal account. "
-                "Wait for it to finish, or withdraw it, before applying again.",
-                f"{zh}个人账户已有另一份正在办理的提取申请。请等待该申请办结或将其撤回后再申请。",
-                PROCEDURE,
-                account=account.label,
-            )
+            yield _account_reason(ACCOUNT_ALREADY_CLAIMED, PROCEDURE, account)
 
 
 # --- death: a legal heir claims -------------------------------------------
@@ -459,27 +565,13 @@ def rule_account_not_claimed(facts: Facts) -> Iterable[Reason]:
 def rule_death_applicant_not_cardholder(facts: Facts) -> Reason | None:
     if facts.reason != DEATH or not facts.applicant_is_cardholder:
         return None
-    return Reason(
-        APPLICANT_IS_CARDHOLDER,
-        "A claim after a death is made by a legal heir of the deceased, not by the "
-        "cardholder. If you are the cardholder, you cannot apply for this reason.",
-        "参保人死亡后的提取申请须由其法定继承人提出，持卡人本人不能以此理由申请。",
-        LAW_INHERITANCE,
-    )
+    return Reason(APPLICANT_IS_CARDHOLDER, LAW_INHERITANCE)
 
 
 def rule_death_applicant_is_heir(facts: Facts) -> Reason | None:
     if facts.reason != DEATH or facts.relationship in HEIR_RELATIONSHIPS:
         return None
-    return Reason(
-        NOT_AN_HEIR,
-        "Only a legal heir of the deceased (spouse, child, parent, sibling, "
-        "grandparent or another heir under the law or a will) can claim the "
-        "balance. Choose your relationship to the deceased.",
-        "只有死者的法定继承人（配偶、子女、父母、兄弟姐妹、祖父母/外祖父母或其他依法"
-        "或依遗嘱继承的人）才能申请提取余额。请选择您与死者的关系。",
-        LAW_HEIRS,
-    )
+    return Reason(NOT_AN_HEIR, LAW_HEIRS)
 
 
 def rule_death_verified(facts: Facts) -> Reason | None:
@@ -487,13 +579,7 @@ def rule_death_verified(facts: Facts) -> Reason | None:
         return None
     if facts.death_verified and facts.life_status == DECEASED:
         return None
-    return Reason(
-        DEATH_NOT_VERIFIED,
-        "The death has not been verified yet. A reviewer must check the death "
-        "certificate and record the death before the claim can be approved.",
-        "参保人死亡信息尚未核实。审核人员须核验死亡证明并登记死亡信息后才能批准申请。",
-        LAW_INHERITANCE,
-    )
+    return Reason(DEATH_NOT_VERIFIED, LAW_INHERITANCE)
 
 
 # --- emigration: the cardholder claims ------------------------------------
@@ -504,25 +590,13 @@ def rule_emigration_applicant_is_cardholder(facts: Facts) -> Reason | None:
         return None
     if facts.applicant_is_cardholder and facts.relationship == SELF:
         return None
-    return Reason(
-        APPLICANT_NOT_CARDHOLDER,
-        "After emigrating, only the cardholder can apply for their own personal "
-        "account. Please ask the cardholder to apply with their own login.",
-        "出境定居后的提取申请只能由持卡人本人提出，请由持卡人本人登录申请。",
-        LAW_EMIGRATION,
-    )
+    return Reason(APPLICANT_NOT_CARDHOLDER, LAW_EMIGRATION)
 
 
 def rule_emigration_cardholder_alive(facts: Facts) -> Reason | None:
     if facts.reason != EMIGRATION or facts.life_status != DECEASED:
         return None
-    return Reason(
-        CARDHOLDER_DECEASED,
-        "The cardholder is recorded as deceased, so the balance cannot be claimed "
-        "for emigration. A legal heir can apply with the reason 'death' instead.",
-        "持卡人已登记为死亡，不能以出境定居为由提取。请由法定继承人以“参保人死亡”为由申请。",
-        LAW_INHERITANCE,
-    )
+    return Reason(CARDHOLDER_DECEASED, LAW_INHERITANCE)
 
 
 def rule_emigration_verified(facts: Facts) -> Reason | None:
@@ -530,13 +604,7 @@ def rule_emigration_verified(facts: Facts) -> Reason | None:
         return None
     if facts.emigration_verified and facts.life_status == EMIGRATED:
         return None
-    return Reason(
-        EMIGRATION_NOT_VERIFIED,
-        "The emigration has not been verified yet. A reviewer must check the exit / "
-        "overseas settlement certificate before the claim can be approved.",
-        "出境定居信息尚未核实。审核人员须核验出境定居证明后才能批准申请。",
-        LAW_EMIGRATION,
-    )
+    return Reason(EMIGRATION_NOT_VERIFIED, LAW_EMIGRATION)
 
 
 def rule_emigration_nationality(facts: Facts) -> Reason | None:
@@ -547,16 +615,7 @@ def rule_emigration_nationality(facts: Facts) -> Reason | None:
         or facts.nationality_given_up
     ):
         return None
-    return Reason(
-        NATIONALITY_NOT_GIVEN_UP,
-        "The pension personal account can only be closed and paid out once you have "
-        "given up PRC nationality, and a reviewer has recorded it. Until then the "
-        "account is kept for you.",
-        "只有在您已放弃中国国籍并经审核人员登记后，才能终止养老保险关系并支付养老个人"
-        "账户余额。在此之前，您的账户将继续保留。",
-        LAW_EMIGRATION,
-        account=f"{PENSION}/{PERSONAL}",
-    )
+    return Reason(NATIONALITY_NOT_GIVEN_UP, LAW_EMIGRATION, account=f"{PENSION}/{PERSONAL}")
 
 
 def rule_emigration_notice(facts: Facts) -> Reason | None:
@@ -567,17 +626,7 @@ def rule_emigration_notice(facts: Facts) -> Reason | None:
         or facts.notice_confirmed
     ):
         return None
-    return Reason(
-        NOTICE_NOT_CONFIRMED,
-        "Before the pension personal account can be closed, read the notice: you may "
-        "keep the account and receive a pension later, and closing it ends your "
-        "pension insurance relationship. Then confirm in writing that you still "
-        "want to close it.",
-        "终止养老保险关系前，请阅读告知书：您有权保留个人账户并在达到条件时领取养老金，"
-        "而支付个人账户余额将终止您的养老保险关系。阅读后请书面确认仍要申请。",
-        LAW_EMIGRATION,
-        account=f"{PENSION}/{PERSONAL}",
-    )
+    return Reason(NOTICE_NOT_CONFIRMED, LAW_EMIGRATION, account=f"{PENSION}/{PERSONAL}")
 
 
 # --- documents -------------------------------------------------------------
@@ -587,20 +636,16 @@ def _document_basis(reason: str) -> str:
     return LAW_INHERITANCE if reason == DEATH else LAW_EMIGRATION
 
 
+def _document_reason(code: str, facts: Facts, kind: str) -> Reason:
+    return Reason(code, _document_basis(facts.reason), document=kind, params={"document": kind})
+
+
 def rule_documents_attached(facts: Facts) -> Iterable[Reason]:
     if not _at_least(facts, SUBMISSION):
         return
     for kind in required_documents(facts.reason, _personal_schemes(facts)):
-        if kind in facts.documents_attached:
-            continue
-        en, zh = DOCUMENT_LABELS[kind]
-        yield Reason(
-            MISSING_DOCUMENT,
-            f"Please upload {en}.",
-            f"请上传{zh}。",
-            _document_basis(facts.reason),
-            document=kind,
-        )
+        if kind not in facts.documents_attached:
+            yield _document_reason(MISSING_DOCUMENT, facts, kind)
 
 
 def rule_documents_passed(facts: Facts) -> Iterable[Reason]:
@@ -608,17 +653,8 @@ def rule_documents_passed(facts: Facts) -> Iterable[Reason]:
         return
     for kind in required_documents(facts.reason, _personal_schemes(facts)):
         # A missing kind is already reported by rule_documents_attached.
-        if kind not in facts.documents_attached or kind in facts.documents_passed:
-            continue
-        en, zh = DOCUMENT_LABELS[kind]
-        yield Reason(
-            DOCUMENT_NOT_PASSED,
-            f"The upload of {en} has not passed the document check. Upload a clear, "
-            "complete copy (PDF, JPEG or PNG).",
-            f"您上传的{zh}未通过材料审核，请重新上传清晰、完整的文件（PDF、JPEG 或 PNG）。",
-            _document_basis(facts.reason),
-            document=kind,
-        )
+        if kind in facts.documents_attached and kind not in facts.documents_passed:
+            yield _document_reason(DOCUMENT_NOT_PASSED, facts, kind)
 
 
 # --- evaluation ------------------------------------------------------------

@@ -1,8 +1,32 @@
-"""Refusals of the withdrawals app, each with a stable code."""
+"""Refusals of the withdrawals app, each with a stable code. The base and the
+generic errors come from `core.errors` and are re-exported here."""
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.exceptions import DomainError
+from casework.exceptions import (
+    AlreadyDecided,
+    DocumentRefused,
+    Forbidden,
+    IllegalTransition,
+    SamePerson,
+)
+from core.errors import DomainError, InvalidInput, InvalidTransition, NotFound
+
+__all__ = [
+    "AlreadyDecided",
+    "DocumentRefused",
+    "DomainError",
+    "Forbidden",
+    "IdentificationFailed",
+    "IllegalTransition",
+    "IneligibleError",
+    "InvalidInput",
+    "InvalidTransition",
+    "NotFound",
+    "SamePerson",
+    "TooManyAttempts",
+]
 
 
 class IdentificationFailed(DomainError):
@@ -40,37 +64,18 @@ class IneligibleError(DomainError):
     def codes(self):
         return self.decision.codes
 
-
-class IllegalTransition(DomainError):
-    code = "illegal_transition"
-    default_message = _("This cannot be done while the application is in its current state.")
-    status = 409
-
-
-class AlreadyDecided(DomainError):
-    code = "already_decided"
-    default_message = _("A decision has already been made on this application.")
-    status = 409
-
-
-class Forbidden(DomainError):
-    code = "forbidden"
-    default_message = _("You are not allowed to do this.")
-    status = 403
-
-
-class SamePerson(DomainError):
-    code = "same_person"
-    default_message = _(
-        "Two different people must verify and approve an application: you verified or "
-        "reviewed this one, so another staff member must approve it."
-    )
-    status = 403
-
-
-class DocumentRefused(DomainError):
-    """An upload refused before it is kept; `code` is the inspection problem code."""
-
-    code = "document_refused"
-    default_message = _("The file was refused.")
-    status = 400
+    def details(self):
+        # The API shows every reason, as the pre-check does.
+        language = get_language() or "en"
+        return {
+            "reasons": [
+                {
+                    "code": reason.code,
+                    "message": reason.message(language),
+                    "legal_basis": reason.legal_basis,
+                    "account": reason.account,
+                    "document": reason.document,
+                }
+                for reason in self.decision.reasons
+            ]
+        }

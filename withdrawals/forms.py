@@ -7,13 +7,14 @@ decided by `withdrawals.services` alone.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import AccessibleFormMixin, national_id_field
+from accounts.forms import national_id_field
+from core.forms import DomainErrorMixin
 from withdrawals.models import DocumentKind, Reason, Relationship
 
 HEIR_RELATIONSHIPS = [(value, label) for value, label in Relationship.choices if value != "self"]
 
 
-class IdentifyForm(AccessibleFormMixin, forms.Form):
+class IdentifyForm(DomainErrorMixin, forms.Form):
     """The deceased cardholder, named by an heir: all three must match."""
 
     national_id = national_id_field(
@@ -91,7 +92,7 @@ class BankFieldsMixin(forms.Form):
     )
 
 
-class ClaimDetailsForm(AccessibleFormMixin, BankFieldsMixin):
+class ClaimDetailsForm(DomainErrorMixin, BankFieldsMixin):
     """Step 2: relationship, which personal accounts, where the money goes."""
 
     relationship = forms.ChoiceField(
@@ -117,18 +118,13 @@ class ClaimDetailsForm(AccessibleFormMixin, BankFieldsMixin):
         if not heir:
             # The emigrant claims for themselves: nothing to choose.
             del self.fields["relationship"]
-        self._describe_all()
-
-    def _describe_all(self):
-        for name in self.fields:
-            self._describe(name)
 
 
-class BankForm(AccessibleFormMixin, BankFieldsMixin):
+class BankForm(DomainErrorMixin, BankFieldsMixin):
     """The payout bank account, corrected while the claim is editable."""
 
 
-class UploadForm(AccessibleFormMixin, forms.Form):
+class UploadForm(DomainErrorMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
     # Empty files reach the service, which refuses them with the inspection's code.
     file = forms.FileField(
@@ -142,7 +138,7 @@ class UploadForm(AccessibleFormMixin, forms.Form):
     )
 
 
-class NoticeForm(AccessibleFormMixin, forms.Form):
+class NoticeForm(DomainErrorMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Type your full name to confirm"),
         max_length=100,

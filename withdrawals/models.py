@@ -1,7 +1,10 @@
-"""Withdrawal applications, their timeline and their supporting documents.
+"""The withdrawal kind of case: a claim on a cardholder's personal-account balance.
 
-Status changes go through `withdrawals.services` only; the allowed changes are the
-data in `TRANSITIONS` (DESIGN.md's state table).
+The case record, its timeline, documents and emails are `casework`'s; this module
+holds what only a withdrawal has (reason, accounts claimed, bank details, the pension
+notice, the payout), its states and its transitions table (`TABLE`, DESIGN.md's state
+table). Status changes go through `withdrawals.services` and
+`casework.services.case_transition` only.
 """
 
 from django.conf import settings
@@ -9,8 +12,26 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MONEY, AppendOnlyModel, Cardholder, LedgerTransaction
+from accounts.models import MONEY, Cardholder, LedgerTransaction
+from casework import workflow
+from casework.models import (
+    Case,
+    Document,
+    Event,
+    Finding,  # noqa: F401  (read from here by older code)
+    Notification,
+)
 from withdrawals import eligibility
+
+KIND = "withdrawal"
+# The payout steps, the withdrawal kind's own actions.
+PAYOUT_CONFIRMED = "payout_confirmed"
+PAYOUT_FAILED = "payout_failed"
+PAYOUT_REQUEUED = "payout_requeued"
+# The person a death claim names says they are alive: the claim is held for staff,
+# who release it (back where it was) or reject it.
+CONTEST = "contest"
+RESOLVE_CONTEST = "resolve_contest"
 
 
 class Reason(models.TextChoices):
@@ -44,77 +65,128 @@ class Status(models.TextChoices):
 
 
 S = Status
-# Every allowed (from, to) change of status; anything else is refused.
-TRANSITIONS = frozenset(
-    {
-        (S.DRAFT, S.SUBMITTED),
-        (S.SUBMITTED, S.IN_REVIEW),
-        (S.IN_REVIEW, S.AWAITING_DECISION),
-        (S.IN_REVIEW, S.NEEDS_DOCUMENTS),
-        (S.AWAITING_DECISION, S.NEEDS_DOCUMENTS),
-        (S.NEEDS_DOCUMENTS, S.SUBMITTED),
-        (S.AWAITING_DECISION, S.APPROVED),
-        (S.APPROVED, S.PAID),
-        (S.APPROVED, S.PAYOUT_FAILED),
-        (S.PAYOUT_FAILED, S.APPROVED),
-        (S.IN_REVIEW, S.REJECTED),
-        (S.AWAITING_DECISION, S.REJECTED),
-        (S.DRAFT, S.WITHDRAWN),
-        (S.SUBMITTED, S.WITHDRAWN),
-        (S.IN_REVIEW, S.WITHDRAWN),
-        (S.NEEDS_DOCUMENTS, S.WITHDRAWN),
-        (S.AWAITING_DECISION, S.WITHDRAWN),
-        # A contest holds the claim; only staff release it (back where it was) or reject it.
-        *((state, S.CONTESTED) for state in (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_DOCUMENTS)),
-        (S.AWAITING_DECISION, S.CONTESTED),
-        *((S.CONTESTED, state) for state in (S.SUBMITTED, S.IN_REVIEW, S.NEEDS_DOCUMENTS)),
-        (S.CONTESTED, S.AWAITING_DECISION),
-        (S.CONTESTED, S.REJECTED),
-        (S.CONTESTED, S.WITHDRAWN),
+# The transitions table: (action, from, to). Every allowed change of status; anything
+# else is refused. Which states allow an action is read from here (casework.workflow).
+TABLE = (
+    (workflow.SUBMIT, S.DRAFT, S.SUBMITTED),
+    (workflow.SUBMIT, S.NEEDS_DOCUMENTS, S.SUBMITTED),
+    (workflow.START_REVIEW, S.SUBMITTED, S.IN_REVIEW),
+    (workflow.FINISH_REVIEW, S.IN_REVIEW, S.AWAITING_DECISION),
+    (workflow.REQUEST_DOCUMENTS, S.IN_REVIEW, S.NEEDS_DOCUMENTS),
+    (workflow.REQUEST_DOCUMENTS, S.AWAITING_DECISION, S.NEEDS_DOCUMENTS),
+    (workflow.APPROVE, S.AWAITING_DECISION, S.APPROVED),
+    (PAYOUT_CONFIRMED, S.APPROVED, S.PAID),
+    (PAYOUT_FAILED, S.APPROVED, S.PAYOUT_FAILED),
+    (PAYOUT_REQUEUED, S.PAYOUT_FAILED, S.APPROVED),
+    (workflow.REJECT, S.IN_REVIEW, S.REJECTED),
+    (workflow.REJECT, S.AWAITING_DECISION, S.REJECTED),
+    (workflow.WITHDRAW, S.DRAFT, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.SUBMITTED, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.IN_REVIEW, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.NEEDS_DOCUMENTS, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.AWAITING_DECISION, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.CONTESTED, S.WITHDRAWN),
+    # A contest holds the claim; only staff release it (back where it was) or reject it.
+    (CONTEST, S.SUBMITTED, S.CONTESTED),
+    (CONTEST, S.IN_REVIEW, S.CONTESTED),
+    (CONTEST, S.NEEDS_DOCUMENTS, S.CONTESTED),
+    (CONTEST, S.AWAITING_DECISION, S.CONTESTED),
+    (RESOLVE_CONTEST, S.CONTESTED, S.SUBMITTED),
+    (RESOLVE_CONTEST, S.CONTESTED, S.IN_REVIEW),
+    (RESOLVE_CONTEST, S.CONTESTED, S.NEEDS_DOCUMENTS),
+    (RESOLVE_CONTEST, S.CONTESTED, S.AWAITING_DECISION),
+    (RESOLVE_CONTEST, S.CONTESTED, S.REJECTED),
+)
+
+
+class DocumentKind(models.TextChoices):
+    DEATH_CERTIFICATE = eligibility.DEATH_CERTIFICATE, _("Death certificate")
+    HEIRSHIP_PROOF = eligibility.HEIRSHIP_PROOF, _("Proof of heirship or kinship")
+    APPLICANT_ID = eligibility.APPLICANT_ID, _("Applicant's identity document")
+    EXIT_CERTIFICATE = eligibility.EXIT_CERTIFICATE, _("Exit / overseas settlement certificate")
+    NATIONALITY_PROOF = eligibility.NATIONALITY_PROOF, _("Proof of giving up PRC nationality")
+    OTHER = "other", _("Other")
+
+
+def _email_context(application):
+    return {
+        "applicant_name": application.applicant.get_full_name() or application.bank_account_holder,
+        "account_tail": application.bank_account_number.replace(" ", "")[-4:],
     }
-)
-# The applicant may still change documents in these states.
-EDITABLE_STATES = (S.DRAFT, S.NEEDS_DOCUMENTS)
-# The applicant may withdraw before a decision.
-WITHDRAWABLE_STATES = (
-    S.DRAFT,
-    S.SUBMITTED,
-    S.IN_REVIEW,
-    S.NEEDS_DOCUMENTS,
-    S.AWAITING_DECISION,
-    S.CONTESTED,
-)
-# An application in these states holds its claimed accounts: no second claim on them.
-CLAIMING_STATES = (
-    S.SUBMITTED,
-    S.IN_REVIEW,
-    S.NEEDS_DOCUMENTS,
-    S.AWAITING_DECISION,
-    S.APPROVED,
-    S.PAYOUT_FAILED,
-    S.PAID,
-    S.CONTESTED,
-)
-# Waiting for the automated document review (the sweeper watches these).
-REVIEW_STATES = (S.SUBMITTED, S.IN_REVIEW)
-DECIDED_STATES = (S.APPROVED, S.PAID, S.PAYOUT_FAILED, S.REJECTED, S.WITHDRAWN)
-FINAL_STATES = (S.PAID, S.REJECTED, S.WITHDRAWN)
 
 
-class WithdrawalApplication(models.Model):
+WORKFLOW = workflow.Workflow(
+    kind=KIND,
+    title=_("withdrawal application"),
+    states=Status,
+    transitions=TABLE,
+    document_kinds=DocumentKind,
+    # The subject per new status; the body is templates/withdrawals/email/<status>.txt.
+    emails={
+        S.SUBMITTED: _("Application received"),
+        S.NEEDS_DOCUMENTS: _("More documents needed"),
+        S.APPROVED: _("Application approved"),
+        S.REJECTED: _("Application rejected"),
+        S.PAID: _("Payment made"),
+    },
+    email_template="withdrawals/email/{status}.txt",
+    email_context=_email_context,
+    permission_app="withdrawals",
+    # Staff who may read any application: reviewers, approvers, auditors.
+    read_perms=(
+        "withdrawals.view_withdrawalapplication",
+        "withdrawals.review_application",
+        "withdrawals.approve_application",
+    ),
+    # Staff who may open any document: reviewers, approvers, auditors.
+    document_perms=(
+        "withdrawals.review_application",
+        "withdrawals.approve_application",
+        "withdrawals.view_supportingdocument",
+    ),
+    next_steps={
+        S.DRAFT: _("Add the documents asked for and submit the application."),
+        S.SUBMITTED: _("Your documents will be checked automatically, usually within minutes."),
+        S.IN_REVIEW: _("Your documents are being checked automatically."),
+        S.NEEDS_DOCUMENTS: _("Read the reviewer's message, add the documents and submit again."),
+        S.AWAITING_DECISION: _("A member of staff will verify the documents and decide."),
+        S.APPROVED: _("The money will be sent to your bank account with the next payment batch."),
+        S.PAID: _("Nothing more: the money has been paid."),
+        S.PAYOUT_FAILED: _("The bank could not pay; staff will correct the details and resend."),
+        S.REJECTED: _("Nothing more. You may start a new application if things change."),
+        S.WITHDRAWN: _("Nothing more. You may start a new application at any time."),
+        S.CONTESTED: _("The claim is on hold while staff check it. They will write to you."),
+    },
+)
+
+# Derived from the table, never restated (for the code that reads them by name).
+TRANSITIONS = WORKFLOW.pairs
+EDITABLE_STATES = WORKFLOW.editable_states
+WITHDRAWABLE_STATES = WORKFLOW.withdrawable_states
+REVIEW_STATES = WORKFLOW.review_states
+DECIDED_STATES = WORKFLOW.decided_states
+FINAL_STATES = WORKFLOW.final_states
+# Submitted and not withdrawn or rejected: the claim holds its accounts, no second
+# claim on them.
+CLAIMING_STATES = tuple(
+    s
+    for s in WORKFLOW.reachable(WORKFLOW.targets(workflow.SUBMIT))
+    if s not in WORKFLOW.targets(workflow.REJECT, workflow.WITHDRAW)
+)
+
+
+class WithdrawalApplication(Case):
     """A claim on a cardholder's personal-account balance after a death or an emigration."""
 
+    KIND = KIND
     Reason = Reason
     Relationship = Relationship
     Status = Status
 
-    reference = models.CharField(_("reference"), max_length=20, unique=True)
-    cardholder = models.ForeignKey(
-        Cardholder, on_delete=models.PROTECT, related_name="withdrawal_applications"
+    case_ptr = models.OneToOneField(
+        Case, on_delete=models.CASCADE, parent_link=True, primary_key=True, related_name="+"
     )
-    applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="withdrawal_applications"
-    )
+
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     relationship = models.CharField(
         _("relationship to the cardholder"), max_length=20, choices=Relationship.choices
@@ -127,9 +199,6 @@ class WithdrawalApplication(models.Model):
     bank_account_holder = models.CharField(_("account holder"), max_length=100)
     bank_account_number = models.CharField(_("bank account number"), max_length=40)
 
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
-    )
     amount = models.DecimalField(_("amount paid out"), null=True, blank=True, **MONEY)
     payout_transaction = models.ForeignKey(
         LedgerTransaction,
@@ -139,12 +208,6 @@ class WithdrawalApplication(models.Model):
         related_name="withdrawal_applications",
     )
 
-    # The last eligibility decision, and every decision made on this application.
-    rules_version = models.CharField(_("eligibility rules version"), max_length=20, blank=True)
-    decision_stage = models.CharField(_("last checked at"), max_length=20, blank=True)
-    decision_codes = models.JSONField(_("reason codes of the last check"), default=list, blank=True)
-    decisions = models.JSONField(_("every eligibility check"), default=list, blank=True)
-
     # MOHRSS Order No. 13 (2011) Art. 6: written notice and written confirmation
     # before a pension personal account is closed on emigration.
     notice_shown_at = models.DateTimeField(_("notice shown at"), null=True, blank=True)
@@ -153,32 +216,6 @@ class WithdrawalApplication(models.Model):
         _("name typed to confirm the notice"), max_length=100, blank=True
     )
 
-    request_message = models.TextField(_("documents requested"), blank=True)
-    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("death / emigration verified by"),
-    )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("last reviewed by"),
-    )
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("approved by"),
-    )
     payout_sent_at = models.DateTimeField(_("sent to the bank at"), null=True, blank=True)
 
     # The reviewer checked the applicant's identity document against the identity
@@ -208,41 +245,27 @@ class WithdrawalApplication(models.Model):
     # "bank_account_number", "by", "at"}.
     pending_payee = models.JSONField(_("payout details to confirm"), null=True, blank=True)
 
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # When the document review was last queued; the sweeper re-queues stale ones.
-    review_queued_at = models.DateTimeField(_("review queued at"), null=True, blank=True)
-    review_attempts = models.PositiveIntegerField(_("review attempts"), default=0)
-
     class Meta:
         verbose_name = _("withdrawal application")
         verbose_name_plural = _("withdrawal applications")
-        ordering = ["-id"]
+        db_table = "withdrawals_application"
+        ordering = ["-case_ptr_id"]
         permissions = [
             ("review_application", _("Can review withdrawal applications")),
             ("verify_life_event", _("Can verify a death or an emigration")),
             ("approve_application", _("Can approve withdrawal applications")),
             ("manage_payouts", _("Can export payout batches and import bank results")),
         ]
-        indexes = [
-            models.Index(fields=["status", "submitted_at"], name="application_status_submitted"),
-            models.Index(fields=["status", "review_queued_at"], name="application_review_queue"),
-        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(claims_pension=True) | Q(claims_medical=True),
-                name="application_claims_an_account",
+                name="withdrawal_claims_an_account",
             ),
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gt=0),
-                name="application_amount_positive",
+                name="withdrawal_amount_positive",
             ),
         ]
-
-    def __str__(self):
-        return self.reference
 
     @property
     def schemes(self):
@@ -255,14 +278,6 @@ class WithdrawalApplication(models.Model):
         return claimed
 
     @property
-    def is_editable(self):
-        return self.status in EDITABLE_STATES
-
-    @property
-    def is_withdrawable(self):
-        return self.status in WITHDRAWABLE_STATES
-
-    @property
     def needs_notice(self):
         """Whether the pension notice (Order No. 13 Art. 6) must be confirmed."""
         return self.reason == Reason.EMIGRATION and self.claims_pension
@@ -272,108 +287,32 @@ class WithdrawalApplication(models.Model):
         return eligibility.required_documents(self.reason, self.schemes)
 
 
-class ApplicationEvent(AppendOnlyModel):
-    """One line of an application's timeline: a status change or a note. Append-only."""
-
-    application = models.ForeignKey(
-        WithdrawalApplication, on_delete=models.PROTECT, related_name="events"
-    )
-    # Null: the system (the review worker, the sweeper, the bank import).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    old_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
-    new_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    note = models.TextField(_("note"), blank=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    # Fraud signals and staff reasoning: on the staff timeline only, never the applicant's.
-    staff_only = models.BooleanField(_("staff only"), default=False)
+class ApplicationEvent(Event):
+    """The withdrawal applications' timeline (casework.Event), under the admin's and
+    the permissions' old names."""
 
     class Meta:
+        proxy = True
         verbose_name = _("application event")
         verbose_name_plural = _("application events")
-        ordering = ["application", "id"]
-
-    def __str__(self):
-        return f"{self.application_id}: {self.old_status} → {self.new_status}"
-
-    @property
-    def is_status_change(self):
-        return self.old_status != self.new_status
 
 
-class EventNotification(models.Model):
-    """An email sent for an event; its unique key stops a retried task sending twice."""
-
-    event = models.OneToOneField(
-        ApplicationEvent, on_delete=models.PROTECT, related_name="notification"
-    )
-    recipient = models.CharField(_("recipient"), max_length=254, blank=True)
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
+class EventNotification(Notification):
     class Meta:
+        proxy = True
         verbose_name = _("notification sent")
         verbose_name_plural = _("notifications sent")
 
-    def __str__(self):
-        return f"{self.event_id} → {self.recipient or '-'}"
 
-
-class DocumentKind(models.TextChoices):
-    DEATH_CERTIFICATE = eligibility.DEATH_CERTIFICATE, _("Death certificate")
-    HEIRSHIP_PROOF = eligibility.HEIRSHIP_PROOF, _("Proof of heirship or kinship")
-    APPLICANT_ID = eligibility.APPLICANT_ID, _("Applicant's identity document")
-    EXIT_CERTIFICATE = eligibility.EXIT_CERTIFICATE, _("Exit / overseas settlement certificate")
-    NATIONALITY_PROOF = eligibility.NATIONALITY_PROOF, _("Proof of giving up PRC nationality")
-    OTHER = "other", _("Other")
-
-
-class Finding(models.TextChoices):
-    PENDING = "pending", _("Not checked yet")
-    PASSED = "passed", _("Passed the automated check")
-    FAILED = "failed", _("Failed the automated check")
-
-
-class SupportingDocument(models.Model):
-    """An uploaded file, stored outside the web root under a generated name."""
+class SupportingDocument(Document):
+    """The withdrawal applications' documents (casework.Document)."""
 
     Kind = DocumentKind
-    Finding = Finding
-
-    application = models.ForeignKey(
-        WithdrawalApplication, on_delete=models.PROTECT, related_name="documents"
-    )
-    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
-    # Relative to settings.DOCUMENT_ROOT; never derived from the uploaded name.
-    stored_name = models.CharField(max_length=100, unique=True, editable=False)
-    original_name = models.CharField(_("file name"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size in bytes"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    content_type = models.CharField(_("type (from the content)"), max_length=50, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    finding = models.CharField(
-        _("automated check"), max_length=10, choices=Finding.choices, default=Finding.PENDING
-    )
-    finding_codes = models.JSONField(_("problem codes"), default=list, blank=True)
-    finding_detail = models.TextField(_("problems found"), blank=True)
-    reviewed_at = models.DateTimeField(_("checked at"), null=True, blank=True)
-    # The same bytes are attached to another cardholder's application: a fraud
-    # signal for the human reviewer, not a failure by itself.
-    duplicate_of_other_cardholder = models.BooleanField(
-        _("same file used for another cardholder"), default=False
-    )
 
     class Meta:
+        proxy = True
         verbose_name = _("supporting document")
         verbose_name_plural = _("supporting documents")
-        ordering = ["application", "id"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.original_name}"
 
 
 class CertificateKind(models.TextChoices):
@@ -416,3 +355,6 @@ class CertificateReuse(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.number}"
+
+
+workflow.register(WORKFLOW, WithdrawalApplication)

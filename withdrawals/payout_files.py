@@ -1,27 +1,23 @@
 """The bank's batch file and results file, shared by the commands and the admin."""
 
-import csv
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.exceptions import DomainError
-from withdrawals import services
-from withdrawals.models import Status, WithdrawalApplication
+from core import csv
+from core.errors import DomainError
+from withdrawals import selectors, services
 
 HEADER = ["reference", "payee", "bank", "account_number", "amount"]
 RESULTS = ("paid", "failed")
 
 
-def payouts_waiting():
-    return WithdrawalApplication.objects.filter(
-        status=Status.APPROVED, payout_sent_at__isnull=True
-    ).order_by("id")
+payouts_waiting = selectors.payouts_waiting
 
 
 def export_batch(fh, *, actor=None, ip_address=None):
     """Write every approved payout not yet sent to `fh` as CSV and mark them sent,
-    in one transaction: a concurrent export lists none of them twice."""
+    in one transaction: a concurrent export lists none of them twice. Payee and bank
+    are typed by applicants, so the file is written through `core.csv`."""
     with transaction.atomic():
         candidates = list(payouts_waiting().values_list("pk", flat=True))
         batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
@@ -30,8 +26,9 @@ def export_batch(fh, *, actor=None, ip_address=None):
 
 
 def write_batch(fh, applications):
-    """Write `applications` as the bank's batch CSV (nothing is marked). Text the
-    applicant typed is neutralised where a spreadsheet would read it as a formula."""
+    """Write `applications` as the bank's batch CSV (nothing is marked), through
+    `core.csv`: a BOM, and the text the applicant typed neutralised where a
+    spreadsheet would read it as a formula."""
     applications = list(applications)
     writer = csv.writer(fh)
     writer.writerow(HEADER)
@@ -39,18 +36,13 @@ def write_batch(fh, applications):
         writer.writerow(
             [
                 application.reference,
-                _cell(application.bank_account_holder),
-                _cell(application.bank_name),
+                application.bank_account_holder,
+                application.bank_name,
                 application.bank_account_number,
                 f"{application.amount:.2f}",
             ]
         )
     return applications
-
-
-def _cell(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def import_results(lines, *, actor=None, ip_address=None):
@@ -82,7 +74,7 @@ def import_results(lines, *, actor=None, ip_address=None):
 def _record(reference, result, note, actor, ip_address):
     if result not in RESULTS:
         return "errors", _("the result must be paid or failed")
-    application = WithdrawalApplication.objects.filter(reference=reference).first()
+    application = selectors.application_by_reference(reference)
     if application is None:
         return "errors", _("no such application")
     try:

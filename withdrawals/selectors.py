@@ -1,38 +1,27 @@
 """Reads of the withdrawals app, scoped to what the asking user may see."""
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _l
 
-from accounts.exceptions import NotFound
 from accounts.models import Account, Cardholder, Scheme
-from withdrawals.models import (
-    CLAIMING_STATES,
-    ApplicationEvent,
-    Status,
-    SupportingDocument,
-    WithdrawalApplication,
-)
+from casework import selectors as casework
+from casework.models import Case, Finding
+from casework.selectors import Timeline, is_staff_with  # noqa: F401
+from withdrawals import eligibility, safeguards
+from withdrawals.models import CLAIMING_STATES, WORKFLOW, ApplicationEvent, WithdrawalApplication
 
-# Staff who may read any application: reviewers, approvers, auditors.
-APPLICATION_STAFF_PERMS = (
-    "withdrawals.view_withdrawalapplication",
-    "withdrawals.review_application",
-    "withdrawals.approve_application",
-)
-# Staff who may open any document: reviewers, approvers, auditors.
-DOCUMENT_STAFF_PERMS = (
-    "withdrawals.review_application",
-    "withdrawals.approve_application",
-    "withdrawals.view_supportingdocument",
-)
+APPLICATION_STAFF_PERMS = WORKFLOW.read_perms
+DOCUMENT_STAFF_PERMS = WORKFLOW.document_perms
 
 # The written notice of MOHRSS Order No. 13 (2011) Art. 6, shown before an
 # emigrating cardholder confirms closing the pension personal account.
-PENSION_NOTICE_EN = (
+PENSION_NOTICE = _l(
     "Before you close your pension personal account, please note:\n"
     "1. You do not have to close it. You may keep your basic pension insurance "
     "relationship and personal account after settling abroad, and receive a pension "
@@ -44,46 +33,24 @@ PENSION_NOTICE_EN = (
     "By typing your full name you confirm in writing that you have read this notice "
     "and still want the account closed."
 )
-PENSION_NOTICE_ZH = (
-    "在申请终止养老保险关系前，请您知悉：\n"
-    "一、您可以不终止。出境定居后，您可以保留基本养老保险关系和个人账户，"
-    "达到法定领取条件时（包括回国后）按规定领取养老金。\n"
-    "二、如终止，养老保险个人账户余额将一次性支付给您，基本养老保险关系随之终止："
-    "已缴费年限不再计算，您将不能再领取基本养老金。\n"
-    "三、只有在您已放弃中国国籍后才能终止。\n"
-    "输入您的姓名，即表示您书面确认已阅读本告知书并仍申请终止。"
-)
 
 
-def pension_notice(language="en"):
-    """The written notice text in `language` (zh or en)."""
-    return PENSION_NOTICE_ZH if (language or "").lower().startswith("zh") else PENSION_NOTICE_EN
+def pension_notice(language=None):
+    """The written notice text in `language` (default: the active language)."""
+    if language is None:
+        return str(PENSION_NOTICE)
+    with translation.override(eligibility.supported_language(language)):
+        return str(PENSION_NOTICE)
 
 
 def applications_for_user(user):
     """The applications the user made, newest first."""
-    return (
-        WithdrawalApplication.objects.filter(applicant_id=user.pk)
-        .select_related("cardholder")
-        .order_by("-created_at", "-id")
-    )
+    return casework.cases_for_user(WithdrawalApplication, user)
 
 
 def application_get_for_user(user, pk):
     """One of the user's own applications; NotFound otherwise (whoever else owns it)."""
-    try:
-        return applications_for_user(user).get(pk=pk)
-    except (WithdrawalApplication.DoesNotExist, ValueError, TypeError):
-        raise NotFound() from None
-
-
-def is_staff_with(user, perms):
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and any(user.has_perm(perm) for perm in perms)
-    )
+    return casework.case_get_for_user(WithdrawalApplication, user, pk)
 
 
 def application_get_for_reader(user, pk, *, staff_action=False):
@@ -92,75 +59,47 @@ def application_get_for_reader(user, pk, *, staff_action=False):
     For a staff action any staff member gets it and the service decides whether
     they may act. Everything else is NotFound, whether it exists or not.
     """
-    staff = user.is_authenticated and user.is_staff
-    if staff and (staff_action or is_staff_with(user, APPLICATION_STAFF_PERMS)):
-        application = (
-            WithdrawalApplication.objects.select_related("cardholder", "applicant")
-            .filter(pk=pk)
-            .first()
-        )
-        if application is None:
-            raise NotFound()
-        return application
-    return application_get_for_user(user, pk)
+    return casework.case_get_for_reader(WithdrawalApplication, user, pk, staff_action=staff_action)
 
 
-def document_get_for_user(user, pk):
-    """A document the user may open: the applicant's own, or any for review staff."""
-    document = (
-        SupportingDocument.objects.select_related("application").filter(pk=pk).first()
-        if str(pk).isdigit()
-        else None
+def application_get(pk):
+    return casework.case_get(WithdrawalApplication, pk)
+
+
+def application_for_response(pk):
+    """One application with what its API answer shows (cardholder, applicant, documents)."""
+    return (
+        WithdrawalApplication.objects.select_related("cardholder", "applicant")
+        .prefetch_related("documents")
+        .get(pk=pk)
     )
-    if document is None or not user.is_authenticated:
-        raise NotFound()
-    if document.application.applicant_id == user.pk:
-        return document
-    if is_staff_with(user, DOCUMENT_STAFF_PERMS):
-        return document
-    raise NotFound()
+
+
+def application_by_reference(reference):
+    return WithdrawalApplication.objects.filter(reference=reference).first()
+
+
+document_get_for_user = casework.document_get_for_user
+timeline = casework.timeline
 
 
 def review_queue():
     """Claims waiting for staff, oldest submission first."""
-    return (
-        WithdrawalApplication.objects.filter(
-            status__in=(Status.AWAITING_DECISION, Status.IN_REVIEW, Status.SUBMITTED)
-        )
-        .select_related("cardholder", "applicant")
-        .order_by("submitted_at", "id")
-    )
+    return casework.review_queue(WithdrawalApplication)
 
 
-_NEXT_STEP = {
-    Status.DRAFT: _l("Add the documents asked for and submit the application."),
-    Status.SUBMITTED: _l("Your documents will be checked automatically, usually within minutes."),
-    Status.IN_REVIEW: _l("Your documents are being checked automatically."),
-    Status.NEEDS_DOCUMENTS: _l("Read the reviewer's message, add the documents and submit again."),
-    Status.AWAITING_DECISION: _l("A member of staff will verify the documents and decide."),
-    Status.APPROVED: _l("The money will be sent to your bank account with the next payment batch."),
-    Status.PAID: _l("Nothing more: the money has been paid."),
-    Status.PAYOUT_FAILED: _l("The bank could not pay; staff will correct the details and resend."),
-    Status.REJECTED: _l("Nothing more. You may start a new application if things change."),
-    Status.WITHDRAWN: _l("Nothing more. You may start a new application at any time."),
-    Status.CONTESTED: _l("The claim is on hold while staff check it. They will write to you."),
-}
+def payouts_waiting():
+    """Approved payouts not yet sent to the bank, oldest first."""
+    return WithdrawalApplication.objects.filter(
+        status__in=WORKFLOW.sources("payout_confirmed"), payout_sent_at__isnull=True
+    ).order_by("pk")
 
 
-@dataclass(frozen=True)
-class Timeline:
-    events: list
-    next_step: str
-
-
-def timeline(application):
-    """The application's events in order, and what happens next (one query)."""
-    events = list(
-        ApplicationEvent.objects.filter(application_id=application.pk)
-        .select_related("actor")
-        .order_by("created_at", "id")
-    )
-    return Timeline(events=events, next_step=str(_NEXT_STEP.get(application.status, "")))
+def payouts_sent():
+    """Approved payouts sent to the bank and not answered yet, newest first."""
+    return WithdrawalApplication.objects.filter(
+        status__in=WORKFLOW.sources("payout_confirmed"), payout_sent_at__isnull=False
+    ).order_by("-payout_sent_at")
 
 
 def claimable_summary(cardholder):
@@ -213,11 +152,11 @@ _OWN_ACCOUNTS_SQL = """
 SELECT a.id, a.scheme, a.kind, a.balance, a.status,
   CASE
     WHEN a.kind = 'personal' AND a.scheme = 'pension' THEN EXISTS (
-      SELECT 1 FROM {applications} w WHERE w.cardholder_id = a.cardholder_id
-      AND w.claims_pension AND w.status IN ({states}))
+      SELECT 1 FROM {applications} w JOIN {cases} k ON k.id = w.case_ptr_id
+      WHERE k.cardholder_id = a.cardholder_id AND w.claims_pension AND k.status IN ({states}))
     WHEN a.kind = 'personal' AND a.scheme = 'medical' THEN EXISTS (
-      SELECT 1 FROM {applications} w WHERE w.cardholder_id = a.cardholder_id
-      AND w.claims_medical AND w.status IN ({states}))
+      SELECT 1 FROM {applications} w JOIN {cases} k ON k.id = w.case_ptr_id
+      WHERE k.cardholder_id = a.cardholder_id AND w.claims_medical AND k.status IN ({states}))
     ELSE FALSE
   END
 FROM {accounts} a JOIN {cardholders} c ON c.id = a.cardholder_id
@@ -229,6 +168,7 @@ ORDER BY a.id
 def _own_accounts_sql():
     return _OWN_ACCOUNTS_SQL.format(
         applications=WithdrawalApplication._meta.db_table,
+        cases=Case._meta.db_table,
         accounts=Account._meta.db_table,
         cardholders=Cardholder._meta.db_table,
         states=", ".join(["%s"] * len(CLAIMING_STATES)),
@@ -255,6 +195,306 @@ def _money(value):
     if isinstance(value, Decimal):
         return value
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+# --- the staff pages ---------------------------------------------------------------------
+
+
+def cardholder_accounts(cardholder):
+    """Every account of the cardholder, for the application page."""
+    return list(Account.objects.filter(cardholder=cardholder).order_by("kind", "scheme", "id"))
+
+
+def payouts_total(queryset):
+    return queryset.aggregate(total=Sum("amount"))["total"]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    counts: dict
+    overdue: list
+    overdue_count: int
+    payouts_waiting: int
+    payouts_total: Decimal
+    today_count: int
+    today_staff_count: int
+    today_events: list
+
+
+def dashboard(now):
+    """What the staff landing page counts and lists."""
+    counts = dict(
+        WithdrawalApplication.objects.exclude(status=WORKFLOW.initial)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    overdue = WithdrawalApplication.objects.filter(casework.overdue_q(now))
+    waiting = payouts_waiting().aggregate(n=Count("pk"), total=Sum("amount"))
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = ApplicationEvent.objects.filter(kind=WORKFLOW.kind, created_at__gte=start_of_day)
+    return Dashboard(
+        counts=counts,
+        overdue=list(overdue.select_related("cardholder").order_by("submitted_at", "pk")[:10]),
+        overdue_count=overdue.count(),
+        payouts_waiting=waiting["n"] or 0,
+        payouts_total=waiting["total"],
+        today_count=today.count(),
+        today_staff_count=today.filter(actor__isnull=False).count(),
+        today_events=list(
+            today.select_related("case", "actor").order_by("-created_at", "-id")[:15]
+        ),
+    )
+
+
+def changelist_counts():
+    """{status: number} over every withdrawal application, and how many are overdue."""
+    return casework.status_counts(WithdrawalApplication), WithdrawalApplication.objects.filter(
+        casework.overdue_q()
+    ).count()
+
+
+def applicant_regions():
+    """The pooling regions of the cardholders who applied."""
+    return (
+        Cardholder.objects.filter(pk__in=WithdrawalApplication.objects.values("cardholder_id"))
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
+
+
+def document_of(application, pk):
+    """One document of the application, or None."""
+    return application.documents.filter(pk=pk).first()
+
+
+def documents_of(application):
+    """The application's documents in upload order."""
+    return list(application.documents.order_by("id"))
+
+
+def cardholder_get(pk):
+    return Cardholder.objects.filter(pk=pk).first() if pk else None
+
+
+# --- eligibility facts: what the rules look at, read now (nothing is written) ----
+
+
+def _claims(schemes):
+    q = Q()
+    for scheme in schemes:
+        if scheme == eligibility.PENSION:
+            q |= Q(claims_pension=True)
+        elif scheme == eligibility.MEDICAL:
+            q |= Q(claims_medical=True)
+    return q
+
+
+def _claimed_elsewhere(cardholder, schemes, exclude_pk=None):
+    """The schemes among `schemes` another open application already claims."""
+    if not schemes:
+        return set()
+    wanted = _claims(schemes)
+    if not wanted:
+        return set()
+    others = WithdrawalApplication.objects.filter(
+        wanted, cardholder=cardholder, status__in=CLAIMING_STATES
+    )
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    claimed = set()
+    for pension, medical in others.values_list("claims_pension", "claims_medical"):
+        if pension:
+            claimed.add(eligibility.PENSION)
+        if medical:
+            claimed.add(eligibility.MEDICAL)
+    return claimed & set(schemes)
+
+
+def _account_facts(cardholder, schemes, exclude_pk=None):
+    accounts = {
+        account.scheme: account
+        for account in cardholder.accounts.filter(kind=Account.Kind.PERSONAL, scheme__in=schemes)
+    }
+    claimed = _claimed_elsewhere(cardholder, schemes, exclude_pk)
+    facts = []
+    for scheme in schemes:
+        account = accounts.get(scheme)
+        if account is None:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme,
+                    kind=eligibility.PERSONAL,
+                    status="missing",
+                    balance=0,
+                    claimed_elsewhere=scheme in claimed,
+                )
+            )
+        else:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme,
+                    kind=account.kind,
+                    status=account.status,
+                    balance=account.balance,
+                    claimed_elsewhere=scheme in claimed,
+                )
+            )
+    return tuple(facts)
+
+
+def _death_verified(cardholder):
+    return (
+        cardholder.life_status == Cardholder.LifeStatus.DECEASED
+        and cardholder.date_of_death is not None
+        and bool(cardholder.death_certificate_number)
+    )
+
+
+def _emigration_verified(cardholder):
+    return (
+        cardholder.life_status == Cardholder.LifeStatus.EMIGRATED
+        and cardholder.emigrated_on is not None
+        and bool(cardholder.emigration_certificate_number)
+    )
+
+
+def _applicant_is_cardholder(applicant, cardholder):
+    return (
+        cardholder.user_id is not None
+        and applicant is not None
+        and cardholder.user_id == applicant.pk
+    )
+
+
+def balances_disclosed(applicant, cardholder, reason):
+    """Whether `applicant` may see the amounts of `cardholder`'s accounts now."""
+    return safeguards.balances_disclosed(
+        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
+        reason=reason,
+        death_verified=_death_verified(cardholder),
+    )
+
+
+def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, documents=None):
+    attached, passed = documents or (frozenset(), frozenset())
+    return eligibility.Facts(
+        stage=stage,
+        reason=reason,
+        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
+        relationship=relationship,
+        life_status=cardholder.life_status,
+        death_verified=_death_verified(cardholder),
+        emigration_verified=_emigration_verified(cardholder),
+        nationality_given_up=cardholder.nationality_given_up,
+        accounts=accounts,
+        documents_attached=attached,
+        documents_passed=passed,
+        today=timezone.localdate(),
+    )
+
+
+def default_schemes(cardholder):
+    """The personal accounts with something in them: what a claim takes by default."""
+    return list(
+        cardholder.accounts.filter(
+            kind=Account.Kind.PERSONAL, status=Account.Status.OPEN, balance__gt=0
+        )
+        .order_by("scheme")
+        .values_list("scheme", flat=True)
+    )
+
+
+def eligibility_facts(application, stage):
+    """Capture the facts the rules look at for `application` at `stage`."""
+    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
+    kinds = application.documents.values_list("kind", "finding")
+    attached = frozenset(kind for kind, _finding in kinds)
+    passed = frozenset(kind for kind, finding in kinds if finding == Finding.PASSED)
+    facts = _facts(
+        stage=stage,
+        applicant=application.applicant,
+        cardholder=cardholder,
+        reason=application.reason,
+        relationship=application.relationship,
+        accounts=_account_facts(cardholder, application.schemes, exclude_pk=application.pk),
+        documents=(attached, passed),
+    )
+    # The written notice is a fact only once it was confirmed with a time and a name.
+    return dataclasses.replace(
+        facts,
+        notice_confirmed=bool(
+            application.notice_confirmed_at and application.notice_confirmed_name
+        ),
+    )
+
+
+def application_decision(application, stage, approver=None):
+    """The eligibility decision on `application` at `stage` (nothing is written).
+    At approval it includes the safeguards on who decides (`approver`)."""
+    decision = eligibility.evaluate(eligibility_facts(application, stage))
+    if stage != eligibility.APPROVAL or approver is None:
+        return decision
+    extra = safeguards.approval_reasons(decision_facts(application, approver))
+    return eligibility.Decision(
+        allowed=decision.allowed and not extra,
+        reasons=(*decision.reasons, *extra),
+        rules_version=decision.rules_version,
+    )
+
+
+def decision_facts(application, approver):
+    """Who did what on `application`, for the safeguards of approval by `approver`."""
+    from withdrawals.models import Reason, Status
+
+    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
+    return safeguards.DecisionFacts(
+        approver=getattr(approver, "pk", None),
+        applicant=application.applicant_id,
+        cardholder_user=cardholder.user_id,
+        verifier=application.verified_by_id,
+        documents_requested_by=application.reviewed_by_id,
+        applicant_verified_by=application.applicant_verified_by_id,
+        contested=application.status == Status.CONTESTED,
+        on_record=(
+            _death_verified(cardholder)
+            if application.reason == Reason.DEATH
+            else _emigration_verified(cardholder)
+        ),
+    )
+
+
+def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
+    """Answer "could I claim?" before any draft exists (nothing is written)."""
+    if schemes is None:
+        schemes = default_schemes(cardholder)
+    facts = _facts(
+        stage=eligibility.PRECHECK,
+        applicant=applicant,
+        cardholder=cardholder,
+        reason=reason,
+        relationship=relationship,
+        accounts=_precheck_accounts(cardholder, schemes),
+    )
+    return eligibility.evaluate(facts)
+
+
+def _precheck_accounts(cardholder, schemes):
+    personal = [s for s in schemes if s in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT]
+    facts = list(_account_facts(cardholder, personal))
+    # A scheme without a personal account is reported by the rules, not hidden here.
+    for scheme in schemes:
+        if scheme not in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT:
+            facts.append(
+                eligibility.AccountFacts(
+                    scheme=scheme, kind=eligibility.PERSONAL, status="open", balance=0
+                )
+            )
+    return tuple(facts)
+
+
+# --- the claim safeguards ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -285,8 +525,6 @@ def timeline_for_applicant(application):
 def claimable_summary_for(applicant, cardholder, reason):
     """`claimable_summary` for what `applicant` may see: without amounts until staff
     have verified the death (or unless the applicant is the cardholder)."""
-    from withdrawals.services import balances_disclosed
-
     rows = claimable_summary(cardholder)
     if balances_disclosed(applicant, cardholder, reason):
         return rows
@@ -295,8 +533,6 @@ def claimable_summary_for(applicant, cardholder, reason):
 
 def certificate_reuses(application):
     """The re-used certificates recorded on this claim or naming its cardholder."""
-    from django.db.models import Q
-
     from withdrawals.models import CertificateReuse
 
     return list(

@@ -177,7 +177,12 @@ class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField(source="created_at")
     old_status = serializers.CharField(allow_blank=True)
     new_status = serializers.CharField()
-    note = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(
+        allow_blank=True, help_text=_("The note in the language the request asked for.")
+    )
+    note_code = serializers.CharField(
+        allow_blank=True, help_text=_("The note's stable code (text: typed by a person).")
+    )
     by = serializers.SerializerMethodField(help_text=_('"applicant", "staff" or "system".'))
 
     def get_by(self, event) -> str:
@@ -263,7 +268,7 @@ class ApplicationSerializer(ApplicationListSerializer):
         timeline = self.context.get("timelines", {}).get(application.pk)
         events = timeline.events if timeline else []
         for event in events:
-            event.application = application
+            event.case = application
         return EventSerializer(events, many=True).data
 
     def get_next_step(self, application) -> str:

@@ -1,11 +1,10 @@
-"""Every write of the withdrawals app: one function per use case, each one transaction.
+"""Every write of the withdrawals kind: one function per use case, each one transaction.
 
-Status changes go through `_transition`, which refuses pairs not in
-`models.TRANSITIONS`, compares-and-sets the status (a race loses cleanly) and
-writes the timeline event. Money moves only through `accounts.ledger.post`.
+Status changes go through `casework.services.case_transition`, which looks the action
+up in `models.TABLE`, compares-and-sets the status (a race loses cleanly) and writes
+the timeline event. Money moves only through `accounts.ledger.post`.
 """
 
-import dataclasses
 import functools
 import logging
 import re
@@ -15,7 +14,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,11 +22,13 @@ from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
 from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
 from accounts.validators import parse_national_id
+from casework import notes, workflow
+from casework import services as casework
 from sscard.celery import enqueue_on_commit
-from withdrawals import eligibility, inspection, safeguards, storage
+from withdrawals import eligibility, safeguards, selectors
+from withdrawals import notes as withdrawal_notes
 from withdrawals.exceptions import (
     AlreadyDecided,
-    DocumentRefused,
     Forbidden,
     IdentificationFailed,
     IllegalTransition,
@@ -37,118 +37,51 @@ from withdrawals.exceptions import (
     TooManyAttempts,
 )
 from withdrawals.models import (
-    CLAIMING_STATES,
-    DECIDED_STATES,
-    EDITABLE_STATES,
-    REVIEW_STATES,
-    TRANSITIONS,
-    WITHDRAWABLE_STATES,
-    ApplicationEvent,
-    DocumentKind,
-    Finding,
+    CONTEST,
+    PAYOUT_CONFIRMED,
+    PAYOUT_FAILED,
+    PAYOUT_REQUEUED,
+    WORKFLOW,
+    CertificateReuse,
     Reason,
     Relationship,
-    Status,
-    SupportingDocument,
     WithdrawalApplication,
 )
 
 logger = logging.getLogger(__name__)
 
 # States whose change concerns the applicant: they get an email.
-NOTIFY_STATES = frozenset(
-    {Status.SUBMITTED, Status.NEEDS_DOCUMENTS, Status.APPROVED, Status.REJECTED, Status.PAID}
-)
+NOTIFY_STATES = WORKFLOW.notify
 
 IDENTIFY_MAX_ATTEMPTS = getattr(settings, "SSCARD_IDENTIFY_MAX_ATTEMPTS", 10)
 IDENTIFY_WINDOW_SECONDS = getattr(settings, "SSCARD_IDENTIFY_WINDOW_SECONDS", 3600)
-# Automatic document-review rounds (the first plus the sweeper's re-queues) per submission.
-REVIEW_MAX_ROUNDS = getattr(settings, "SSCARD_REVIEW_MAX_ROUNDS", 6)
+REVIEW_MAX_ROUNDS = casework.REVIEW_MAX_ROUNDS
 
 _ACCOUNT_NUMBER = re.compile(r"^[0-9][0-9 \-]*[0-9]$")
 
 
-# --- the state machine -------------------------------------------------------
+# --- the state machine (casework's) ------------------------------------------------
 
 
-def _transition(application, from_states, to, actor, note="", *, ip_address=None, **fields):
-    """Move `application` from its current status (one of `from_states`) to `to`.
-
-    Compare-and-set on the status the caller saw: if someone else changed it in
-    the meantime, nothing is written and IllegalTransition is raised. Writes the
-    event row and queues the applicant's email (after commit) where it concerns them.
-    """
-    old = application.status
-    if old not in from_states or (old, to) not in TRANSITIONS:
-        raise IllegalTransition(
-            _("The application is %(status)s; it cannot become %(to)s.")
-            % {"status": _label(old), "to": _label(to)}
-        )
-    now = timezone.now()
-    updated = WithdrawalApplication.objects.filter(pk=application.pk, status=old).update(
-        status=to, updated_at=now, **fields
+def _transition(application, action, actor, note, *, ip_address=None, **fields):
+    return casework.case_transition(
+        application, action, actor=actor, note=note, ip_address=ip_address, **fields
     )
-    if not updated:
-        current = (
-            WithdrawalApplication.objects.filter(pk=application.pk)
-            .values_list("status", flat=True)
-            .first()
-        )
-        raise IllegalTransition(
-            _("The application changed meanwhile (it is now %(status)s).")
-            % {"status": _label(current)}
-        )
-    application.status = to
-    application.updated_at = now
-    for name, value in fields.items():
-        if isinstance(value, F | Q):
-            application.refresh_from_db(fields=[name])
-        else:
-            setattr(application, name, value)
-    event = ApplicationEvent.objects.create(
-        application=application,
-        actor=actor,
-        old_status=old,
-        new_status=to,
-        note=note,
-        ip_address=ip_address,
-    )
-    if to in NOTIFY_STATES:
-        _notify(application, event)
-    return event
-
-
-def _label(status):
-    return Status(status).label if status in Status.values else str(status)
 
 
 def _note(application, actor, note, *, ip_address=None, staff_only=False):
     """A timeline line without a change of status (verification, notice, warnings)."""
-    return ApplicationEvent.objects.create(
-        application=application,
-        actor=actor,
-        old_status=application.status,
-        new_status=application.status,
-        note=note,
-        ip_address=ip_address,
-        staff_only=staff_only,
+    return casework.case_note(
+        application, actor, note, ip_address=ip_address, staff_only=staff_only
     )
 
 
-def _notify(application, event):
-    from withdrawals.tasks import send_notification
-
-    enqueue_on_commit(send_notification, application.pk, event.pk)
-
-
 def _queue_review(application):
-    from withdrawals.tasks import review_application
-
-    enqueue_on_commit(review_application, application.pk)
+    casework.queue_review(application)
 
 
 def _require_perm(actor, perm):
-    if actor is None or not actor.is_active or not actor.has_perm(f"withdrawals.{perm}"):
+    if actor is None or not actor.is_active or not actor.has_perm(WORKFLOW.perm(perm)):
         raise Forbidden()
 
 
@@ -170,9 +103,9 @@ def _require_not_own(application, actor):
         )
 
 
-def _require_applicant(application, actor):
-    if actor is None or application.applicant_id != actor.pk:
-        raise Forbidden(_("Only the applicant can do this."))
+require_not_own = _require_not_own
+_require_applicant = casework.require_applicant
+_copy = casework.copy_into
 
 
 def _lock(application):
@@ -221,233 +154,28 @@ def cardholder_identify(*, national_id, name, card_number, requester):
     return cardholder
 
 
-# --- eligibility facts ---------------------------------------------------------
+# --- eligibility facts (read in withdrawals.selectors) -------------------------------
 
-
-def _claims(schemes):
-    q = Q()
-    for scheme in schemes:
-        if scheme == eligibility.PENSION:
-            q |= Q(claims_pension=True)
-        elif scheme == eligibility.MEDICAL:
-            q |= Q(claims_medical=True)
-    return q
-
-
-def _claimed_elsewhere(cardholder, schemes, exclude_pk=None):
-    """The schemes among `schemes` another open application already claims."""
-    if not schemes:
-        return set()
-    wanted = _claims(schemes)
-    if not wanted:
-        return set()
-    others = WithdrawalApplication.objects.filter(
-        wanted, cardholder=cardholder, status__in=CLAIMING_STATES
-    )
-    if exclude_pk is not None:
-        others = others.exclude(pk=exclude_pk)
-    claimed = set()
-    for pension, medical in others.values_list("claims_pension", "claims_medical"):
-        if pension:
-            claimed.add(eligibility.PENSION)
-        if medical:
-            claimed.add(eligibility.MEDICAL)
-    return claimed & set(schemes)
-
-
-def _account_facts(cardholder, schemes, exclude_pk=None):
-    accounts = {
-        account.scheme: account
-        for account in cardholder.accounts.filter(kind=Account.Kind.PERSONAL, scheme__in=schemes)
-    }
-    claimed = _claimed_elsewhere(cardholder, schemes, exclude_pk)
-    facts = []
-    for scheme in schemes:
-        account = accounts.get(scheme)
-        if account is None:
-            facts.append(
-                eligibility.AccountFacts(
-                    scheme=scheme,
-                    kind=eligibility.PERSONAL,
-                    status="missing",
-                    balance=0,
-                    claimed_elsewhere=scheme in claimed,
-                )
-            )
-        else:
-            facts.append(
-                eligibility.AccountFacts(
-                    scheme=scheme,
-                    kind=account.kind,
-                    status=account.status,
-                    balance=account.balance,
-                    claimed_elsewhere=scheme in claimed,
-                )
-            )
-    return tuple(facts)
-
-
-def _death_verified(cardholder):
-    return (
-        cardholder.life_status == Cardholder.LifeStatus.DECEASED
-        and cardholder.date_of_death is not None
-        and bool(cardholder.death_certificate_number)
-    )
-
-
-def _emigration_verified(cardholder):
-    return (
-        cardholder.life_status == Cardholder.LifeStatus.EMIGRATED
-        and cardholder.emigrated_on is not None
-        and bool(cardholder.emigration_certificate_number)
-    )
-
-
-def _applicant_is_cardholder(applicant, cardholder):
-    return (
-        cardholder.user_id is not None
-        and applicant is not None
-        and cardholder.user_id == applicant.pk
-    )
-
-
-def balances_disclosed(applicant, cardholder, reason):
-    """Whether `applicant` may see the amounts of `cardholder`'s accounts now."""
-    return safeguards.balances_disclosed(
-        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
-        reason=reason,
-        death_verified=_death_verified(cardholder),
-    )
-
-
-def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, documents=None):
-    attached, passed = documents or (frozenset(), frozenset())
-    return eligibility.Facts(
-        stage=stage,
-        reason=reason,
-        applicant_is_cardholder=_applicant_is_cardholder(applicant, cardholder),
-        relationship=relationship,
-        life_status=cardholder.life_status,
-        death_verified=_death_verified(cardholder),
-        emigration_verified=_emigration_verified(cardholder),
-        nationality_given_up=cardholder.nationality_given_up,
-        accounts=accounts,
-        documents_attached=attached,
-        documents_passed=passed,
-        today=timezone.localdate(),
-    )
-
-
-def default_schemes(cardholder):
-    """The personal accounts with something in them: what a claim takes by default."""
-    return list(
-        cardholder.accounts.filter(
-            kind=Account.Kind.PERSONAL, status=Account.Status.OPEN, balance__gt=0
-        )
-        .order_by("scheme")
-        .values_list("scheme", flat=True)
-    )
-
-
-def eligibility_facts(application, stage):
-    """Capture the facts the rules look at for `application` at `stage`."""
-    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
-    kinds = application.documents.values_list("kind", "finding")
-    attached = frozenset(kind for kind, _finding in kinds)
-    passed = frozenset(kind for kind, finding in kinds if finding == Finding.PASSED)
-    facts = _facts(
-        stage=stage,
-        applicant=application.applicant,
-        cardholder=cardholder,
-        reason=application.reason,
-        relationship=application.relationship,
-        accounts=_account_facts(cardholder, application.schemes, exclude_pk=application.pk),
-        documents=(attached, passed),
-    )
-    # The written notice is a fact only once it was confirmed with a time and a name.
-    return dataclasses.replace(
-        facts,
-        notice_confirmed=bool(
-            application.notice_confirmed_at and application.notice_confirmed_name
-        ),
-    )
-
-
-def application_decision(application, stage, approver=None):
-    """The eligibility decision on `application` at `stage` (nothing is written).
-    At approval it includes the safeguards on who decides (`approver`)."""
-    decision = eligibility.evaluate(eligibility_facts(application, stage))
-    if stage != eligibility.APPROVAL or approver is None:
-        return decision
-    extra = safeguards.approval_reasons(decision_facts(application, approver))
-    return eligibility.Decision(
-        allowed=decision.allowed and not extra,
-        reasons=(*decision.reasons, *extra),
-        rules_version=decision.rules_version,
-    )
-
-
-def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
-    """Answer "could I claim?" before any draft exists (nothing is written)."""
-    if schemes is None:
-        schemes = default_schemes(cardholder)
-    facts = _facts(
-        stage=eligibility.PRECHECK,
-        applicant=applicant,
-        cardholder=cardholder,
-        reason=reason,
-        relationship=relationship,
-        accounts=_precheck_accounts(cardholder, schemes),
-    )
-    return eligibility.evaluate(facts)
-
-
-def _precheck_accounts(cardholder, schemes):
-    personal = [s for s in schemes if s in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT]
-    facts = list(_account_facts(cardholder, personal))
-    # A scheme without a personal account is reported by the rules, not hidden here.
-    for scheme in schemes:
-        if scheme not in eligibility.SCHEMES_WITH_PERSONAL_ACCOUNT:
-            facts.append(
-                eligibility.AccountFacts(
-                    scheme=scheme, kind=eligibility.PERSONAL, status="open", balance=0
-                )
-            )
-    return tuple(facts)
+default_schemes = selectors.default_schemes
+eligibility_facts = selectors.eligibility_facts
+application_decision = selectors.application_decision
+precheck = selectors.precheck
+balances_disclosed = selectors.balances_disclosed
+decision_facts = selectors.decision_facts
 
 
 def _record_decision(application, stage, decision, **extra):
-    """Store the decision on the application (in the caller's transaction)."""
-    entry = {
-        "stage": stage,
-        "allowed": decision.allowed,
-        "codes": list(decision.codes),
-        "rules_version": decision.rules_version,
-        "at": timezone.now().isoformat(),
-    }
-    fields = {
-        "rules_version": decision.rules_version,
-        "decision_stage": stage,
-        "decision_codes": list(decision.codes),
-        "decisions": [*list(application.decisions or []), entry],
-        **extra,
-    }
-    return fields
+    """The fields that store the decision on the application (in the caller's
+    transaction)."""
+    return {**casework.decision_fields(application, stage, decision), **extra}
 
 
 def _save_refusal(application_pk, stage, decision):
     """Keep a refused decision on the record even though the change is refused."""
-    with transaction.atomic():
-        application = WithdrawalApplication.objects.select_for_update().get(pk=application_pk)
-        fields = _record_decision(application, stage, decision)
-        WithdrawalApplication.objects.filter(pk=application_pk).update(**fields)
-        _note(
-            application,
-            None,
-            _("Eligibility check (%(stage)s) refused: %(codes)s")
-            % {"stage": stage, "codes": ", ".join(decision.codes)},
-            staff_only=stage == eligibility.APPROVAL,
-        )
+    # At approval the refusal names staff's safeguards: on the staff timeline only.
+    casework.decision_save_refusal(
+        application_pk, stage, decision, staff_only=stage == eligibility.APPROVAL
+    )
 
 
 # --- the applicant -------------------------------------------------------------
@@ -556,13 +284,7 @@ def application_create_draft(
     application.save()
     application.reference = _next_reference(application)
     WithdrawalApplication.objects.filter(pk=application.pk).update(reference=application.reference)
-    ApplicationEvent.objects.create(
-        application=application,
-        actor=applicant,
-        old_status="",
-        new_status=Status.DRAFT,
-        note=_("Application started."),
-    )
+    casework.case_started(application, applicant)
     return application
 
 
@@ -573,7 +295,7 @@ def application_update_bank(
     """The applicant corrects the payout bank details while the claim is editable."""
     _require_applicant(application, actor)
     application = _lock(application)
-    if application.status not in EDITABLE_STATES:
+    if not application.is_editable:
         raise IllegalTransition()
     name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
     _require_payee_is_applicant(application.applicant, holder)
@@ -586,75 +308,16 @@ def application_update_bank(
 
 
 def document_add(*, application, kind, uploaded_file, uploader):
-    """Attach an uploaded file to a draft (or a claim waiting for documents).
-
-    Only the applicant. The file is streamed under a generated name inside
-    DOCUMENT_ROOT while its size and SHA-256 are computed; an empty, oversized or
-    non PDF/JPEG/PNG file is refused (DocumentRefused with the problem's code) and
-    nothing is kept. The original name is stored sanitised, for display only.
-    """
-    _require_applicant(application, uploader)
-    if kind not in DocumentKind.values:
-        raise InvalidInput(
-            _("Choose what kind of document this is."), code="invalid_choice", field="kind"
-        )
-    if application.status not in EDITABLE_STATES:
-        raise IllegalTransition(_("Documents can only be added to a draft or when requested."))
-    _require_room_for_documents(application)
-    max_bytes = settings.DOCUMENT_MAX_BYTES
-    chunks = (
-        uploaded_file.chunks()
-        if hasattr(uploaded_file, "chunks")
-        else iter(lambda: uploaded_file.read(storage.CHUNK), b"")
+    """Attach an uploaded file to a draft (or a claim waiting for documents); see
+    `casework.services.document_add`."""
+    return casework.document_add(
+        case=application, kind=kind, uploaded_file=uploaded_file, uploader=uploader
     )
-    stored = storage.save_stream(chunks, max_bytes=max_bytes)
-    try:
-        problems = inspection.inspect_upload(stored.head, stored.size, max_bytes=max_bytes)
-        if problems:
-            raise DocumentRefused(problems[0].message, code=problems[0].code, field="file")
-        with transaction.atomic():
-            application = _lock(application)
-            if application.status not in EDITABLE_STATES:
-                raise IllegalTransition(
-                    _("Documents can only be added to a draft or when requested.")
-                )
-            _require_room_for_documents(application, adding=stored.size)
-            document = SupportingDocument.objects.create(
-                application=application,
-                kind=kind,
-                stored_name=stored.stored_name,
-                original_name=inspection.sanitize_filename(getattr(uploaded_file, "name", "")),
-                size=stored.size,
-                sha256=stored.sha256,
-                content_type=inspection.sniff_type(stored.head) or "",
-                uploaded_by=uploader,
-            )
-            _note(
-                application,
-                uploader,
-                _("Document added: %(kind)s.") % {"kind": document.get_kind_display()},
-            )
-    except BaseException:
-        storage.delete(stored.stored_name)
-        raise
-    return document
 
 
-@transaction.atomic
 def document_remove(*, document, actor):
     """The applicant removes a document from a draft (or a claim waiting for documents)."""
-    application = _lock(document.application)
-    _require_applicant(application, actor)
-    if application.status not in EDITABLE_STATES:
-        raise IllegalTransition(_("Documents can only be removed from a draft or when requested."))
-    stored_name = document.stored_name
-    SupportingDocument.objects.filter(pk=document.pk).delete()
-    _note(
-        application,
-        actor,
-        _("Document removed: %(kind)s.") % {"kind": document.get_kind_display()},
-    )
-    transaction.on_commit(lambda: storage.delete(stored_name))
+    casework.document_remove(document=document, actor=actor)
 
 
 @transaction.atomic
@@ -664,7 +327,7 @@ def application_confirm_notice(application, *, actor, full_name):
     The typed name must be the cardholder's; time and name are recorded."""
     _require_applicant(application, actor)
     application = _lock(application)
-    if application.status not in EDITABLE_STATES:
+    if not application.is_editable:
         raise IllegalTransition()
     if not application.needs_notice:
         raise DomainError(
@@ -684,7 +347,7 @@ def application_confirm_notice(application, *, actor, full_name):
     WithdrawalApplication.objects.filter(pk=application.pk).update(**fields)
     for name, value in fields.items():
         setattr(application, name, value)
-    _note(application, actor, _("Written notice read and confirmed by %(name)s.") % {"name": typed})
+    _note(application, actor, notes.note(withdrawal_notes.NOTICE_CONFIRMED, name=typed))
     return application
 
 
@@ -713,7 +376,7 @@ def application_submit(application, *, actor):
             # Cardholder first, then the application: the same order everywhere.
             Cardholder.objects.select_for_update().get(pk=application.cardholder_id)
             locked = _lock(application)
-            if locked.status not in (Status.DRAFT, Status.NEEDS_DOCUMENTS):
+            if not locked.allows(workflow.SUBMIT):
                 raise IllegalTransition(
                     _("The application is %(status)s; it cannot be submitted.")
                     % {"status": locked.get_status_display()}
@@ -726,14 +389,7 @@ def application_submit(application, *, actor):
             fields.update(review_queued_at=now, review_attempts=0, request_message="")
             if locked.submitted_at is None:
                 fields["submitted_at"] = now
-            _transition(
-                locked,
-                (Status.DRAFT, Status.NEEDS_DOCUMENTS),
-                Status.SUBMITTED,
-                actor,
-                _("Submitted for review."),
-                **fields,
-            )
+            _transition(locked, workflow.SUBMIT, actor, notes.note(notes.SUBMITTED), **fields)
             _queue_review(locked)
             _queue_named_person_notice(locked)
     except IneligibleError as exc:
@@ -743,164 +399,27 @@ def application_submit(application, *, actor):
     return application
 
 
-def _copy(source, target):
-    if source is not target:
-        target.__dict__.update(
-            {k: v for k, v in source.__dict__.items() if not k.startswith("_state")}
-        )
-
-
 @transaction.atomic
 def application_withdraw(application, *, actor):
     """The applicant withdraws the claim, any time before it is approved."""
     _require_applicant(application, actor)
     locked = _lock(application)
-    if locked.status not in WITHDRAWABLE_STATES:
-        if locked.status in DECIDED_STATES:
+    if not locked.is_withdrawable:
+        if locked.status in WORKFLOW.decided_states:
             raise AlreadyDecided()
         raise IllegalTransition()
-    _transition(
-        locked, WITHDRAWABLE_STATES, Status.WITHDRAWN, actor, _("Withdrawn by the applicant.")
-    )
+    _transition(locked, workflow.WITHDRAW, actor, notes.note(notes.WITHDRAWN))
     _copy(locked, application)
     return application
 
 
-# --- the review worker -----------------------------------------------------------
+# --- the review worker (casework's) -------------------------------------------------
 
-
-@transaction.atomic
-def application_start_review(application_id):
-    """submitted → in_review. Safe to run twice; returns the application, or None
-    when there is nothing to review any more (withdrawn, decided…)."""
-    application = (
-        WithdrawalApplication.objects.select_for_update().filter(pk=application_id).first()
-    )
-    if application is None or application.status not in REVIEW_STATES:
-        return None
-    if application.status == Status.SUBMITTED:
-        _transition(
-            application,
-            (Status.SUBMITTED,),
-            Status.IN_REVIEW,
-            None,
-            _("Automated document check started."),
-            review_attempts=F("review_attempts") + 1,
-        )
-    return application
-
-
-def _duplicate_elsewhere(document):
-    return (
-        SupportingDocument.objects.filter(sha256=document.sha256)
-        .exclude(application__cardholder_id=document.application.cardholder_id)
-        .exclude(application__status=Status.DRAFT)
-    )
-
-
-@transaction.atomic
-def document_record_finding(document_id, inspection):
-    """Record the automated finding on a document, once (only while pending).
-
-    Also flags the document when the same bytes are attached to another
-    cardholder's application: a signal for the reviewer, not a failure.
-    Returns True when this call recorded the finding.
-    """
-    document = (
-        SupportingDocument.objects.select_related("application").filter(pk=document_id).first()
-    )
-    if document is None or document.finding != Finding.PENDING:
-        return False
-    others = list(_duplicate_elsewhere(document).values_list("pk", flat=True))
-    detail = [p.message for p in inspection.problems]
-    codes = list(inspection.codes)
-    if others:
-        detail.append(
-            "The same file is attached to another cardholder's application: check for fraud."
-        )
-    updated = SupportingDocument.objects.filter(pk=document_id, finding=Finding.PENDING).update(
-        finding=Finding.PASSED if inspection.passed else Finding.FAILED,
-        finding_codes=codes,
-        finding_detail="\n".join(detail),
-        content_type=inspection.content_type or document.content_type,
-        reviewed_at=timezone.now(),
-        duplicate_of_other_cardholder=bool(others),
-    )
-    if updated and others:
-        SupportingDocument.objects.filter(pk__in=others).update(duplicate_of_other_cardholder=True)
-    return bool(updated)
-
-
-@transaction.atomic
-def application_finish_review(application_id):
-    """in_review → awaiting_decision once every document has a finding. Safe to repeat."""
-    application = (
-        WithdrawalApplication.objects.select_for_update().filter(pk=application_id).first()
-    )
-    if application is None or application.status != Status.IN_REVIEW:
-        return application
-    if application.documents.filter(finding=Finding.PENDING).exists():
-        return application
-    documents = list(application.documents.values_list("finding", "duplicate_of_other_cardholder"))
-    failed = sum(1 for finding, _dup in documents if finding == Finding.FAILED)
-    duplicates = sum(1 for _finding, dup in documents if dup)
-    note = _("Automated document check finished: %(n)d checked, %(failed)d with problems.") % {
-        "n": len(documents),
-        "failed": failed,
-    }
-    _transition(application, (Status.IN_REVIEW,), Status.AWAITING_DECISION, None, note)
-    if duplicates:
-        # A fraud signal: staff see it, the applicant does not.
-        _note(
-            application,
-            None,
-            _("%(n)d file(s) also used for another cardholder.") % {"n": duplicates},
-            staff_only=True,
-        )
-    return application
-
-
-@transaction.atomic
-def application_record_note(application_id, *, note, actor=None):
-    """Put a line on the timeline without changing the status (e.g. for a human)."""
-    application = WithdrawalApplication.objects.get(pk=application_id)
-    return _note(application, actor, note)
-
-
-@transaction.atomic
-def application_requeue_review(application_id):
-    """Queue the document review again for a claim stuck in submitted / in_review.
-
-    Compare-and-set on review_queued_at, so two sweepers queue it once. Bounded: after
-    REVIEW_MAX_ROUNDS automatic rounds since the last submission (first review plus
-    re-queues) it is left for a human, with a note saying so, instead of looping.
-    """
-    application = WithdrawalApplication.objects.filter(pk=application_id).first()
-    if application is None or application.status not in REVIEW_STATES:
-        return False
-    if application.review_attempts >= REVIEW_MAX_ROUNDS:
-        return False  # a human was told; the sweeper does not loop on it
-    updated = WithdrawalApplication.objects.filter(
-        pk=application.pk,
-        status__in=REVIEW_STATES,
-        review_queued_at=application.review_queued_at,
-    ).update(review_queued_at=timezone.now(), review_attempts=F("review_attempts") + 1)
-    if not updated:
-        return False
-    if application.review_attempts + 1 >= REVIEW_MAX_ROUNDS:
-        _note(
-            application,
-            None,
-            _(
-                "The automatic document check did not finish after %(n)d rounds; it is not "
-                "queued again. A staff member must look at it."
-            )
-            % {"n": REVIEW_MAX_ROUNDS},
-        )
-        return False
-    _note(application, None, _("Document check queued again (it was taking too long)."))
-    _queue_review(application)
-    return True
+application_start_review = casework.case_start_review
+document_record_finding = casework.document_record_finding
+application_finish_review = casework.case_finish_review
+application_record_note = casework.case_record_note
+application_requeue_review = casework.case_requeue_review
 
 
 # --- staff -------------------------------------------------------------------------
@@ -919,10 +438,9 @@ def application_request_documents(application, *, actor, message, ip_address=Non
     _require_not_own(locked, actor)
     _transition(
         locked,
-        (Status.IN_REVIEW, Status.AWAITING_DECISION),
-        Status.NEEDS_DOCUMENTS,
+        workflow.REQUEST_DOCUMENTS,
         actor,
-        text,
+        notes.note(notes.DOCUMENTS_REQUESTED, text=text),
         ip_address=ip_address,
         request_message=text,
         reviewed_by=actor,
@@ -931,13 +449,12 @@ def application_request_documents(application, *, actor, message, ip_address=Non
     return application
 
 
+# Staff verify facts on an open claim that is not held by a contest.
+VERIFIABLE_STATES = tuple(s for s in WORKFLOW.open_states if s not in WORKFLOW.targets(CONTEST))
+
+
 def _verifiable(application):
-    if application.status not in (
-        Status.SUBMITTED,
-        Status.IN_REVIEW,
-        Status.NEEDS_DOCUMENTS,
-        Status.AWAITING_DECISION,
-    ):
+    if application.status not in VERIFIABLE_STATES:
         raise IllegalTransition(_("Only a claim under review can be verified."))
 
 
@@ -992,8 +509,7 @@ def cardholder_verify_death(
     _note(
         locked,
         actor,
-        _("Death verified: died on %(date)s, certificate %(number)s.")
-        % {"date": when.isoformat(), "number": number},
+        notes.note(withdrawal_notes.DEATH_VERIFIED, date=when.isoformat(), number=number),
         ip_address=ip_address,
     )
     _copy(locked, application)
@@ -1044,16 +560,13 @@ def cardholder_verify_emigration(
     _note(
         locked,
         actor,
-        _(
-            "Emigration verified: settled in %(country)s on %(date)s, certificate %(number)s; "
-            "PRC nationality given up: %(given_up)s."
-        )
-        % {
-            "country": country,
-            "date": when.isoformat(),
-            "number": number,
-            "given_up": _("yes") if nationality_given_up else _("no"),
-        },
+        notes.note(
+            withdrawal_notes.EMIGRATION_VERIFIED,
+            country=country,
+            date=when.isoformat(),
+            number=number,
+            given_up=bool(nationality_given_up),
+        ),
         ip_address=ip_address,
     )
     _copy(locked, application)
@@ -1075,9 +588,9 @@ def application_approve(application, *, actor, ip_address=None):
     try:
         with transaction.atomic():
             locked = _lock(application)
-            if locked.status in DECIDED_STATES:
+            if locked.status in WORKFLOW.decided_states:
                 raise AlreadyDecided()
-            if locked.status != Status.AWAITING_DECISION:
+            if not locked.allows(workflow.APPROVE):
                 raise IllegalTransition(
                     _("The application is %(status)s; it cannot be approved yet.")
                     % {"status": locked.get_status_display()}
@@ -1121,11 +634,13 @@ def application_approve(application, *, actor, ip_address=None):
             )
             _transition(
                 locked,
-                (Status.AWAITING_DECISION,),
-                Status.APPROVED,
+                workflow.APPROVE,
                 actor,
-                _("Approved: %(amount)s yuan to be paid to %(holder)s.")
-                % {"amount": total, "holder": locked.bank_account_holder},
+                notes.note(
+                    withdrawal_notes.APPROVED,
+                    amount=f"{total:.2f}",
+                    holder=locked.bank_account_holder,
+                ),
                 ip_address=ip_address,
                 **fields,
             )
@@ -1146,15 +661,14 @@ def application_reject(application, *, actor, reason, ip_address=None):
             _("Give the reason the applicant will see."), code="required", field="reason"
         )
     locked = _lock(application)
-    if locked.status in DECIDED_STATES:
+    if locked.status in WORKFLOW.decided_states:
         raise AlreadyDecided()
     _require_not_own(locked, actor)
     _transition(
         locked,
-        (Status.IN_REVIEW, Status.AWAITING_DECISION),
-        Status.REJECTED,
+        workflow.REJECT,
         actor,
-        text,
+        notes.note(notes.REJECTED, text=text),
         ip_address=ip_address,
         rejection_reason=text,
         reviewed_by=actor,
@@ -1178,7 +692,11 @@ def payout_mark_sent(applications, *, actor=None, ip_address=None):
     ids = [getattr(a, "pk", a) for a in applications]
     locked = list(
         WithdrawalApplication.objects.select_for_update()
-        .filter(pk__in=ids, status=Status.APPROVED, payout_sent_at__isnull=True)
+        .filter(
+            pk__in=ids,
+            status__in=WORKFLOW.sources(PAYOUT_CONFIRMED),
+            payout_sent_at__isnull=True,
+        )
         .order_by("id")
     )
     now = timezone.now()
@@ -1187,7 +705,12 @@ def payout_mark_sent(applications, *, actor=None, ip_address=None):
     )
     for application in locked:
         application.payout_sent_at = now
-        _note(application, actor, _("Sent to the bank for payment."), ip_address=ip_address)
+        _note(
+            application,
+            actor,
+            notes.note(withdrawal_notes.PAYOUT_SENT),
+            ip_address=ip_address,
+        )
     return locked
 
 
@@ -1196,9 +719,9 @@ def payout_mark_paid(application, *, actor=None, note=""):
     """The bank confirms the payment: approved → paid; the money leaves payouts
     payable for paid out. Exactly once (the ledger key and the status both guard)."""
     locked = _lock(application)
-    if locked.status == Status.PAID:
+    if locked.status in WORKFLOW.targets(PAYOUT_CONFIRMED):
         raise AlreadyDecided(_("The payment was already confirmed."))
-    if locked.status != Status.APPROVED:
+    if not locked.allows(PAYOUT_CONFIRMED):
         raise IllegalTransition(
             _("The application is %(status)s; it cannot be marked paid.")
             % {"status": locked.get_status_display()}
@@ -1217,10 +740,9 @@ def payout_mark_paid(application, *, actor=None, note=""):
     )
     _transition(
         locked,
-        (Status.APPROVED,),
-        Status.PAID,
+        PAYOUT_CONFIRMED,
         actor,
-        note or _("Paid: the bank confirmed the transfer."),
+        notes.note(withdrawal_notes.PAID, text=str(note or "").strip()),
     )
     _copy(locked, application)
     return application
@@ -1233,16 +755,19 @@ def payout_mark_failed(application, *, actor=None, note, ip_address=None):
     if actor is not None:
         _require_perm(actor, "manage_payouts")
     locked = _lock(application)
-    if locked.status != Status.APPROVED:
+    if not locked.allows(PAYOUT_FAILED):
         raise IllegalTransition(
             _("The application is %(status)s; its payment cannot fail now.")
             % {"status": locked.get_status_display()}
         )
     if locked.payout_sent_at is None:
         raise DomainError(_("The payment was never sent to the bank."), code="not_sent")
-    text = str(note or "").strip() or _("The bank could not make the payment.")
     _transition(
-        locked, (Status.APPROVED,), Status.PAYOUT_FAILED, actor, text, ip_address=ip_address
+        locked,
+        PAYOUT_FAILED,
+        actor,
+        notes.note(withdrawal_notes.PAYOUT_FAILED, text=str(note or "").strip()),
+        ip_address=ip_address,
     )
     _copy(locked, application)
     return application
@@ -1263,7 +788,7 @@ def payout_requeue(
     name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
     locked = _lock(application)
     _require_not_own(locked, actor)
-    if locked.status != Status.PAYOUT_FAILED:
+    if not locked.allows(PAYOUT_REQUEUED):
         raise IllegalTransition(
             _("The application is %(status)s; its bank details cannot be corrected now.")
             % {"status": locked.get_status_display()}
@@ -1284,18 +809,13 @@ def payout_requeue(
         )
     if not same:
         proposal = {**details, "by": actor.pk, "at": timezone.now().isoformat()}
-        WithdrawalApplication.objects.filter(pk=locked.pk).update(
-            pending_payee=proposal, updated_at=timezone.now()
-        )
+        WithdrawalApplication.objects.filter(pk=locked.pk).update(pending_payee=proposal)
+        WithdrawalApplication.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
         locked.pending_payee = proposal
         _note(
             locked,
             actor,
-            _(
-                "New payout details proposed by %(who)s: %(bank)s, %(holder)s, account ending "
-                "%(tail)s. A second staff member must confirm them."
-            )
-            % shown,
+            notes.note(withdrawal_notes.PAYEE_PROPOSED, **shown),
             ip_address=ip_address,
             staff_only=True,
         )
@@ -1309,15 +829,9 @@ def payout_requeue(
     )
     _transition(
         locked,
-        (Status.PAYOUT_FAILED,),
-        Status.APPROVED,
+        PAYOUT_REQUEUED,
         actor,
-        _(
-            "Bank details corrected (proposed by %(proposer)s, confirmed by %(who)s): "
-            "%(bank)s, %(holder)s, account ending %(tail)s. The payment goes out with the "
-            "next batch."
-        )
-        % {**shown, "proposer": proposer or "?"},
+        notes.note(withdrawal_notes.PAYEE_CONFIRMED, **shown, proposer=proposer or "?"),
         ip_address=ip_address,
         pending_payee=None,
         payout_sent_at=None,
@@ -1331,36 +845,11 @@ def payout_requeue(
 
 
 def _require_payee_is_applicant(applicant, holder):
-    from withdrawals.selectors import applicant_identity
-
-    if not safeguards.payee_matches(holder, applicant_identity(applicant).name):
+    if not safeguards.payee_matches(holder, selectors.applicant_identity(applicant).name):
         raise InvalidInput(
             _("The payout account must be in your own name, exactly as on your identity card."),
             code=safeguards.PAYEE_NOT_APPLICANT,
             field="bank_account_holder",
-        )
-
-
-def _require_room_for_documents(application, adding=0):
-    """At most SSCARD_CLAIM_MAX_DOCUMENTS files and SSCARD_CLAIM_MAX_DOCUMENT_BYTES
-    bytes per claim (checked before the upload is read, and again with its size)."""
-    kept = SupportingDocument.objects.filter(application_id=application.pk).aggregate(
-        n=Count("id"), size=Sum("size")
-    )
-    count, size = kept["n"] or 0, kept["size"] or 0
-    if count + 1 > settings.SSCARD_CLAIM_MAX_DOCUMENTS:
-        raise DocumentRefused(
-            _("A claim can have at most %(n)d documents. Remove one before adding another.")
-            % {"n": settings.SSCARD_CLAIM_MAX_DOCUMENTS},
-            code=safeguards.TOO_MANY_DOCUMENTS,
-            field="file",
-        )
-    if size + adding > settings.SSCARD_CLAIM_MAX_DOCUMENT_BYTES:
-        raise DocumentRefused(
-            _("The documents of a claim can be at most %(mb)d MB together.")
-            % {"mb": settings.SSCARD_CLAIM_MAX_DOCUMENT_BYTES // (1024 * 1024)},
-            code=safeguards.DOCUMENTS_TOO_LARGE,
-            field="file",
         )
 
 
@@ -1379,8 +868,6 @@ def _queue_named_person_notice(application):
 def _check_certificate_reuse(application, cardholder, kind, number, actor, reason, ip_address):
     """Refuse a certificate number already recorded for another person, unless a
     second staff member (not who was refused) accepts it with a written reason."""
-    from withdrawals.models import CertificateReuse
-
     field = "death_certificate_number" if kind == "death" else "emigration_certificate_number"
     other = (
         Cardholder.objects.filter(**{f"{field}__iexact": number})
@@ -1410,16 +897,13 @@ def _check_certificate_reuse(application, cardholder, kind, number, actor, reaso
         _note(
             application,
             actor,
-            _(
-                "Certificate %(number)s is also recorded for another person (%(other)s); "
-                "accepted by %(who)s: %(reason)s"
-            )
-            % {
-                "number": number,
-                "other": other.masked_national_id,
-                "who": actor.get_username(),
-                "reason": reason,
-            },
+            notes.note(
+                withdrawal_notes.CERTIFICATE_ACCEPTED,
+                number=number,
+                other=other.masked_national_id,
+                who=actor.get_username(),
+                reason=reason,
+            ),
             ip_address=ip_address,
             staff_only=True,
         )
@@ -1462,8 +946,6 @@ def _keeps_certificate_refusal(verify):
 def _save_certificate_refusal(
     application_pk, cardholder_pk, other_pk, kind, number, actor_pk, code
 ):
-    from withdrawals.models import CertificateReuse
-
     reuse = CertificateReuse.objects.create(
         kind=kind,
         number=number,
@@ -1477,11 +959,12 @@ def _save_certificate_refusal(
     _note(
         application,
         reuse.flagged_by,
-        _(
-            "Refused (%(code)s): certificate %(number)s is already recorded for another "
-            "person (%(other)s)."
-        )
-        % {"code": code, "number": number, "other": other.masked_national_id},
+        notes.note(
+            withdrawal_notes.CERTIFICATE_REFUSED,
+            refusal=code,
+            number=number,
+            other=other.masked_national_id,
+        ),
         staff_only=True,
     )
 
@@ -1489,26 +972,6 @@ def _save_certificate_refusal(
 # Refused re-uses of a certificate are kept although the verification rolls back.
 cardholder_verify_death = _keeps_certificate_refusal(cardholder_verify_death)
 cardholder_verify_emigration = _keeps_certificate_refusal(cardholder_verify_emigration)
-
-
-def decision_facts(application, approver):
-    """Who did what on `application`, for the safeguards of approval by `approver`."""
-    cardholder = Cardholder.objects.get(pk=application.cardholder_id)
-    cardholder_user = cardholder.user_id
-    return safeguards.DecisionFacts(
-        approver=getattr(approver, "pk", None),
-        applicant=application.applicant_id,
-        cardholder_user=cardholder_user,
-        verifier=application.verified_by_id,
-        documents_requested_by=application.reviewed_by_id,
-        applicant_verified_by=application.applicant_verified_by_id,
-        contested=application.status == Status.CONTESTED,
-        on_record=(
-            _death_verified(cardholder)
-            if application.reason == Reason.DEATH
-            else _emigration_verified(cardholder)
-        ),
-    )
 
 
 @transaction.atomic
@@ -1519,24 +982,19 @@ def application_verify_applicant(application, *, actor, ip_address=None):
     _require_perm(actor, "review_application")
     locked = _lock(application)
     _require_not_own(locked, actor)
-    if locked.status not in (
-        Status.SUBMITTED,
-        Status.IN_REVIEW,
-        Status.NEEDS_DOCUMENTS,
-        Status.AWAITING_DECISION,
-        Status.CONTESTED,
-    ):
+    if locked.status not in WORKFLOW.open_states:
         raise IllegalTransition(_("Only a claim under review can have its applicant verified."))
     if locked.applicant_verified_by_id is None:
         now = timezone.now()
         WithdrawalApplication.objects.filter(pk=locked.pk).update(
-            applicant_verified_by=actor, applicant_verified_at=now, updated_at=now
+            applicant_verified_by=actor, applicant_verified_at=now
         )
+        WithdrawalApplication.objects.filter(pk=locked.pk).update(updated_at=now)
         locked.applicant_verified_by, locked.applicant_verified_at = actor, now
         _note(
             locked,
             actor,
-            _("The applicant's identity document was checked against their registered identity."),
+            notes.note(withdrawal_notes.APPLICANT_VERIFIED),
             ip_address=ip_address,
         )
     _copy(locked, application)
@@ -1555,11 +1013,11 @@ def payout_update_bank_by_applicant(
     _require_payee_is_applicant(locked.applicant, holder)
     _transition(
         locked,
-        (Status.PAYOUT_FAILED,),
-        Status.APPROVED,
+        PAYOUT_REQUEUED,
         actor,
-        _("New bank details given by the applicant: %(bank)s, account ending %(tail)s.")
-        % {"bank": name, "tail": re.sub(r"\D", "", number)[-4:]},
+        notes.note(
+            withdrawal_notes.BANK_BY_APPLICANT, bank=name, tail=re.sub(r"\D", "", number)[-4:]
+        ),
         bank_name=name,
         bank_account_holder=holder,
         bank_account_number=number,

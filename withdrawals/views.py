@@ -10,7 +10,7 @@ identified cardholder, kept in the session; from step 2 on it is the draft itsel
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,10 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.exceptions import DomainError, NotFound
-from accounts.models import Cardholder
 from accounts.selectors import cardholder_for_user
-from sscard.security import needs_second_factor
-from withdrawals import eligibility, inspection, selectors, services, storage
+from casework import inspection, staff
+from withdrawals import eligibility, selectors, services
 from withdrawals.exceptions import IdentificationFailed, IneligibleError, TooManyAttempts
 from withdrawals.forms import (
     BankForm,
@@ -98,7 +97,7 @@ def _reasons(decision):
     """Every reason of a decision, in the page's language, with its legal basis."""
     language = get_language()
     return [
-        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis}
+        {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis_text()}
         for r in decision.reasons
     ]
 
@@ -108,10 +107,8 @@ def _problem_message(exc):
 
 
 def _document_description(kind):
-    labels = eligibility.DOCUMENT_LABELS.get(kind)
-    if not labels:
-        return ""
-    return labels[1] if (get_language() or "").startswith("zh") else labels[0]
+    label = eligibility.DOCUMENT_LABELS.get(kind)
+    return str(label) if label else ""
 
 
 def _documents_view(document):
@@ -197,9 +194,7 @@ def index(request):
 
 
 def _continue_url(application):
-    if application.status == Status.DRAFT:
-        return reverse("withdrawals:documents", args=[application.pk])
-    if application.status == Status.NEEDS_DOCUMENTS:
+    if application.is_editable:
         return reverse("withdrawals:documents", args=[application.pk])
     return ""
 
@@ -247,7 +242,7 @@ def _check_result(request, form, own):
             form.add_error(None, str(exc.message))
             return None
         relationship = data["relationship"]
-    decision = services.precheck(
+    decision = selectors.precheck(
         applicant=request.user,
         cardholder=cardholder,
         reason=data["reason"],
@@ -328,7 +323,7 @@ def _session_claim(request):
     reason = claim.get("reason")
     if reason not in Reason.values:
         return None, None, {}
-    cardholder = Cardholder.objects.filter(pk=claim.get("cardholder")).first()
+    cardholder = selectors.cardholder_get(claim.get("cardholder"))
     if cardholder is None:
         return None, None, {}
     if reason == Reason.EMIGRATION and cardholder.user_id != request.user.pk:
@@ -369,7 +364,7 @@ def new_details(request):
     )
     reasons = []
     if not choices:
-        decision = services.precheck(
+        decision = selectors.precheck(
             applicant=request.user,
             cardholder=cardholder,
             reason=reason,
@@ -438,7 +433,7 @@ def _upload_form(kind, data=None, files=None):
 
 def _documents_context(application, upload_forms=None):
     upload_forms = upload_forms or {}
-    documents = list(application.documents.order_by("id"))
+    documents = list(selectors.documents_of(application))
     required = list(application.required_documents)
     sections = []
     for kind in [*required, DocumentKind.OTHER]:
@@ -541,7 +536,7 @@ def upload(request, pk):
 @require_POST
 def document_remove(request, pk, document_pk):
     application = _own_application(request, pk)
-    document = application.documents.filter(pk=document_pk).first()
+    document = selectors.document_of(application, document_pk)
     if document is None:
         raise Http404
     try:
@@ -556,26 +551,9 @@ def document_remove(request, pk, document_pk):
 @login_required
 def document_download(request, document_pk):
     """The applicant's own document (or any, for review staff), as a download."""
-    try:
-        document = selectors.document_get_for_user(request.user, document_pk)
-    except NotFound:
-        raise Http404 from None
-    if document.application.applicant_id != request.user.pk and needs_second_factor(request.user):
-        # Another person's document is open to review staff only after their second factor.
+    response = staff.document_download(request, document_pk)
+    if response is None:
         raise Http404
-    try:
-        handle = storage.open_document(document.stored_name)
-    except (OSError, storage.UnsafePath):
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name or "document",
-        content_type=document.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -682,7 +660,7 @@ def review(request, pk):
                 % {"reference": application.reference},
             )
             return redirect("withdrawals:detail", pk=application.pk)
-    decision = services.application_decision(application, eligibility.SUBMISSION)
+    decision = selectors.application_decision(application, eligibility.SUBMISSION)
     summary = {
         row["scheme"]: row
         for row in selectors.claimable_summary_for(
@@ -696,7 +674,7 @@ def review(request, pk):
             "application": application,
             "outstanding": refused or _reasons(decision),
             "claimed": [summary[s] for s in application.schemes if s in summary],
-            "documents": [_documents_view(d) for d in application.documents.order_by("id")],
+            "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "steps": _steps(
                 "review",
                 reason=application.reason,
@@ -725,7 +703,7 @@ def detail(request, pk):
             "events": timeline.events,
             "next_step": timeline.next_step,
             "usual_duration": USUAL_DURATION.get(application.status, ""),
-            "documents": [_documents_view(d) for d in application.documents.order_by("id")],
+            "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "continue_url": _continue_url(application),
         },
     )

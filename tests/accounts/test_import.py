@@ -17,11 +17,10 @@ from accounts.importing import (
     month_range,
     post_rows,
     read_payroll,
-    synthetic_population,
-    write_payroll_csv,
 )
 from accounts.models import Account, Cardholder, Contribution, LedgerEntry, LedgerTransaction
 from accounts.validators import generate_credit_code
+from bench.population import synthetic_population, write_payroll_csv
 from tests.factories import CardholderFactory, EmployerFactory
 
 pytestmark = pytest.mark.django_db

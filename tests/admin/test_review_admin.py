@@ -377,7 +377,7 @@ def test_payout_export_contains_the_approved_claim_once(client, rita, alan, awai
     assert awaiting.reference in page.content.decode()
     response = client.post(reverse("admin:withdrawals_payouts"), {"export": "1"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["reference", "payee", "bank", "account_number", "amount"]
     assert rows[1] == [
         awaiting.reference,
@@ -476,7 +476,7 @@ def test_audit_export_contains_the_staff_actions(client, rita, audrey, awaiting)
     assert listing.status_code == 200
     assert [e.actor for e in listing.context["cl"].result_list] == [rita]
     response = client.get(reverse("admin:withdrawals_audit_export"), {"actor__id__exact": rita.pk})
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["time", "application", "actor", "from", "to", "note", "ip_address"]
     assert len(rows) == 2
     assert rows[1][1:3] == [awaiting.reference, "rita"]
@@ -487,7 +487,7 @@ def test_audit_export_contains_the_staff_actions(client, rita, audrey, awaiting)
         reverse("admin:withdrawals_applicationevent_changelist"),
         {"action": "export_csv", "_selected_action": ids},
     )
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + len(ids)
     assert {r[4] for r in rows[1:]} >= {"submitted", "in_review", "awaiting_decision"}
 

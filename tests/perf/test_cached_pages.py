@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -16,6 +17,7 @@ from accounts import ledger, read_models, services, views
 from accounts.importing import import_payroll
 from accounts.models import Account, Cardholder, LedgerEntry, LedgerTransaction, Scheme
 from tests.api.conftest import client_for
+from tests.conftest import need, shared_cache_answers
 from tests.factories import (
     CardholderFactory,
     EmployerFactory,
@@ -210,6 +212,9 @@ def test_each_language_has_its_own_overview(client, alice):
 
 
 def test_a_cached_overview_reads_only_the_user_and_the_version(client, alice):
+    if settings.SESSION_ENGINE != "sscard.sessions" or not shared_cache_answers():
+        # Sessions come from the cache only when it is shared (sscard/settings.py).
+        need("a shared cache holding the sessions (set CACHE_URL=rediscache://...)")
     client.force_login(alice.user)
     client.get("/")
     with CaptureQueriesContext(connection) as queries:
@@ -219,6 +224,23 @@ def test_a_cached_overview_reads_only_the_user_and_the_version(client, alice):
     assert len(sql) == 2, sql
     assert 'FROM "accounts_user"' in sql[0]
     assert "WHERE c.user_id = " in sql[1]
+
+
+def test_a_cached_overview_with_sessions_in_the_database_adds_only_the_session(
+    client, alice, settings
+):
+    """Without a shared cache the session is read from the database; the page itself
+    still costs the user and the one version query, from whichever cache holds it."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    client.force_login(alice.user)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    sql = [q["sql"] for q in queries]
+    assert len(sql) == 3, sql
+    assert 'FROM "django_session"' in sql[0]
+    assert 'FROM "accounts_user"' in sql[1]
+    assert "WHERE c.user_id = " in sql[2]
 
 
 # --- the account list API ---------------------------------------------------------------

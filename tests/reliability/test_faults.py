@@ -1,11 +1,13 @@
 """Faults survived, with real processes: a worker killed mid-review, Redis stopped,
-a crash between commit and publish, PostgreSQL restarted, a task that always fails."""
+a crash between commit and publish, PostgreSQL restarted, a task that always fails.
+
+The Redis that is stopped and the PostgreSQL that is restarted are servers of the test's
+own (tests/reliability/private_services.py); the shared ones are checked to have kept
+running through every test here."""
 
 import email
-import os
 import random
 import re
-import subprocess
 import threading
 import time
 from collections import Counter, defaultdict
@@ -13,7 +15,6 @@ from datetime import timedelta
 from decimal import Decimal
 from email.header import decode_header, make_header
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from celery.exceptions import Retry
@@ -23,7 +24,6 @@ from django.test import Client
 
 from accounts.models import InstitutionAPIKey, LedgerTransaction, Scheme, Settlement
 from sscard.celery import app
-from tests.conftest import redis_url
 from tests.factories import CardholderFactory, InstitutionFactory, death_claim, fund
 from tests.reliability.conftest import assert_ledger_clean, ledger_audit, wait_for
 from withdrawals import services, storage, tasks
@@ -36,7 +36,12 @@ from withdrawals.models import (
     WithdrawalApplication,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    # Only private servers are stopped: the shared ones must keep running throughout.
+    pytest.mark.usefixtures("shared_services_untouched"),
+]
 
 
 def statuses(applications):
@@ -151,57 +156,14 @@ def test_sigkill_the_worker_20_times_during_reviews(fault_worker, settings):
 
 
 # --- Redis stopped ---------------------------------------------------------------------------
-
-
-def redis_port():
-    return urlsplit(redis_url()).port or 6379
-
-
-def stop_redis():
-    subprocess.run(
-        ["redis-cli", "-p", str(redis_port()), "shutdown", "nosave"],
-        check=False,
-        capture_output=True,
-        timeout=20,
-    )
-    assert wait_for(lambda: not redis_up(), timeout=10)
-
-
-def start_redis():
-    if not redis_up():
-        subprocess.run(
-            [
-                "redis-server",
-                "--daemonize",
-                "yes",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(redis_port()),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            check=True,
-            timeout=20,
-        )
-    assert wait_for(redis_up, timeout=30)
-
-
-def redis_up():
-    result = subprocess.run(
-        ["redis-cli", "-p", str(redis_port()), "ping"],
-        check=False,
-        capture_output=True,
-        timeout=5,
-    )
-    return result.stdout.strip() == b"PONG"
+# A Redis of the test's own (private_redis) carries the broker and the shared cache; the
+# test stops that one.
 
 
 @pytest.mark.slow
 @pytest.mark.celery_worker
-def test_redis_stopped_while_applicants_submit(fault_worker, settings):
+def test_redis_stopped_while_applicants_submit(redis_fault_worker, private_redis, settings):
+    fault_worker = redis_fault_worker
     settings.REVIEW_STALL_AFTER = timedelta(seconds=2)
     applications = [death_claim(pension="300.00") for _ in range(8)]
     browsers = []
@@ -212,7 +174,7 @@ def test_redis_stopped_while_applicants_submit(fault_worker, settings):
     fault_worker.start()
     slowest = 0.0
     try:
-        stop_redis()
+        private_redis.stop()
         for application, browser in zip(applications, browsers, strict=True):
             for method, url, expected in [
                 ("get", f"/withdrawals/{application.pk}/review/", 200),
@@ -229,7 +191,8 @@ def test_redis_stopped_while_applicants_submit(fault_worker, settings):
         # Saved in PostgreSQL even though no message could be queued.
         assert statuses(applications) == Counter({Status.SUBMITTED: len(applications)})
     finally:
-        start_redis()
+        if not private_redis.up():
+            private_redis.start()
     returned = time.monotonic()
     done = wait_for(
         lambda: all_awaiting(applications) and all_notified(applications),
@@ -356,25 +319,8 @@ def test_a_review_that_always_crashes_on_the_real_worker_ends_with_a_note(fault_
 
 
 # --- PostgreSQL restarted under load ---------------------------------------------------------
-
-
-def postgres_up():
-    return (
-        subprocess.run(
-            ["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"], check=False, timeout=10
-        ).returncode
-        == 0
-    )
-
-
-def postgres(action):
-    version = sorted(os.listdir("/etc/postgresql"))[0]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-        check=False,
-        capture_output=True,
-        timeout=120,
-    )
+# The restart is of a cluster of the test's own (private_postgres), which this process
+# uses for the test.
 
 
 def test_a_database_error_answers_503_not_500(monkeypatch):
@@ -414,7 +360,7 @@ def test_a_database_error_answers_503_not_500(monkeypatch):
 
 
 @pytest.mark.slow
-def test_postgres_restarted_under_load(request):
+def test_postgres_restarted_under_load(private_postgres):
     holder = CardholderFactory()
     fund(holder, Scheme.MEDICAL, "100000.00")
     institution = InstitutionFactory()
@@ -459,14 +405,14 @@ def test_postgres_restarted_under_load(request):
             worker.start()
         time.sleep(1.0)
         began = time.monotonic()
-        postgres("restart")
+        private_postgres.restart()
         restart = time.monotonic() - began
         for worker in workers:
             worker.join(timeout=180)
     finally:
-        if not postgres_up():
-            postgres("start")
-        wait_for(postgres_up, timeout=60)
+        if not private_postgres.running():
+            private_postgres.start()
+        wait_for(private_postgres.up, timeout=60)
     assert not any(worker.is_alive() for worker in workers)
 
     statuses_seen = Counter(s for attempts in seen.values() for s in attempts)

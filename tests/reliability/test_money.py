@@ -257,14 +257,14 @@ def test_one_idempotency_key_replayed_1000_times_50_at_once_has_one_effect():
 @pytest.mark.parametrize(
     "sql",
     [
-        "UPDATE withdrawals_applicationevent SET note = 'rewritten' WHERE id = %s",
-        "DELETE FROM withdrawals_applicationevent WHERE id = %s",
+        "UPDATE casework_event SET note_code = 'rewritten' WHERE id = %s",
+        "DELETE FROM casework_event WHERE id = %s",
     ],
 )
 def test_postgres_refuses_to_rewrite_the_application_timeline(sql):
     application = death_claim()
     services.application_submit(application, actor=application.applicant)
-    event = ApplicationEvent.objects.filter(application=application).latest("id")
+    event = ApplicationEvent.objects.filter(case=application).latest("id")
     with (
         pytest.raises(DatabaseError, match="append-only"),
         transaction.atomic(),

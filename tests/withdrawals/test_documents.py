@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from accounts.exceptions import DomainError, NotFound
+from casework import storage
 from tests.factories import UserFactory, death_claim, png_bytes, staff_with, upload
-from withdrawals import selectors, services, storage
+from withdrawals import selectors, services
 from withdrawals.exceptions import DocumentRefused
 from withdrawals.models import SupportingDocument
 

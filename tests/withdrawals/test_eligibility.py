@@ -1,6 +1,6 @@
 """Eligibility rules: a table of facts -> codes, the happy paths, and properties.
 
-Pure tests: no database, no Django.
+Pure tests: no database; Django only renders the messages (gettext).
 """
 
 import re
@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -410,13 +411,58 @@ def test_every_reason_speaks_both_languages():
 
 
 def test_message_picks_the_language():
-    reason = Reason("x", "English", "中文", "basis")
-    assert reason.message("zh") == "中文"
-    assert reason.message("zh-Hans") == "中文"
-    assert reason.message("zh_CN") == "中文"
-    assert reason.message("en-us") == "English"
-    assert reason.message("fr") == "English"
-    assert reason.message("") == "English"
+    reason = Reason(el.NO_ACCOUNTS, el.PROCEDURE)
+    english = "Choose at least one personal account (pension or medical) to withdraw from."
+    chinese = "请至少选择一个要提取的个人账户（养老或医疗）。"
+    assert reason.message("zh") == chinese
+    assert reason.message("zh-Hans") == chinese
+    assert reason.message("zh_CN") == chinese
+    assert reason.message("en-us") == english
+    assert reason.message("fr") == english
+    assert reason.message("") == english
+
+
+def test_message_is_rendered_in_the_readers_language_when_shown():
+    """A reason holds a code and parameters, never a sentence: the words come late."""
+    reason = evaluate(death(accounts=(account("medical", status="frozen"),))).reasons[0]
+    assert reason.code == "account_not_open"
+    assert dict(reason.params) == {"scheme": "medical", "state": "frozen"}
+    with translation.override("en"):
+        assert reason.message() == (
+            "The medical personal account is frozen, so nothing can be paid from it. "
+            "Contact the service centre if you think this is wrong."
+        )
+    with translation.override("zh-hans"):
+        assert reason.message() == (
+            "医疗保险个人账户已冻结，无法支付。如有疑问，请联系社保服务中心。"
+        )
+
+
+def test_stored_codes_stay_displayable():
+    """Applications store codes (and older records only codes): each still reads."""
+    with translation.override("en"):
+        assert el.render_message("no_accounts").startswith("Choose at least one")
+        assert el.render_message("account_empty") == (
+            "The  personal account has no balance to withdraw. Remove it from the application."
+        )
+        assert el.render_message("missing_document", {"document": "applicant_id"}) == (
+            "Please upload your own identity document."
+        )
+        assert el.render_message("retired_code") == "retired_code"
+    with translation.override("zh-hans"):
+        assert el.render_message("missing_document", {"document": "death_certificate"}) == (
+            "请上传死亡证明。"
+        )
+        assert el.render_message("account_not_open", {"scheme": "pension", "state": "odd"}) == (
+            "养老保险个人账户不是正常状态，无法支付。如有疑问，请联系社保服务中心。"
+        )
+
+
+def test_every_code_has_a_message_naming_only_known_parameters():
+    assert set(el.MESSAGES) == set(el.CODES)
+    for code, message in el.MESSAGES.items():
+        names = set(re.findall(r"%\((\w+)\)s", str(message)))
+        assert names <= {"scheme", "kind", "state", "document", "account"}, code
 
 
 def test_an_allowed_decision_has_no_reasons():
@@ -671,3 +717,16 @@ def test_near_valid_facts_reach_allowed_approvals():
     collect()
     assert any(outcomes)
     assert not all(outcomes)
+
+
+def test_legal_bases_are_stable_and_read_in_the_readers_language():
+    for basis, text in el.LEGAL_BASIS_TEXTS.items():
+        with translation.override("en"):
+            assert str(text) == basis
+        with translation.override("zh-hans"):
+            assert CJK.search(str(text)), basis
+    reason = evaluate(death(death_verified=False)).reasons[0]
+    assert reason.legal_basis == "Social Insurance Law of the PRC, Art. 14"
+    with translation.override("zh-hans"):
+        assert reason.legal_basis_text() == "《中华人民共和国社会保险法》第十四条"
+    assert Reason("x", "Some other basis").legal_basis_text() == "Some other basis"

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from PIL import Image, ImageDraw, ImageFile
 from pypdf import PdfWriter
 
-from withdrawals import inspection
-from withdrawals.inspection import (
+from casework import inspection
+from casework.inspection import (
     MAX_BYTES,
     MAX_PDF_PAGES,
     Inspection,

@@ -35,7 +35,7 @@ def approved(django_capture_on_commit_callbacks, pension="400.00"):
 def export(tmp_path, name="batch.csv"):
     target = tmp_path / name
     call_command("export_payouts", output=str(target), stderr=io.StringIO())
-    return target.read_text().splitlines()
+    return target.read_text(encoding="utf-8-sig").splitlines()
 
 
 def payable():

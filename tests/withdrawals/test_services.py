@@ -144,7 +144,7 @@ def test_draft_refused_with_every_reason(reason, relationship, schemes, codes):
         )
     assert refused.value.code == "not_eligible"
     assert refused.value.codes == codes
-    assert not cardholder.withdrawal_applications.exists()
+    assert not cardholder.cases.exists()
 
 
 @pytest.mark.parametrize(
@@ -233,10 +233,7 @@ def test_a_stale_copy_loses_the_compare_and_set():
     services.application_withdraw(application, actor=application.applicant)
     with pytest.raises(IllegalTransition):
         services._transition(stale, (Status.DRAFT,), Status.SUBMITTED, stale.applicant)
-    assert (
-        ApplicationEvent.objects.filter(application=application, new_status="submitted").count()
-        == 0
-    )
+    assert ApplicationEvent.objects.filter(case=application, new_status="submitted").count() == 0
 
 
 def test_only_the_applicant_acts_on_their_claim():
@@ -361,7 +358,7 @@ def test_events_are_append_only():
     with pytest.raises(TypeError):
         event.save()
     with pytest.raises(TypeError):
-        ApplicationEvent.objects.filter(pk=event.pk).update(note="x")
+        ApplicationEvent.objects.filter(pk=event.pk).update(note_code="x")
     with pytest.raises(TypeError):
         ApplicationEvent.objects.filter(pk=event.pk).delete()
 

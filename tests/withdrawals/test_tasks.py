@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import OperationalError
 from django.utils import timezone
 
+from casework import services as casework_services
 from tests.factories import death_claim
 from withdrawals import notifications, services, tasks
 from withdrawals.models import EventNotification, Status, WithdrawalApplication
@@ -72,7 +73,7 @@ def test_transient_errors_retry_then_hand_over_to_a_human(monkeypatch):
         calls.append(application_id)
         raise OperationalError("database went away")
 
-    monkeypatch.setattr(services, "application_start_review", broken)
+    monkeypatch.setattr(casework_services, "case_start_review", broken)
     # The last allowed attempt fails too: no loop, a note for a human instead.
     last = tasks.review_application.apply(
         args=[application.pk], retries=tasks.MAX_RETRIES, throw=False

@@ -1,16 +1,15 @@
-"""Generate a province-scale synthetic population for benchmarks (PostgreSQL, COPY)."""
+"""Generate a province-scale synthetic population for benchmarks (PostgreSQL; the code is
+`bench/population.py`)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-
-from accounts.population import generate, generate_deep_account
 
 
 class Command(BaseCommand):
     help = (
         "Create N cardholders (valid ID numbers, a login each, their seven accounts), "
         "employers, M months of contributions posted by the contribution rules and some "
-        "medical settlements, all with COPY in one transaction; the ledger passes "
+        "medical settlements through the bulk ledger writer, in one transaction; the ledger passes "
         "ledger_audit afterwards. Optionally one cardholder with a very long history."
     )
 
@@ -43,6 +42,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("generate_population needs PostgreSQL (set DATABASE_URL).")
+        # The generator is benchmark code, imported only when it runs.
+        from bench.population import generate, generate_deep_account
 
         def log(message):
             self.stdout.write(message)

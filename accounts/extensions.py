@@ -1,0 +1,68 @@
+"""Reads that the apps built on accounts add to accounts' own pages and API.
+
+accounts imports nothing from the apps above it (kinds -> casework -> accounts ->
+core). Where accounts shows something only such an app knows (whether an open claim
+holds an account, so that it could not be paid out again), that app provides the read
+from its AppConfig.ready and accounts asks through this module.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One of the caller's own accounts, as the account list shows it."""
+
+    id: int
+    scheme: str
+    kind: str
+    balance: Decimal
+    status: str
+    # Could it be paid out after a death or emigration? Only a claims app knows.
+    withdrawable: bool = False
+
+
+def _plain_account_rows(user):
+    from accounts.selectors import accounts_for_user
+
+    return [
+        AccountRow(a.id, a.scheme, a.kind, a.balance, a.status)
+        for a in accounts_for_user(user).exclude(kind="system")
+    ]
+
+
+def _no_banner(request):
+    return None
+
+
+@dataclass(frozen=True)
+class Banner:
+    """A notice at the top of the overview: the template to include and its context.
+    A page with a banner is never kept in the cache."""
+
+    template: str
+    context: dict
+
+
+_readers = {"own_account_rows": _plain_account_rows, "dashboard_banner": _no_banner}
+
+
+def provide_own_account_rows(reader):
+    """Answer the account list with `reader(user) -> [AccountRow]` from now on."""
+    _readers["own_account_rows"] = reader
+
+
+def own_account_rows(user):
+    """The user's own cardholder accounts (none for heirs and staff), in id order."""
+    return _readers["own_account_rows"](user)
+
+
+def provide_dashboard_banner(reader):
+    """Answer the overview's banner with `reader(request) -> Banner | None` from now on."""
+    _readers["dashboard_banner"] = reader
+
+
+def dashboard_banner(request):
+    """The banner the overview shows this user now, if any."""
+    return _readers["dashboard_banner"](request)

@@ -1,0 +1,77 @@
+"""The withdrawal kind's own timeline notes (codes rendered by `casework.notes`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casework import notes
+
+DEATH_VERIFIED = notes.define(
+    "death_verified", _("Death verified: died on %(date)s, certificate %(number)s.")
+)
+EMIGRATION_VERIFIED = notes.define(
+    "emigration_verified",
+    _(
+        "Emigration verified: settled in %(country)s on %(date)s, certificate %(number)s; "
+        "PRC nationality given up: %(given_up)s."
+    ),
+    given_up=notes.yes_no,
+)
+NOTICE_CONFIRMED = notes.define(
+    "notice_confirmed", _("Written notice read and confirmed by %(name)s.")
+)
+APPROVED = notes.define("approved", _("Approved: %(amount)s yuan to be paid to %(holder)s."))
+PAYOUT_SENT = notes.define("payout_sent", _("Sent to the bank for payment."))
+# The bank's remark, when it gave one, is shown as it wrote it.
+PAID = notes.define("paid", _("Paid: the bank confirmed the transfer."), text_wins=True)
+PAYOUT_FAILED = notes.define(
+    "payout_failed", _("The bank could not make the payment."), text_wins=True
+)
+BANK_CORRECTED = notes.define(
+    "bank_corrected", _("Bank details corrected; the payment goes out with the next batch.")
+)
+
+# --- the claim safeguards ------------------------------------------------------------------
+
+APPLICANT_VERIFIED = notes.define(
+    "applicant_verified",
+    _("The applicant's identity document was checked against their registered identity."),
+)
+CLAIM_CONTESTED = notes.define(
+    "claim_contested",
+    _("The person this claim is about says they are alive: the claim is on hold."),
+)
+# The contesting person's words, shown as typed (staff only).
+CONTEST_NOTE = notes.define("contest_note", _("Note from the person named: %(note)s"))
+CONTEST_LIFTED = notes.define("contest_lifted", _("Hold lifted by staff: %(reason)s"))
+CERTIFICATE_ACCEPTED = notes.define(
+    "certificate_accepted",
+    _(
+        "Certificate %(number)s is also recorded for another person (%(other)s); "
+        "accepted by %(who)s: %(reason)s"
+    ),
+)
+CERTIFICATE_REFUSED = notes.define(
+    "certificate_refused",
+    _(
+        "Refused (%(refusal)s): certificate %(number)s is already recorded for another "
+        "person (%(other)s)."
+    ),
+)
+PAYEE_PROPOSED = notes.define(
+    "payee_proposed",
+    _(
+        "New payout details proposed by %(who)s: %(bank)s, %(holder)s, account ending "
+        "%(tail)s. A second staff member must confirm them."
+    ),
+)
+PAYEE_CONFIRMED = notes.define(
+    "payee_confirmed",
+    _(
+        "Bank details corrected (proposed by %(proposer)s, confirmed by %(who)s): "
+        "%(bank)s, %(holder)s, account ending %(tail)s. The payment goes out with the "
+        "next batch."
+    ),
+)
+BANK_BY_APPLICANT = notes.define(
+    "bank_by_applicant",
+    _("New bank details given by the applicant: %(bank)s, account ending %(tail)s."),
+)
