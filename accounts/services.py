@@ -193,6 +193,21 @@ def settlement_fingerprint(card_number, amount, description):
     return hashlib.sha256(f"{card_number}|{amount}|{description}".encode()).hexdigest()
 
 
+LEDGER_KEY_LENGTH = 200  # LedgerTransaction.idempotency_key
+IDEMPOTENCY_KEY_LENGTH = 200  # what the API documents and Settlement stores
+
+
+def settlement_ledger_key(institution, key):
+    """The ledger's idempotency key of a settlement. A client's key may take all 200
+    characters the API allows; with the prefix it would overflow the ledger's column,
+    so a key that does not fit is replaced by its SHA-256 (keys that fit keep their
+    old form, so a retry of an earlier purchase still finds its transaction)."""
+    plain = f"settlement:{institution.pk}:{key}"
+    if len(plain) <= LEDGER_KEY_LENGTH:
+        return plain
+    return f"settlement:{institution.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def _replay(institution, idempotency_key, fingerprint):
     existing = Settlement.objects.filter(
         institution=institution, idempotency_key=idempotency_key
@@ -218,7 +233,7 @@ def settlement_create(*, institution, card_number, amount, description, idempote
     card_number = str(card_number or "").strip().upper()
     description = str(description or "").strip()
     idempotency_key = str(idempotency_key or "").strip()
-    if not idempotency_key or len(idempotency_key) > 200:
+    if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_LENGTH:
         raise InvalidInput(
             _("An idempotency key of 1 to 200 characters is required."),
             code="invalid_idempotency_key",
@@ -269,7 +284,7 @@ def _settlement_create(institution, card_number, amount, description, key, finge
     payable = ledger.system_account(Account.SystemCode.SETTLEMENTS_PAYABLE)
     txn, created = ledger.post(
         kind=LedgerTransaction.Kind.SETTLEMENT,
-        idempotency_key=f"settlement:{institution.pk}:{key}",
+        idempotency_key=settlement_ledger_key(institution, key),
         legs=[Leg(account.id, -amount), Leg(payable.id, amount)],
         reference=key[:100],
         description=description or f"{institution.name}",

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, pagination, serializers
+from rest_framework import authentication, exceptions, pagination, parsers, serializers
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -124,6 +124,27 @@ def exception_handler(exc, context):
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
         response.data = error_body(code, detail)
     return response
+
+
+# --- parsing ---------------------------------------------------------------------
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; a body it cannot read (bad syntax, or nested so deep that
+    Python's parser gives up with RecursionError) is a 400 with code invalid_json,
+    never a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as exc:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON."), code="invalid_json"
+            ) from exc
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("The body is nested too deeply to be read."), code="invalid_json"
+            ) from None
 
 
 # --- pagination ------------------------------------------------------------------

@@ -260,6 +260,12 @@ REST_FRAMEWORK = {
         "sscard.security.VerifiedStaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that cannot be read (nested 5,000 deep too) is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "sscard.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "sscard.api.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["sscard.api.ScopedRateThrottle"],
