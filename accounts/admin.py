@@ -6,12 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from accounts import services
+from accounts import selectors, services
 from accounts.exceptions import DomainError
 from accounts.models import (
     Account,
@@ -169,7 +169,7 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("user",)
-    readonly_fields = ("masked_id", "created_at", "updated_at")
+    readonly_fields = ("masked_id", "created_at", "updated_at", "to_recover")
     inlines = [AccountInline]
     actions = ["report_lost", "reactivate"]
 
@@ -195,10 +195,36 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
             ),
             (
                 _("Status"),
-                {"fields": ["employment_status", *LIFE_FIELDS]},
+                {"fields": ["employment_status", *LIFE_FIELDS, "to_recover"]},
             ),
             (_("Record"), {"fields": ["created_at", "updated_at"]}),
         ]
+
+    @admin.display(description=_("settlements to recover"))
+    def to_recover(self, obj):
+        """Purchases settled on days after the date of death, before it was verified."""
+        found = selectors.settlements_to_recover(obj) if obj is not None and obj.pk else None
+        if not found or not found.settlements:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (
+                    timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
+                    row.institution.name,
+                    row.amount,
+                    row.idempotency_key[:40],
+                )
+                for row in found.settlements
+            ),
+        )
+        return format_html(
+            '<ul class="to-recover">{}</ul><p>{}: <strong>{}</strong></p>',
+            rows,
+            _("Total to recover"),
+            found.total,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)

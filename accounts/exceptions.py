@@ -103,6 +103,14 @@ class CardholderNotLiving(DomainError):
     )
 
 
+class CardholderDeceased(CardholderNotLiving):
+    code = "cardholder_deceased"
+    default_message = _(
+        "The cardholder died before the date of this purchase; the card can no longer be "
+        "used for payments."
+    )
+
+
 class InvalidTransition(DomainError):
     code = "invalid_transition"
     default_message = _("This change is not possible in the current state.")

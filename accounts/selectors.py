@@ -7,7 +7,7 @@ import base64
 import binascii
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ from accounts.models import (
     LedgerEntry,
     LedgerTransaction,
     Scheme,
+    Settlement,
 )
 
 SCHEME_ORDER = {scheme: index for index, scheme in enumerate(Scheme.values)}
@@ -477,3 +478,29 @@ def annual_statement(cardholder, year):
         "settlements_total": settlements_total,
         "payouts_total": payouts_total,
     }
+
+
+# --- after a death -------------------------------------------------------------------
+
+
+@dataclass
+class SettlementsToRecover:
+    settlements: list
+    total: Decimal
+
+
+def settlements_to_recover(cardholder):
+    """Medical purchases settled from a deceased cardholder's account on days after the
+    date of death: posted before the death was verified (since then the card is
+    refused), so the money went out wrongly and is to be recovered. Staff only.
+    Empty unless the death is on record."""
+    if cardholder.life_status != Cardholder.LifeStatus.DECEASED or not cardholder.date_of_death:
+        return SettlementsToRecover([], ZERO)
+    day_after = cardholder.date_of_death + timedelta(days=1)
+    since = datetime(day_after.year, day_after.month, day_after.day, tzinfo=_local_tz())
+    rows = list(
+        Settlement.objects.filter(cardholder=cardholder, created_at__gte=since)
+        .select_related("institution")
+        .order_by("created_at", "id")
+    )
+    return SettlementsToRecover(rows, sum((row.amount for row in rows), ZERO))

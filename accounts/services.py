@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import ledger
 from accounts.exceptions import (
     AccountClosed,
+    CardholderDeceased,
     CardholderNotLiving,
     CardNotActive,
     DomainError,
@@ -275,6 +276,13 @@ def _settlement_create(institution, card_number, amount, description, key, finge
     if cardholder is None:
         raise UnknownCard(field="card_number")
     if cardholder.life_status != Cardholder.LifeStatus.LIVING:
+        # A purchase is dated the day it is settled; after a verified death nothing is
+        # spent from the account (what was, before the death was known, is listed by
+        # selectors.settlements_to_recover).
+        dated = timezone.localdate()
+        deceased = cardholder.life_status == Cardholder.LifeStatus.DECEASED
+        if deceased and cardholder.date_of_death and dated > cardholder.date_of_death:
+            raise CardholderDeceased(field="card_number")
         raise CardholderNotLiving(field="card_number")
     if cardholder.card_status != Cardholder.CardStatus.ACTIVE:
         raise CardNotActive(field="card_number")

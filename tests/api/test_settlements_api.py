@@ -232,3 +232,24 @@ def test_an_idempotency_key_over_200_characters_is_400(cast):
     )
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_idempotency_key"
+
+
+def test_after_a_verified_death_a_purchase_is_refused_with_its_code(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Cardholder.objects.filter(pk=cast.alice_card.pk).update(
+        life_status="deceased", date_of_death=timezone.localdate() - timedelta(days=2)
+    )
+    balance = personal(cast.alice_card).balance
+    response = settle(
+        cast.client("institution"),
+        "after-death",
+        card_number=cast.alice_card.card_number,
+        amount="1",
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "cardholder_deceased"
+    assert personal(cast.alice_card).balance == balance
+    assert not Settlement.objects.filter(idempotency_key="after-death").exists()
