@@ -191,6 +191,13 @@ class ScopedRateThrottle(BaseScopedRateThrottle):
                 f"No throttle rate set for scope {self.scope!r}"
             ) from None
 
+    def get_ident(self, request):
+        # The address django-axes counts too, not DRF's reading of X-Forwarded-For,
+        # which a client can fill with a new address on every request.
+        from accounts.ratelimit import client_ip
+
+        return client_ip(request)
+
 
 class IdentificationThrottle(ScopedRateThrottle):
     """Limits attempts to name a cardholder (national ID + name + card number), so

@@ -52,6 +52,16 @@ def lockout_response(request, original_response=None, credentials=None):
         "Too many failed logins for this ID number from your address. Wait %(minutes)d "
         "minutes and try again, or reset your password."
     ) % {"minutes": minutes}
+    retry_after = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if getattr(request, "sscard_address_blocked", False):
+        from accounts.ratelimit import login_failure_rate
+
+        rate = login_failure_rate()
+        minutes, retry_after = rate.minutes, rate.seconds
+        message = _(
+            "Too many failed logins from your address. Wait %(minutes)d minutes and try "
+            "again, or reset your password."
+        ) % {"minutes": minutes}
     if request.path.startswith(API_PREFIX):
         from sscard.api import error_body
 
@@ -63,7 +73,7 @@ def lockout_response(request, original_response=None, credentials=None):
             {"message": message, "minutes": minutes},
             status=429,
         )
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -126,6 +126,8 @@ AUTH_USER_MODEL = "accounts.User"
 # password is checked, and counts every failure.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuse every login from an address that failed too often (spraying).
+    "accounts.ratelimit.AddressFailureLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -369,12 +371,17 @@ AXES_VERBOSE = False
 # SSCARD_CLIENT_IP_HEADER=HTTP_X_FORWARDED_FOR and SSCARD_PROXY_COUNT=1: the address
 # the proxy saw is taken, and one typed by the client into the header is ignored.
 # Never name a header that clients can set directly.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    *env.string_list("SSCARD_CLIENT_IP_HEADER", []),
-    "REMOTE_ADDR",
-)
-AXES_IPWARE_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
+# accounts.ratelimit.client_ip reads these two; axes, the API throttles and the
+# registration limits all ask it, so they agree on who the client is.
+SSCARD_CLIENT_IP_HEADER = env.string_list("SSCARD_CLIENT_IP_HEADER", [])
+SSCARD_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (*SSCARD_CLIENT_IP_HEADER, "REMOTE_ADDR")
+AXES_IPWARE_PROXY_COUNT = SSCARD_PROXY_COUNT or None
 AXES_IPWARE_PROXY_ORDER = "right-most"
+# Password spraying: failed logins from one address, whatever the usernames, past
+# this rate refuse every login from it until the window ends (accounts.ratelimit).
+SSCARD_LOGIN_ADDRESS_FAILURE_RATE = env.string("SSCARD_LOGIN_ADDRESS_FAILURE_RATE", "50/hour")
 
 # Staff reach the admin only with a second factor (TOTP, django-otp).
 OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")

@@ -175,3 +175,58 @@ def test_limits_come_from_the_environment(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+# --- one client address for axes and the API throttles -------------------------------------
+
+
+def test_rotating_x_forwarded_for_buys_no_fresh_token_limit(settings, zhang):
+    settings.AXES_FAILURE_LIMIT = 1000
+    statuses = []
+    for n in range(12):
+        response = APIClient().post(
+            TOKEN_URL,
+            {"username": f"staff{n}", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR=ATTACKER,
+            HTTP_X_FORWARDED_FOR=f"10.0.{n}.1",
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+    assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_used(settings, rf):
+    from accounts.ratelimit import client_ip
+
+    assert client_ip(rf.get("/", REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=ATTACKER)) == HOME
+    settings.SSCARD_CLIENT_IP_HEADER = ["HTTP_X_FORWARDED_FOR"]
+    settings.SSCARD_PROXY_COUNT = 1
+    typed_by_client = f"10.9.9.9, {ATTACKER}"
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=typed_by_client)
+    assert client_ip(request) == ATTACKER
+    assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="junk")) == (
+        "127.0.0.1"
+    )
+    settings.SSCARD_PROXY_COUNT = 2
+    request = rf.get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {HOME}, 10.0.0.2"
+    )
+    assert client_ip(request) == HOME
+
+
+def test_password_spraying_from_one_address_is_stopped(client, settings, zhang):
+    settings.SSCARD_LOGIN_ADDRESS_FAILURE_RATE = "20/hour"
+    others = [UserFactory(username=f"spray{n}") for n in range(3)]
+    for n in range(20):  # one guess each for 20 different logins: axes alone never locks
+        response = web_login(client, f"someone{n}", "Summer2026!", ATTACKER)
+        assert response.status_code == 200
+    response = web_login(client, others[0].username, PASSWORD, ATTACKER)
+    assert response.status_code == 429
+    assert "from your address" in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    assert api_login(others[1].username, PASSWORD, ATTACKER).status_code == 429
+    assert api_login(others[1].username, PASSWORD, ATTACKER).json()["code"] == "locked_out"
+    # Other addresses are not affected; the attacker's is, until the window ends.
+    assert web_login(client, zhang.username, PASSWORD, HOME).status_code == 302
