@@ -177,6 +177,78 @@ def test_limits_come_from_the_environment(monkeypatch):
         importlib.reload(project_settings)
 
 
+# --- what axes stores: nothing ID-shaped in the clear ------------------------------------
+
+ZHANG = "11010519491231002X"
+TYPED = [
+    "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
+    "110105 19491231 002x",  # spaces
+    "1101\u200b0519491231\u200d002X",  # zero-width space and joiner
+    "\u202d110105-1949-1231-002X\u202c",  # direction marks, hyphens
+    "110105194912310021",  # a wrong check digit
+    "11010519491231002",  # one character short
+    "1101051949123100211",  # one too many
+]
+
+
+def axes_text():
+    rows = []
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        for row in model.objects.values():
+            rows.append(" ".join(str(value) for value in row.values()))
+    return "\n".join(rows)
+
+
+def digit_runs(text):
+    import re
+    import unicodedata
+
+    return re.findall(r"[0-9]{12,}", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_axes_never_stores_an_id_number_however_it_was_typed(client, zhang, typed):
+    web_login(client, typed, "wrong", ATTACKER)
+    api_login(typed, "wrong", ATTACKER)
+    assert AccessFailureLog.objects.count() == 2
+    text = axes_text()
+    assert digit_runs(text) == [], text
+    assert ZHANG[:14] not in text and typed not in text
+
+
+def test_an_id_typed_oddly_is_the_same_login_and_the_same_counter(client, zhang):
+    for typed in TYPED[:4]:
+        web_login(client, typed, "wrong", ATTACKER)
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == zhang.username and attempt.failures_since_start == 4
+    assert web_login(client, TYPED[0], PASSWORD, HOME).status_code == 302
+
+
+def test_invalid_id_shaped_logins_are_counted_by_digest(client):
+    for _ in range(5):
+        web_login(client, "110105194912310021", "wrong", ATTACKER)
+    attempt = AccessAttempt.objects.get()
+    assert len(attempt.username) == 64 and attempt.failures_since_start == 5
+    # The same wrong number typed with spaces is the same counter.
+    assert web_login(client, "110105 194912310021", "x", ATTACKER).status_code == 429
+
+
+def test_unlock_login_takes_the_id_number_as_typed(client, zhang):
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(5):
+        web_login(client, zhang.username, "wrong", ATTACKER)
+    assert web_login(client, zhang.username, PASSWORD, ATTACKER).status_code == 429
+    out = io.StringIO()
+    call_command("unlock_login", "11010519491231002x ", stdout=out)
+    assert "1 lock-out record" in out.getvalue()
+    assert ZHANG not in out.getvalue()
+    assert not AccessAttempt.objects.exists()
+    assert web_login(client, zhang.username, PASSWORD, ATTACKER).status_code == 302
+
+
 # --- one client address for axes and the API throttles -------------------------------------
 
 
