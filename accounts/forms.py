@@ -5,13 +5,15 @@ and error message to its input (aria-describedby) so screen readers announce the
 and the templates in `accounts/includes/` render the matching ids.
 """
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LedgerTransaction, Scheme
-from accounts.pii import login_username
+from accounts.pii import login_username, normalise_typed_id
 from accounts.validators import parse_national_id
 
 
@@ -151,12 +153,19 @@ class RegistrationForm(AccessibleFormMixin, PasswordFieldsMixin):
     field_order = ["national_id", "name", "email", "password1", "password2"]
 
     def clean_national_id(self):
-        return parse_national_id(self.cleaned_data["national_id"]).number
+        return parse_national_id(normalise_typed_id(self.cleaned_data["national_id"])).number
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise ValidationError(_("Enter your full name."), code="required")
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in name):
+            # Direction overrides and invisible characters make a name read differently
+            # from what it is (and differently from the ID card it must match).
+            raise ValidationError(
+                _("The name may contain letters, spaces and the · of names only."),
+                code="invalid_characters",
+            )
         return name
 
 

@@ -159,3 +159,27 @@ def connect_signals():
     from django.contrib.auth.signals import user_login_failed
 
     user_login_failed.connect(_count_failure, dispatch_uid="sscard.login_failures_per_address")
+
+
+# --- registration ----------------------------------------------------------------------
+# Registering answers the same for every ID number, but each try still costs the
+# prober: so many per address and so many per ID number per window.
+
+REGISTER_ADDRESS = "register_per_address"
+REGISTER_ID = "register_per_id"
+
+
+def registration_hit(request, national_id_typed):
+    """Count one registration attempt; the Rate that is used up, or None if allowed.
+    The ID number counts by its keyed digest, however it was typed."""
+    from accounts.pii import id_digest, id_number_in
+
+    by_address = Rate.parse(settings.SSCARD_REGISTER_ADDRESS_RATE)
+    if not hit(REGISTER_ADDRESS, client_ip(request), by_address):
+        return by_address
+    number = id_number_in(national_id_typed)
+    if number:
+        by_id = Rate.parse(settings.SSCARD_REGISTER_ID_RATE)
+        if not hit(REGISTER_ID, id_digest(number), by_id):
+            return by_id
+    return None

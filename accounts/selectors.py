@@ -504,3 +504,45 @@ def settlements_to_recover(cardholder):
         .order_by("created_at", "id")
     )
     return SettlementsToRecover(rows, sum((row.amount for row in rows), ZERO))
+
+
+# --- an applicant's own identity -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantIdentity:
+    """Who an applicant said they are at registration: the name as on their ID card
+    and their own ID number (masked; staff compare the full number through
+    `same_id_number`, never by reading it). A claim's payee must bear this name, and
+    the reviewer checks the applicant-ID document against it."""
+
+    user_id: int
+    name: str
+    masked_national_id: str
+    national_id_digest: str
+
+    def same_name(self, other):
+        """Is `other` (a payee's name, say) this name, up to spacing and case?"""
+        return _normalised_name(other) == _normalised_name(self.name) != ""
+
+
+def _normalised_name(name):
+    return " ".join(str(name or "").split()).casefold()
+
+
+def applicant_identity(user):
+    """The identity `user` registered with, or None for a login without one (staff)."""
+    from accounts.pii import id_digest
+    from accounts.validators import mask_national_id
+
+    if user is None or not getattr(user, "pk", None):
+        return None
+    number = user.national_id
+    if not number:
+        return None
+    return ApplicantIdentity(
+        user_id=user.pk,
+        name=" ".join((user.first_name or "").split()),
+        masked_national_id=mask_national_id(number),
+        national_id_digest=id_digest(number),
+    )

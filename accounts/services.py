@@ -40,7 +40,7 @@ from accounts.models import (
     Scheme,
     Settlement,
 )
-from accounts.pii import id_digest, id_digests
+from accounts.pii import id_digest, id_digests, normalise_typed_id
 from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
@@ -452,6 +452,9 @@ REGISTRATION_MISMATCH = _(
 )
 
 
+ALREADY_REGISTERED = _("This ID number is already registered; sign in instead.")
+
+
 def _same_name(a, b):
     return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
 
@@ -471,7 +474,7 @@ def user_register(*, national_id, password, name, email, card_number=""):
     email = str(email or "").strip()
     card_number = str(card_number or "").strip().upper()
     try:
-        number = parse_national_id(national_id).number
+        number = parse_national_id(normalise_typed_id(national_id)).number
     except ValidationError as exc:
         errors["national_id"] = exc.messages
         number = ""
@@ -491,7 +494,7 @@ def user_register(*, national_id, password, name, email, card_number=""):
         raise ValidationError(errors)
     if user_model.objects.filter(username__in=id_digests(number)).exists():
         raise ValidationError(
-            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+            {"national_id": [ValidationError(ALREADY_REGISTERED, code="already_registered")]}
         )
 
     cardholder = None
@@ -504,11 +507,20 @@ def user_register(*, national_id, password, name, email, card_number=""):
             .first()
         )
         if cardholder is None or not _same_name(cardholder.name, name):
-            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(REGISTRATION_MISMATCH, code="mismatch")]}
+            )
     elif Cardholder.objects.with_national_id(number).exists():
         # An insured person links their record through the card, not as an heir.
         raise ValidationError(
-            {"card_number": [_("Enter your social security card number as well.")]}
+            {
+                "card_number": [
+                    ValidationError(
+                        _("Enter your social security card number as well."),
+                        code="card_required",
+                    )
+                ]
+            }
         )
 
     try:
@@ -522,12 +534,80 @@ def user_register(*, national_id, password, name, email, card_number=""):
             )
     except IntegrityError:
         raise ValidationError(
-            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+            {"national_id": [ValidationError(ALREADY_REGISTERED, code="already_registered")]}
         ) from None
     if cardholder is not None:
         linked = Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(
             user=user, updated_at=timezone.now()
         )
         if linked != 1:
-            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(REGISTRATION_MISMATCH, code="mismatch")]}
+            )
     return user
+
+
+# Refusals that depend on other people's records, not on what was typed: the pages
+# never show them (the registration pages would otherwise say who is insured or
+# registered); the truth goes to the e-mail address given.
+QUIET_REFUSALS = {"already_registered", "card_required", "mismatch"}
+
+
+def registration_refusal(exc):
+    """The code of a ValidationError of user_register that is about other people's
+    records (QUIET_REFUSALS), or None when it is about what was typed."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    for field_errors in errors.values():
+        for error in field_errors:
+            if error.code in QUIET_REFUSALS:
+                return error.code
+    return None
+
+
+class HeirRegistration:
+    CREATED = "created"
+    ALREADY_REGISTERED = "already_registered"
+    INSURED = "card_required"
+
+
+def heir_register(*, national_id, password, name, email):
+    """Self-registration of an heir, answering the same whoever the ID number belongs
+    to: returns the outcome (HeirRegistration) for the e-mail, never for the page.
+
+    A new ID number gets an account (the heir's own ID number, encrypted, and name as
+    on the ID card: accounts.selectors.applicant_identity). One already registered, or
+    belonging to an insured person (who registers with the card), creates nothing; the
+    address given is told which by e-mail, and the password is hashed all the same so
+    the answer takes as long. Field errors about what was typed raise ValidationError.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    try:
+        user_register(
+            national_id=national_id, password=password, name=name, email=email, card_number=""
+        )
+    except ValidationError as exc:
+        outcome = registration_refusal(exc)
+        if outcome is None:
+            raise
+        make_password(password)
+    else:
+        outcome = HeirRegistration.CREATED
+    email = str(email or "").strip()
+    transaction.on_commit(lambda: registration_mail(outcome, email))
+    return outcome
+
+
+def registration_mail(outcome, email):
+    """Tell the address given at registration what happened (bilingual, no ID number)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    body = render_to_string("registration/register_outcome_email.txt", {"outcome": outcome})
+    try:
+        send_mail(
+            "注册 / Registration", body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False
+        )
+    except Exception:  # a mail outage must not undo the registration
+        logger.exception("registration e-mail not sent")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import read_models, selectors, services
+from accounts import ratelimit, read_models, selectors, services
 from accounts.exceptions import DomainError, InvalidYear, NotFound
 from accounts.forms import (
     HISTORY_KINDS,
@@ -106,18 +106,37 @@ def _register(request, form_class, template, card):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        used_up = ratelimit.registration_hit(request, request.POST.get("national_id"))
+        if used_up is not None:
+            form.is_valid()
+            form.add_error(
+                None,
+                _("Too many registration attempts. Wait %(minutes)d minutes and try again.")
+                % {"minutes": used_up.minutes},
+            )
+            response = render(request, template, {"form": form}, status=429)
+            response["Retry-After"] = str(used_up.seconds)
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not card:
+            return _register_heir(request, form, template, data)
         try:
             user = services.user_register(
                 national_id=data["national_id"],
                 password=data["password1"],
                 name=data["name"],
                 email=data["email"],
-                card_number=data.get("card_number", "") if card else "",
+                card_number=data.get("card_number", ""),
             )
         except ValidationError as exc:
-            _validation_errors_to_form(form, exc)
+            if services.registration_refusal(exc):
+                # Registered already, or no such card: one answer for both.
+                form.add_error(None, services.REGISTRATION_MISMATCH)
+                _describe_all(form)
+            else:
+                _validation_errors_to_form(form, exc)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -126,6 +145,35 @@ def _register(request, form_class, template, card):
             return redirect("accounts:dashboard")
     status = 400 if form.is_bound and form.errors else 200
     return render(request, template, {"form": form}, status=status)
+
+
+def _register_heir(request, form, template, data):
+    """Whatever the ID number (new, registered, an insured person's), the same answer:
+    go and log in; the e-mail says what happened. Only errors in what was typed show."""
+    try:
+        services.heir_register(
+            national_id=data["national_id"],
+            password=data["password1"],
+            name=data["name"],
+            email=data["email"],
+        )
+    except ValidationError as exc:
+        _validation_errors_to_form(form, exc)
+        return render(request, template, {"form": form}, status=400)
+    messages.info(
+        request,
+        _(
+            "Thank you. If this ID number could be registered, your account is ready: log in "
+            "with it and the password you chose. We have sent an e-mail to the address you "
+            "gave saying what happened."
+        ),
+    )
+    return redirect("accounts:login")
+
+
+def _describe_all(form):
+    for name in form.fields:
+        form._describe(name)
 
 
 def _validation_errors_to_form(form, exc):

@@ -382,6 +382,9 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 # Password spraying: failed logins from one address, whatever the usernames, past
 # this rate refuse every login from it until the window ends (accounts.ratelimit).
 SSCARD_LOGIN_ADDRESS_FAILURE_RATE = env.string("SSCARD_LOGIN_ADDRESS_FAILURE_RATE", "50/hour")
+# Registration attempts per client address and per ID number (accounts.ratelimit).
+SSCARD_REGISTER_ADDRESS_RATE = env.string("SSCARD_REGISTER_ADDRESS_RATE", "10/hour")
+SSCARD_REGISTER_ID_RATE = env.string("SSCARD_REGISTER_ID_RATE", "5/hour")
 
 # Staff reach the admin only with a second factor (TOTP, django-otp).
 OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")

@@ -75,6 +75,9 @@ def _no_throttles(settings):
     rest["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(rest["DEFAULT_THROTTLE_RATES"], "100000/minute")
     settings.REST_FRAMEWORK = rest
     settings.AXES_FAILURE_LIMIT = 100000
+    settings.SSCARD_LOGIN_ADDRESS_FAILURE_RATE = "100000/hour"
+    settings.SSCARD_REGISTER_ADDRESS_RATE = "100000/hour"
+    settings.SSCARD_REGISTER_ID_RATE = "100000/hour"
 
 
 @pytest.fixture
