@@ -143,6 +143,26 @@ class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
     def full_login(self, obj):
         return obj.national_id or obj.username
 
+    ROLE_FIELDS = {"is_staff", "is_superuser", "groups"}
+
+    def save_related(self, request, form, formsets, change):
+        # Groups are saved here, after the user row: only now are the new roles known.
+        super().save_related(request, form, formsets, change)
+        if change and self.ROLE_FIELDS & set(form.changed_data):
+            user = form.instance
+            services.user_end_logins(user=user)
+            if user.pk == request.user.pk:
+                # Editing oneself keeps this (second-factor verified) session.
+                from django.contrib.auth import update_session_auth_hash
+
+                update_session_auth_hash(request, type(user).objects.get(pk=user.pk))
+            self.message_user(
+                request,
+                _("Their roles changed: every session and API token of %(user)s has ended.")
+                % {"user": user.masked_login},
+                messages.WARNING,
+            )
+
 
 class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Account

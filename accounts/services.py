@@ -10,7 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -611,3 +611,55 @@ def registration_mail(outcome, email):
         )
     except Exception:  # a mail outage must not undo the registration
         logger.exception("registration e-mail not sent")
+
+
+# --- staff status and roles ------------------------------------------------------------
+
+
+@transaction.atomic
+def user_end_logins(*, user):
+    """End every session and API token of `user`: the auth epoch moves on (sessions
+    carry it in their hash, staff tokens in their proof) and the tokens are deleted.
+    The person logs in again, with the second factor if they are staff."""
+    from rest_framework.authtoken.models import Token
+
+    user_model = get_user_model()
+    user_model.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
+    Token.objects.filter(user_id=user.pk).delete()
+    user.auth_epoch = user_model.objects.values_list("auth_epoch", flat=True).get(pk=user.pk)
+    user.__dict__.pop("_role_group_ids", None)
+    logger.info("sessions and tokens of user %s ended", user.pk)
+    return user
+
+
+@transaction.atomic
+def staff_roles_set(*, user, actor, is_staff=None, is_superuser=None, groups=None):
+    """Change whether `user` is staff or superuser, and their groups (roles). Any real
+    change ends their sessions and tokens, so new powers are only ever used after a
+    fresh login with the second factor, and lost ones at once. Only a superuser or a
+    holder of accounts.change_user may do it; a superuser flag only a superuser."""
+    if actor is None or not actor.is_active or not actor.has_perm("accounts.change_user"):
+        raise Forbidden(field="actor")
+    if is_superuser is not None and not actor.is_superuser:
+        raise Forbidden(field="is_superuser")
+    user_model = get_user_model()
+    locked = user_model.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    for name, value in (("is_staff", is_staff), ("is_superuser", is_superuser)):
+        if value is not None and getattr(locked, name) != bool(value):
+            setattr(locked, name, bool(value))
+            changed.append(name)
+    if changed:
+        locked.save(update_fields=changed)
+    if groups is not None:
+        wanted = {group.pk for group in groups}
+        if set(locked.groups.values_list("pk", flat=True)) != wanted:
+            locked.groups.set(list(groups))
+            changed.append("groups")
+    if changed:
+        user_end_logins(user=locked)
+        logger.info("roles of user %s changed by user %s: %s", locked.pk, actor.pk, changed)
+    for name in ("is_staff", "is_superuser", "auth_epoch"):
+        setattr(user, name, getattr(locked, name))
+    user.__dict__.pop("_role_group_ids", None)
+    return changed

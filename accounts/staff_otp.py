@@ -8,6 +8,7 @@ while no confirmed device exists, so a stolen password alone cannot add a second
 
 import base64
 import binascii
+import hashlib
 import io
 
 from django.db import transaction
@@ -71,3 +72,49 @@ def qr_data_uri(text):
     out = io.BytesIO()
     qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8).save(out)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+# --- staff API tokens carry their second factor ------------------------------------
+
+
+def role_digest(user):
+    """The digest of what the user's powers rest on (User.role_fingerprint)."""
+    return hashlib.sha256(user.role_fingerprint().encode()).hexdigest()
+
+
+@transaction.atomic
+def staff_token_issue(user, device):
+    """The API token of a staff member who just passed `device` (a TOTP code): their
+    existing token if it already carries a proof for the current roles, else a new
+    one, so a token issued before (without a second factor, or for other roles)
+    never becomes valid again."""
+    from rest_framework.authtoken.models import Token
+
+    from accounts.models import StaffTokenProof
+
+    digest = role_digest(user)
+    token = Token.objects.filter(user=user).first()
+    if token is not None:
+        proof = StaffTokenProof.objects.filter(token=token).first()
+        if proof is None or proof.role_fingerprint != digest:
+            token.delete()
+            token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+    StaffTokenProof.objects.update_or_create(
+        token=token, defaults={"device": device, "role_fingerprint": digest}
+    )
+    return token
+
+
+def staff_token_proven(user, token_key):
+    """Does this staff token carry a second factor from the user's own confirmed
+    device, for the roles the user has now?"""
+    from accounts.models import StaffTokenProof
+
+    return StaffTokenProof.objects.filter(
+        token_id=token_key,
+        device__user_id=user.pk,
+        device__confirmed=True,
+        role_fingerprint=role_digest(user),
+    ).exists()

@@ -254,6 +254,19 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        if user.is_staff or user.is_superuser:
+            # Staff powers need the second factor: a token issued without one (before
+            # the user became staff, say) or for other roles than today's is refused.
+            from accounts.staff_otp import staff_token_proven
+
+            if not staff_token_proven(user, key):
+                raise exceptions.AuthenticationFailed(
+                    _(
+                        "This token was issued without the second factor or before a "
+                        "change of roles; ask for a new one with your authenticator code."
+                    ),
+                    code="token_needs_second_factor",
+                )
         return user, Token(key=key, user=user, created=user.token_created)
 
 
