@@ -241,3 +241,19 @@ class TotpCodeForm(AccessibleFormMixin, forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "input--id"}
         ),
     )
+
+
+class EnrolmentCodeForm(AccessibleFormMixin, forms.Form):
+    """The one-time code an operator issued for setting up a first authenticator."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from an operator"),
+        max_length=20,
+        help_text=_(
+            "An operator gives it to you in person (manage.py staff_totp --enrolment-code); "
+            "your password alone cannot set up an authenticator."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "input--id"}
+        ),
+    )

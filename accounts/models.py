@@ -582,3 +582,21 @@ class StaffTokenProof(models.Model):
 
     def __str__(self):
         return f"token of user {self.token.user_id} via device {self.device_id}"
+
+
+class StaffEnrolmentCode(models.Model):
+    """A one-time code an operator issues (`manage.py staff_totp USER --enrolment-code`)
+    so a staff member can set up their first authenticator: a password alone never
+    does. Only its hash is kept; using it, or issuing a new one, ends it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff enrolment code")
+        verbose_name_plural = _("staff enrolment codes")
+
+    def __str__(self):
+        return f"enrolment code of user {self.user_id}"

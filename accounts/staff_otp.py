@@ -2,8 +2,14 @@
 
 A staff member has one authenticator device, named AUTHENTICATOR. It counts once
 confirmed: either an operator created it (`manage.py staff_totp USERNAME`) or the
-person typed a correct code on the enrolment page. Self-enrolment is open only
-while no confirmed device exists, so a stolen password alone cannot add a second one.
+person set it up on the enrolment page with a one-time enrolment code an operator
+issued (`manage.py staff_totp USERNAME --enrolment-code`) and a correct TOTP code.
+Self-enrolment is open only while no confirmed device exists, and never with the
+password alone: a stolen password cannot add a device.
+
+A staff API token carries its proof (StaffTokenProof): the device that confirmed the
+login that issued it and a digest of the roles it was issued for. The token
+authentication checks it on every staff request.
 """
 
 import base64
@@ -118,3 +124,53 @@ def staff_token_proven(user, token_key):
         device__confirmed=True,
         role_fingerprint=role_digest(user),
     ).exists()
+
+
+# --- first enrolment needs a code from an operator ---------------------------------
+
+ENROLMENT_CODE_HOURS = 24
+
+
+def _code_hash(user, code):
+    from django.utils.crypto import salted_hmac
+
+    text = "".join(str(code or "").split()).upper().replace("-", "")
+    return salted_hmac("accounts.staff_otp.enrolment", f"{user.pk}|{text}").hexdigest()
+
+
+@transaction.atomic
+def enrolment_code_issue(user, hours=ENROLMENT_CODE_HOURS):
+    """A fresh one-time code for the user's first authenticator (replacing any earlier
+    one), valid for `hours`. Only its hash is stored; the caller shows the code once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from accounts.models import StaffEnrolmentCode
+
+    raw = get_random_string(12, allowed_chars="ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+    StaffEnrolmentCode.objects.update_or_create(
+        user=user,
+        defaults={
+            "code_hash": _code_hash(user, raw),
+            "expires_at": timezone.now() + timedelta(hours=hours),
+        },
+    )
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def enrolment_code_valid(user, code):
+    from django.utils import timezone
+    from django.utils.crypto import constant_time_compare
+
+    from accounts.models import StaffEnrolmentCode
+
+    row = StaffEnrolmentCode.objects.filter(user=user, expires_at__gt=timezone.now()).first()
+    return row is not None and constant_time_compare(row.code_hash, _code_hash(user, code))
+
+
+def enrolment_code_used(user):
+    from accounts.models import StaffEnrolmentCode
+
+    StaffEnrolmentCode.objects.filter(user=user).delete()

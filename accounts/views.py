@@ -28,6 +28,7 @@ from accounts.forms import (
     CardholderRegistrationForm,
     ConfirmForm,
     ContributionFilterForm,
+    EnrolmentCodeForm,
     HistoryFilterForm,
     LoginForm,
     RegistrationForm,
@@ -549,12 +550,17 @@ def card_report_lost(request, cardholder):
 # --- staff second factor ------------------------------------------------------------
 
 
+ENROLMENT_SESSION_KEY = "sscard_totp_enrolment_for"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_totp(request):
-    """A staff member sets up their authenticator app: the secret (as text, a link and
-    a QR code) and a code to prove it works. Open only while no confirmed device
-    exists; otherwise the admin's own login asks for the code."""
+    """A staff member sets up their first authenticator app. Open only while no
+    confirmed device exists, and only with a one-time enrolment code an operator
+    issued (never with the password alone): first the code, then the secret (as text,
+    a link and a QR code, newly made so nothing shown earlier is reused) and a TOTP
+    code to prove it works. Otherwise the admin's own login asks for the code."""
     import django_otp
 
     from accounts import staff_otp
@@ -569,12 +575,32 @@ def staff_totp(request):
             "registration/staff_totp.html",
             {"enrolled": True, "verified": user.is_verified()},
         )
+    if request.session.get(ENROLMENT_SESSION_KEY) != user.pk:
+        form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            if staff_otp.enrolment_code_valid(user, form.cleaned_data["enrolment_code"]):
+                staff_otp.totp_device_for(user, replace=True)  # a secret nobody saw yet
+                request.session[ENROLMENT_SESSION_KEY] = user.pk
+                return redirect("staff_totp")
+            form.add_error(
+                "enrolment_code",
+                _("That enrolment code is not right or has expired. Ask an operator for one."),
+            )
+        status = 400 if form.is_bound and form.errors else 200
+        return render(
+            request,
+            "registration/staff_totp.html",
+            {"form": form, "needs_code": True},
+            status=status,
+        )
     device = staff_otp.totp_device_for(user)
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
             type(device).objects.filter(pk=device.pk).update(confirmed=True)
             device.refresh_from_db()
+            staff_otp.enrolment_code_used(user)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             django_otp.login(request, device)
             messages.success(request, _("Your authenticator is set up. The staff site is open."))
             return redirect("admin:index")
