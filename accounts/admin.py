@@ -6,12 +6,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from accounts import services
+from accounts import selectors, services
 from accounts.exceptions import DomainError
 from accounts.models import (
     Account,
@@ -143,6 +143,26 @@ class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
     def full_login(self, obj):
         return obj.national_id or obj.username
 
+    ROLE_FIELDS = {"is_staff", "is_superuser", "groups"}
+
+    def save_related(self, request, form, formsets, change):
+        # Groups are saved here, after the user row: only now are the new roles known.
+        super().save_related(request, form, formsets, change)
+        if change and self.ROLE_FIELDS & set(form.changed_data):
+            user = form.instance
+            services.user_end_logins(user=user)
+            if user.pk == request.user.pk:
+                # Editing oneself keeps this (second-factor verified) session.
+                from django.contrib.auth import update_session_auth_hash
+
+                update_session_auth_hash(request, type(user).objects.get(pk=user.pk))
+            self.message_user(
+                request,
+                _("Their roles changed: every session and API token of %(user)s has ended.")
+                % {"user": user.masked_login},
+                messages.WARNING,
+            )
+
 
 class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Account
@@ -169,7 +189,7 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     show_full_result_count = False
     list_per_page = 50
     raw_id_fields = ("user",)
-    readonly_fields = ("masked_id", "created_at", "updated_at")
+    readonly_fields = ("masked_id", "created_at", "updated_at", "to_recover")
     inlines = [AccountInline]
     actions = ["report_lost", "reactivate"]
 
@@ -195,10 +215,36 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
             ),
             (
                 _("Status"),
-                {"fields": ["employment_status", *LIFE_FIELDS]},
+                {"fields": ["employment_status", *LIFE_FIELDS, "to_recover"]},
             ),
             (_("Record"), {"fields": ["created_at", "updated_at"]}),
         ]
+
+    @admin.display(description=_("settlements to recover"))
+    def to_recover(self, obj):
+        """Purchases settled on days after the date of death, before it was verified."""
+        found = selectors.settlements_to_recover(obj) if obj is not None and obj.pk else None
+        if not found or not found.settlements:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<li>{} · {} · {} · {}</li>",
+            (
+                (
+                    timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
+                    row.institution.name,
+                    row.amount,
+                    row.idempotency_key[:40],
+                )
+                for row in found.settlements
+            ),
+        )
+        return format_html(
+            '<ul class="to-recover">{}</ul><p>{}: <strong>{}</strong></p>',
+            rows,
+            _("Total to recover"),
+            found.total,
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import extensions, selectors, services
+from accounts import extensions, selectors, services, staff_otp
 from accounts.authentication import InstitutionKeyAuthentication
 from accounts.exceptions import DomainError
 from accounts.models import InstitutionAPIKey, Settlement
@@ -52,7 +52,11 @@ class TokenView(generics.GenericAPIView):
         user = serializer.validated_data["user"]
         # A token is a login: recorded like one (last login, axes' access log).
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
+        device = serializer.validated_data.get("device")
+        if device is not None:
+            token = staff_otp.staff_token_issue(user, device)
+        else:
+            token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

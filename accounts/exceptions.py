@@ -101,3 +101,11 @@ class CardholderNotLiving(DomainError):
     default_message = _(
         "The cardholder has died or settled abroad; the card can no longer be used for payments."
     )
+
+
+class CardholderDeceased(CardholderNotLiving):
+    code = "cardholder_deceased"
+    default_message = _(
+        "The cardholder died before the date of this purchase; the card can no longer be "
+        "used for payments."
+    )

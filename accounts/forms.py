@@ -5,13 +5,15 @@ aria-invalid) so screen readers announce them; the templates in `accounts/includ
 render the matching ids. `DomainErrorMixin` shows a service's refusal on the form.
 """
 
+import unicodedata
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import LedgerTransaction, Scheme
-from accounts.pii import login_username
+from accounts.pii import login_username, normalise_typed_id
 from accounts.validators import parse_national_id
 from core.forms import DomainErrorMixin
 
@@ -112,12 +114,19 @@ class RegistrationForm(DomainErrorMixin, PasswordFieldsMixin):
     field_order = ["national_id", "name", "email", "password1", "password2"]
 
     def clean_national_id(self):
-        return parse_national_id(self.cleaned_data["national_id"]).number
+        return parse_national_id(normalise_typed_id(self.cleaned_data["national_id"])).number
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
         if not name:
             raise ValidationError(_("Enter your full name."), code="required")
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in name):
+            # Direction overrides and invisible characters make a name read differently
+            # from what it is (and differently from the ID card it must match).
+            raise ValidationError(
+                _("The name may contain letters, spaces and the · of names only."),
+                code="invalid_characters",
+            )
         return name
 
 
@@ -191,5 +200,21 @@ class TotpCodeForm(DomainErrorMixin, forms.Form):
         error_messages={"invalid": _("Type the 6 digits the app shows now.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "input--id"}
+        ),
+    )
+
+
+class EnrolmentCodeForm(DomainErrorMixin, forms.Form):
+    """The one-time code an operator issued for setting up a first authenticator."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code from an operator"),
+        max_length=20,
+        help_text=_(
+            "An operator gives it to you in person (manage.py staff_totp --enrolment-code); "
+            "your password alone cannot set up an authenticator."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "input--id"}
         ),
     )

@@ -31,9 +31,37 @@ class User(AbstractUser):
 
     # Null, not "", for staff: the encrypted field stores an empty value as NULL.
     national_id = EncryptedCharField(_("national ID number"), max_length=18, blank=True, null=True)
+    # Raised to end every session and API token of the user at once (a change of staff
+    # status or roles: accounts.services.user_end_logins).
+    auth_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self):
         return self.masked_login
+
+    def role_fingerprint(self):
+        """What a login's powers rest on: staff and superuser flags, the staff's groups
+        and the auth epoch. Sessions and staff tokens carry it, so any change (by the
+        service, the admin or a shell) ends them. Groups cost a query, and only staff
+        have them to lose."""
+        groups = ""
+        if self.pk and (self.is_staff or self.is_superuser):
+            ids = getattr(self, "_role_group_ids", None)
+            if ids is None:
+                ids = self._role_group_ids = sorted(self.groups.values_list("pk", flat=True))
+            groups = ",".join(map(str, ids))
+        return f"{self.auth_epoch}|{int(self.is_staff)}|{int(self.is_superuser)}|{groups}"
+
+    def _get_session_auth_hash(self, secret=None):
+        if not (self.is_staff or self.is_superuser or self.auth_epoch):
+            return super()._get_session_auth_hash(secret=secret)  # cardholders' as before
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}|{self.role_fingerprint()}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def masked_login(self):
@@ -534,3 +562,41 @@ class InstitutionAPIKey(AbstractAPIKey):
     class Meta(AbstractAPIKey.Meta):
         verbose_name = _("institution API key")
         verbose_name_plural = _("institution API keys")
+
+
+class StaffTokenProof(models.Model):
+    """The second factor behind a staff API token: which authenticator confirmed the
+    login that issued it, and the roles it was issued for. A staff request with a token
+    that has none, or whose device or roles have changed since, is refused."""
+
+    token = models.OneToOneField(
+        "authtoken.Token", on_delete=models.CASCADE, related_name="staff_proof"
+    )
+    device = models.ForeignKey("otp_totp.TOTPDevice", on_delete=models.CASCADE, related_name="+")
+    role_fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff token proof")
+        verbose_name_plural = _("staff token proofs")
+
+    def __str__(self):
+        return f"token of user {self.token.user_id} via device {self.device_id}"
+
+
+class StaffEnrolmentCode(models.Model):
+    """A one-time code an operator issues (`manage.py staff_totp USER --enrolment-code`)
+    so a staff member can set up their first authenticator: a password alone never
+    does. Only its hash is kept; using it, or issuing a new one, ends it."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=128)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("staff enrolment code")
+        verbose_name_plural = _("staff enrolment codes")
+
+    def __str__(self):
+        return f"enrolment code of user {self.user_id}"

@@ -13,6 +13,8 @@ docs/RELIABILITY.md and done by `manage.py rotate_pii_keys`.
 
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -40,20 +42,56 @@ def id_digests(number):
     return [id_digest(number, key) for key in keys]
 
 
+# Typed between the digits of an ID number by phones, copy-paste and input methods:
+# spaces of every kind, hyphens and dots, and invisible format characters
+# (zero-width space and joiners, the byte-order mark, direction marks).
+_SEPARATORS = frozenset("-_.,/\\·・‐‑‒–—―−")
+# Long enough to be (most of) an ID number, never part of a staff username.
+_ID_SHAPED = re.compile(r"[0-9]{14,}")
+
+
+def normalise_typed_id(text):
+    """What a person typed as an ID number, the way it is compared: NFKC (full-width
+    digits become ASCII), separators, whitespace and invisible format characters
+    removed, a lower-case check character upper-cased."""
+    if not isinstance(text, str):
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    kept = [
+        char
+        for char in text
+        if not char.isspace()
+        and char not in _SEPARATORS
+        and unicodedata.category(char) not in {"Cf", "Cc", "Zs", "Zl", "Zp", "Mn"}
+    ]
+    return "".join(kept).upper()
+
+
+def is_id_shaped(text):
+    """Does `text` carry something that looks like an ID number, valid or not?"""
+    return bool(_ID_SHAPED.search(normalise_typed_id(text)))
+
+
 def id_number_in(text):
-    """The normalised ID number `text` is (surrounding spaces, a lower-case "x"
-    allowed), or None when it is not one."""
+    """The normalised ID number `text` is (typed with spaces, separators, zero-width
+    characters, full-width digits or a lower-case "x" allowed), or None when it is
+    not one."""
     try:
-        return parse_national_id(text.strip() if isinstance(text, str) else "").number
+        return parse_national_id(normalise_typed_id(text)).number
     except ValidationError:
         return None
 
 
 def login_usernames(value):
     """Every username a typed login may be stored under: the digests of an ID number
-    (current key first), or a staff username unchanged."""
+    (current key first), or a staff username unchanged. Something ID-shaped that is
+    not a valid number (a wrong check digit, a digit too few) becomes the digest of
+    what was typed, normalised: no user has it, and django-axes' records of the
+    failed attempt hold no number in the clear."""
     number = id_number_in(value)
     if number is None:
+        if is_id_shaped(value):
+            return [id_digest(normalise_typed_id(value))]
         return [(value or "").strip() if isinstance(value, str) else ""]
     return id_digests(number)
 

@@ -7,7 +7,7 @@ import base64
 import binascii
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -37,6 +37,7 @@ from accounts.models import (
     LedgerEntry,
     LedgerTransaction,
     Scheme,
+    Settlement,
 )
 
 SCHEME_ORDER = {scheme: index for index, scheme in enumerate(Scheme.values)}
@@ -477,3 +478,71 @@ def annual_statement(cardholder, year):
         "settlements_total": settlements_total,
         "payouts_total": payouts_total,
     }
+
+
+# --- after a death -------------------------------------------------------------------
+
+
+@dataclass
+class SettlementsToRecover:
+    settlements: list
+    total: Decimal
+
+
+def settlements_to_recover(cardholder):
+    """Medical purchases settled from a deceased cardholder's account on days after the
+    date of death: posted before the death was verified (since then the card is
+    refused), so the money went out wrongly and is to be recovered. Staff only.
+    Empty unless the death is on record."""
+    if cardholder.life_status != Cardholder.LifeStatus.DECEASED or not cardholder.date_of_death:
+        return SettlementsToRecover([], ZERO)
+    day_after = cardholder.date_of_death + timedelta(days=1)
+    since = datetime(day_after.year, day_after.month, day_after.day, tzinfo=_local_tz())
+    rows = list(
+        Settlement.objects.filter(cardholder=cardholder, created_at__gte=since)
+        .select_related("institution")
+        .order_by("created_at", "id")
+    )
+    return SettlementsToRecover(rows, sum((row.amount for row in rows), ZERO))
+
+
+# --- an applicant's own identity -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantIdentity:
+    """Who an applicant said they are at registration: the name as on their ID card
+    and their own ID number (masked; staff compare the full number through
+    `same_id_number`, never by reading it). A claim's payee must bear this name, and
+    the reviewer checks the applicant-ID document against it."""
+
+    user_id: int
+    name: str
+    masked_national_id: str
+    national_id_digest: str
+
+    def same_name(self, other):
+        """Is `other` (a payee's name, say) this name, up to spacing and case?"""
+        return _normalised_name(other) == _normalised_name(self.name) != ""
+
+
+def _normalised_name(name):
+    return " ".join(str(name or "").split()).casefold()
+
+
+def applicant_identity(user):
+    """The identity `user` registered with, or None for a login without one (staff)."""
+    from accounts.pii import id_digest
+    from accounts.validators import mask_national_id
+
+    if user is None or not getattr(user, "pk", None):
+        return None
+    number = user.national_id
+    if not number:
+        return None
+    return ApplicantIdentity(
+        user_id=user.pk,
+        name=" ".join((user.first_name or "").split()),
+        masked_national_id=mask_national_id(number),
+        national_id_digest=id_digest(number),
+    )

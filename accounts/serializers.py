@@ -42,16 +42,19 @@ class TokenRequestSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 _("The ID number or password is not right."), code="invalid_credentials"
             )
-        if user.is_staff:
-            # A staff token reaches the review endpoints: it needs the second factor.
+        if user.is_staff or user.is_superuser:
+            # A staff token reaches the review endpoints: it needs the second factor,
+            # and carries the device that gave it (accounts.staff_otp).
             from django_otp import match_token
 
             token = (attrs.get("otp_token") or "").strip()
-            if not token or match_token(user, token) is None:
+            device = match_token(user, token) if token else None
+            if device is None or not getattr(device, "confirmed", False):
                 raise serializers.ValidationError(
                     _("Staff need the current code from their authenticator app (otp_token)."),
                     code="otp_required",
                 )
+            attrs["device"] = device
         attrs["user"] = user
         return attrs
 

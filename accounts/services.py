@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,7 @@ from accounts import contribution_rules as rules
 from accounts import ledger
 from accounts.exceptions import (
     AccountClosed,
+    CardholderDeceased,
     CardholderNotLiving,
     CardNotActive,
     DomainError,
@@ -38,7 +39,7 @@ from accounts.models import (
     Scheme,
     Settlement,
 )
-from accounts.pii import id_digest, id_digests
+from accounts.pii import id_digest, id_digests, normalise_typed_id
 from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,21 @@ def settlement_fingerprint(card_number, amount, description):
     return hashlib.sha256(f"{card_number}|{amount}|{description}".encode()).hexdigest()
 
 
+LEDGER_KEY_LENGTH = 200  # LedgerTransaction.idempotency_key
+IDEMPOTENCY_KEY_LENGTH = 200  # what the API documents and Settlement stores
+
+
+def settlement_ledger_key(institution, key):
+    """The ledger's idempotency key of a settlement. A client's key may take all 200
+    characters the API allows; with the prefix it would overflow the ledger's column,
+    so a key that does not fit is replaced by its SHA-256 (keys that fit keep their
+    old form, so a retry of an earlier purchase still finds its transaction)."""
+    plain = f"settlement:{institution.pk}:{key}"
+    if len(plain) <= LEDGER_KEY_LENGTH:
+        return plain
+    return f"settlement:{institution.pk}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def _replay(institution, idempotency_key, fingerprint):
     existing = Settlement.objects.filter(
         institution=institution, idempotency_key=idempotency_key
@@ -182,7 +198,7 @@ def settlement_create(*, institution, card_number, amount, description, idempote
     card_number = str(card_number or "").strip().upper()
     description = str(description or "").strip()
     idempotency_key = str(idempotency_key or "").strip()
-    if not idempotency_key or len(idempotency_key) > 200:
+    if not idempotency_key or len(idempotency_key) > IDEMPOTENCY_KEY_LENGTH:
         raise InvalidInput(
             _("An idempotency key of 1 to 200 characters is required."),
             code="invalid_idempotency_key",
@@ -224,6 +240,13 @@ def _settlement_create(institution, card_number, amount, description, key, finge
     if cardholder is None:
         raise UnknownCard(field="card_number")
     if cardholder.life_status != Cardholder.LifeStatus.LIVING:
+        # A purchase is dated the day it is settled; after a verified death nothing is
+        # spent from the account (what was, before the death was known, is listed by
+        # selectors.settlements_to_recover).
+        dated = timezone.localdate()
+        deceased = cardholder.life_status == Cardholder.LifeStatus.DECEASED
+        if deceased and cardholder.date_of_death and dated > cardholder.date_of_death:
+            raise CardholderDeceased(field="card_number")
         raise CardholderNotLiving(field="card_number")
     if cardholder.card_status != Cardholder.CardStatus.ACTIVE:
         raise CardNotActive(field="card_number")
@@ -233,7 +256,7 @@ def _settlement_create(institution, card_number, amount, description, key, finge
     payable = ledger.system_account(Account.SystemCode.SETTLEMENTS_PAYABLE)
     txn, created = ledger.post(
         kind=LedgerTransaction.Kind.SETTLEMENT,
-        idempotency_key=f"settlement:{institution.pk}:{key}",
+        idempotency_key=settlement_ledger_key(institution, key),
         legs=[Leg(account.id, -amount), Leg(payable.id, amount)],
         reference=key[:100],
         description=description or f"{institution.name}",
@@ -393,6 +416,9 @@ REGISTRATION_MISMATCH = _(
 )
 
 
+ALREADY_REGISTERED = _("This ID number is already registered; sign in instead.")
+
+
 def _same_name(a, b):
     return " ".join(str(a).split()).casefold() == " ".join(str(b).split()).casefold()
 
@@ -412,7 +438,7 @@ def user_register(*, national_id, password, name, email, card_number=""):
     email = str(email or "").strip()
     card_number = str(card_number or "").strip().upper()
     try:
-        number = parse_national_id(national_id).number
+        number = parse_national_id(normalise_typed_id(national_id)).number
     except ValidationError as exc:
         errors["national_id"] = exc.messages
         number = ""
@@ -432,7 +458,7 @@ def user_register(*, national_id, password, name, email, card_number=""):
         raise ValidationError(errors)
     if user_model.objects.filter(username__in=id_digests(number)).exists():
         raise ValidationError(
-            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+            {"national_id": [ValidationError(ALREADY_REGISTERED, code="already_registered")]}
         )
 
     cardholder = None
@@ -445,11 +471,20 @@ def user_register(*, national_id, password, name, email, card_number=""):
             .first()
         )
         if cardholder is None or not _same_name(cardholder.name, name):
-            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(REGISTRATION_MISMATCH, code="mismatch")]}
+            )
     elif Cardholder.objects.with_national_id(number).exists():
         # An insured person links their record through the card, not as an heir.
         raise ValidationError(
-            {"card_number": [_("Enter your social security card number as well.")]}
+            {
+                "card_number": [
+                    ValidationError(
+                        _("Enter your social security card number as well."),
+                        code="card_required",
+                    )
+                ]
+            }
         )
 
     try:
@@ -463,12 +498,132 @@ def user_register(*, national_id, password, name, email, card_number=""):
             )
     except IntegrityError:
         raise ValidationError(
-            {"national_id": [_("This ID number is already registered; sign in instead.")]}
+            {"national_id": [ValidationError(ALREADY_REGISTERED, code="already_registered")]}
         ) from None
     if cardholder is not None:
         linked = Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(
             user=user, updated_at=timezone.now()
         )
         if linked != 1:
-            raise ValidationError({NON_FIELD_ERRORS: [REGISTRATION_MISMATCH]})
+            raise ValidationError(
+                {NON_FIELD_ERRORS: [ValidationError(REGISTRATION_MISMATCH, code="mismatch")]}
+            )
     return user
+
+
+# Refusals that depend on other people's records, not on what was typed: the pages
+# never show them (the registration pages would otherwise say who is insured or
+# registered); the truth goes to the e-mail address given.
+QUIET_REFUSALS = {"already_registered", "card_required", "mismatch"}
+
+
+def registration_refusal(exc):
+    """The code of a ValidationError of user_register that is about other people's
+    records (QUIET_REFUSALS), or None when it is about what was typed."""
+    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    for field_errors in errors.values():
+        for error in field_errors:
+            if error.code in QUIET_REFUSALS:
+                return error.code
+    return None
+
+
+class HeirRegistration:
+    CREATED = "created"
+    ALREADY_REGISTERED = "already_registered"
+    INSURED = "card_required"
+
+
+def heir_register(*, national_id, password, name, email):
+    """Self-registration of an heir, answering the same whoever the ID number belongs
+    to: returns the outcome (HeirRegistration) for the e-mail, never for the page.
+
+    A new ID number gets an account (the heir's own ID number, encrypted, and name as
+    on the ID card: accounts.selectors.applicant_identity). One already registered, or
+    belonging to an insured person (who registers with the card), creates nothing; the
+    address given is told which by e-mail, and the password is hashed all the same so
+    the answer takes as long. Field errors about what was typed raise ValidationError.
+    """
+    from django.contrib.auth.hashers import make_password
+
+    try:
+        user_register(
+            national_id=national_id, password=password, name=name, email=email, card_number=""
+        )
+    except ValidationError as exc:
+        outcome = registration_refusal(exc)
+        if outcome is None:
+            raise
+        make_password(password)
+    else:
+        outcome = HeirRegistration.CREATED
+    email = str(email or "").strip()
+    transaction.on_commit(lambda: registration_mail(outcome, email))
+    return outcome
+
+
+def registration_mail(outcome, email):
+    """Tell the address given at registration what happened (bilingual, no ID number)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    body = render_to_string("registration/register_outcome_email.txt", {"outcome": outcome})
+    try:
+        send_mail(
+            "注册 / Registration", body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False
+        )
+    except Exception:  # a mail outage must not undo the registration
+        logger.exception("registration e-mail not sent")
+
+
+# --- staff status and roles ------------------------------------------------------------
+
+
+@transaction.atomic
+def user_end_logins(*, user):
+    """End every session and API token of `user`: the auth epoch moves on (sessions
+    carry it in their hash, staff tokens in their proof) and the tokens are deleted.
+    The person logs in again, with the second factor if they are staff."""
+    from rest_framework.authtoken.models import Token
+
+    user_model = get_user_model()
+    user_model.objects.filter(pk=user.pk).update(auth_epoch=F("auth_epoch") + 1)
+    Token.objects.filter(user_id=user.pk).delete()
+    user.auth_epoch = user_model.objects.values_list("auth_epoch", flat=True).get(pk=user.pk)
+    user.__dict__.pop("_role_group_ids", None)
+    logger.info("sessions and tokens of user %s ended", user.pk)
+    return user
+
+
+@transaction.atomic
+def staff_roles_set(*, user, actor, is_staff=None, is_superuser=None, groups=None):
+    """Change whether `user` is staff or superuser, and their groups (roles). Any real
+    change ends their sessions and tokens, so new powers are only ever used after a
+    fresh login with the second factor, and lost ones at once. Only a superuser or a
+    holder of accounts.change_user may do it; a superuser flag only a superuser."""
+    if actor is None or not actor.is_active or not actor.has_perm("accounts.change_user"):
+        raise Forbidden(field="actor")
+    if is_superuser is not None and not actor.is_superuser:
+        raise Forbidden(field="is_superuser")
+    user_model = get_user_model()
+    locked = user_model.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    for name, value in (("is_staff", is_staff), ("is_superuser", is_superuser)):
+        if value is not None and getattr(locked, name) != bool(value):
+            setattr(locked, name, bool(value))
+            changed.append(name)
+    if changed:
+        locked.save(update_fields=changed)
+    if groups is not None:
+        wanted = {group.pk for group in groups}
+        if set(locked.groups.values_list("pk", flat=True)) != wanted:
+            locked.groups.set(list(groups))
+            changed.append("groups")
+    if changed:
+        user_end_logins(user=locked)
+        logger.info("roles of user %s changed by user %s: %s", locked.pk, actor.pk, changed)
+    for name in ("is_staff", "is_superuser", "auth_epoch"):
+        setattr(user, name, getattr(locked, name))
+    user.__dict__.pop("_role_group_ids", None)
+    return changed

@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import extensions, read_models, selectors, services
+from accounts import extensions, ratelimit, read_models, selectors, services
 from accounts.exceptions import DomainError, InvalidYear, NotFound
 from accounts.forms import (
     HISTORY_KINDS,
     CardholderRegistrationForm,
     ConfirmForm,
     ContributionFilterForm,
+    EnrolmentCodeForm,
     HistoryFilterForm,
     LoginForm,
     RegistrationForm,
@@ -106,18 +107,36 @@ def _register(request, form_class, template, card):
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
     form = form_class(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        used_up = ratelimit.registration_hit(request, request.POST.get("national_id"))
+        if used_up is not None:
+            form.is_valid()
+            form.add_error(
+                None,
+                _("Too many registration attempts. Wait %(minutes)d minutes and try again.")
+                % {"minutes": used_up.minutes},
+            )
+            response = render(request, template, {"form": form}, status=429)
+            response["Retry-After"] = str(used_up.seconds)
+            return response
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if not card:
+            return _register_heir(request, form, template, data)
         try:
             user = services.user_register(
                 national_id=data["national_id"],
                 password=data["password1"],
                 name=data["name"],
                 email=data["email"],
-                card_number=data.get("card_number", "") if card else "",
+                card_number=data.get("card_number", ""),
             )
         except ValidationError as exc:
-            _validation_errors_to_form(form, exc)
+            if services.registration_refusal(exc):
+                # Registered already, or no such card: one answer for both.
+                form.add_error(None, services.REGISTRATION_MISMATCH)
+            else:
+                _validation_errors_to_form(form, exc)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -126,6 +145,30 @@ def _register(request, form_class, template, card):
             return redirect("accounts:dashboard")
     status = 400 if form.is_bound and form.errors else 200
     return render(request, template, {"form": form}, status=status)
+
+
+def _register_heir(request, form, template, data):
+    """Whatever the ID number (new, registered, an insured person's), the same answer:
+    go and log in; the e-mail says what happened. Only errors in what was typed show."""
+    try:
+        services.heir_register(
+            national_id=data["national_id"],
+            password=data["password1"],
+            name=data["name"],
+            email=data["email"],
+        )
+    except ValidationError as exc:
+        _validation_errors_to_form(form, exc)
+        return render(request, template, {"form": form}, status=400)
+    messages.info(
+        request,
+        _(
+            "Thank you. If this ID number could be registered, your account is ready: log in "
+            "with it and the password you chose. We have sent an e-mail to the address you "
+            "gave saying what happened."
+        ),
+    )
+    return redirect("accounts:login")
 
 
 def _validation_errors_to_form(form, exc):
@@ -504,12 +547,17 @@ def card_report_lost(request, cardholder):
 # --- staff second factor ------------------------------------------------------------
 
 
+ENROLMENT_SESSION_KEY = "sscard_totp_enrolment_for"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_totp(request):
-    """A staff member sets up their authenticator app: the secret (as text, a link and
-    a QR code) and a code to prove it works. Open only while no confirmed device
-    exists; otherwise the admin's own login asks for the code."""
+    """A staff member sets up their first authenticator app. Open only while no
+    confirmed device exists, and only with a one-time enrolment code an operator
+    issued (never with the password alone): first the code, then the secret (as text,
+    a link and a QR code, newly made so nothing shown earlier is reused) and a TOTP
+    code to prove it works. Otherwise the admin's own login asks for the code."""
     import django_otp
 
     from accounts import staff_otp
@@ -524,12 +572,32 @@ def staff_totp(request):
             "registration/staff_totp.html",
             {"enrolled": True, "verified": user.is_verified()},
         )
+    if request.session.get(ENROLMENT_SESSION_KEY) != user.pk:
+        form = EnrolmentCodeForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            if staff_otp.enrolment_code_valid(user, form.cleaned_data["enrolment_code"]):
+                staff_otp.totp_device_for(user, replace=True)  # a secret nobody saw yet
+                request.session[ENROLMENT_SESSION_KEY] = user.pk
+                return redirect("staff_totp")
+            form.add_error(
+                "enrolment_code",
+                _("That enrolment code is not right or has expired. Ask an operator for one."),
+            )
+        status = 400 if form.is_bound and form.errors else 200
+        return render(
+            request,
+            "registration/staff_totp.html",
+            {"form": form, "needs_code": True},
+            status=status,
+        )
     device = staff_otp.totp_device_for(user)
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip()):
             type(device).objects.filter(pk=device.pk).update(confirmed=True)
             device.refresh_from_db()
+            staff_otp.enrolment_code_used(user)
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
             django_otp.login(request, device)
             messages.success(request, _("Your authenticator is set up. The staff site is open."))
             return redirect("admin:index")

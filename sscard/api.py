@@ -4,13 +4,33 @@ The error body and the exception handler are `core.api`'s; the institutions' API
 keys are `accounts.authentication`'s.
 """
 
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
-from rest_framework import authentication, exceptions, pagination
+from rest_framework import exceptions, pagination, parsers
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle as BaseScopedRateThrottle
 
 from core.http import client_ip
+
+# --- parsing ---------------------------------------------------------------------
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser; a body it cannot read (bad syntax, or nested so deep that
+    Python's parser gives up with RecursionError) is a 400 with code invalid_json,
+    never a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except exceptions.ParseError as exc:
+            raise exceptions.ParseError(
+                _("The body is not valid JSON."), code="invalid_json"
+            ) from exc
+        except RecursionError:
+            raise exceptions.ParseError(
+                _("The body is nested too deeply to be read."), code="invalid_json"
+            ) from None
+
 
 # --- pagination ------------------------------------------------------------------
 
@@ -75,47 +95,3 @@ class IdentificationThrottle(ScopedRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super(BaseScopedRateThrottle, self).allow_request(request, view)
-
-
-# --- authentication ----------------------------------------------------------------
-
-_TOKEN_USER_SQL = """
-SELECT {columns}, t.created AS token_created
-FROM {users} u JOIN {tokens} t ON t.user_id = u.id
-WHERE t.key = %s
-"""  # noqa: S105 - a query, not a secret
-
-
-def _token_user_sql(users, tokens):
-    # Encrypted columns stay deferred (read if asked for): decrypting one costs more
-    # than the rest of the look-up, and authenticating reads none.
-    from encrypted_fields.fields import EncryptedFieldMixin
-
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"u.{quote(field.column)}"
-        for field in users._meta.concrete_fields
-        if not isinstance(field, EncryptedFieldMixin)
-    )
-    return _TOKEN_USER_SQL.format(
-        columns=columns, users=users._meta.db_table, tokens=tokens._meta.db_table
-    )
-
-
-class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token <key>``, with the token and its user read in one
-    query written out: it runs on every API call, and building it through the ORM
-    costs more than running it. Same answers as DRF's for unknown keys and inactive
-    users."""
-
-    def authenticate_credentials(self, key):
-        from django.contrib.auth import get_user_model
-        from rest_framework.authtoken.models import Token
-
-        users = get_user_model()
-        user = next(iter(users.objects.raw(_token_user_sql(users, Token), [key])), None)
-        if user is None:
-            raise exceptions.AuthenticationFailed(_("Invalid token."))
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        return user, Token(key=key, user=user, created=user.token_created)

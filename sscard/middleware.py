@@ -81,3 +81,32 @@ def _mark_unavailable(sender, request=None, **kwargs):
 
 
 got_request_exception.connect(_mark_unavailable, dispatch_uid="sscard.database_unavailable")
+
+
+class PrivateNoStoreMiddleware:
+    """Every answer to a logged-in person or an authenticated API client is
+    `Cache-Control: private, no-store`: balances, statements, claims and personal data
+    must not stay in a shared proxy, a browser's disk cache or its back button after
+    logging out. One rule here rather than a decorator per view, so a new page cannot
+    forget it. Anonymous pages (the login form, the public docs) keep their headers.
+    Place it below AuthenticationMiddleware; DRF copies its user onto the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if _personal(request):
+            from django.utils.cache import patch_cache_control
+
+            patch_cache_control(response, private=True, no_store=True)  # drops "public"
+        return response
+
+
+def _personal(request):
+    if request.META.get("HTTP_AUTHORIZATION"):
+        return True
+    if getattr(request, "auth", None) is not None:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

@@ -19,6 +19,7 @@ from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 
 from core.api import error_body
+from core.ratelimit import Rate
 
 API_PREFIX = "/api/"
 
@@ -35,6 +36,14 @@ def lockout_response(request, original_response=None, credentials=None):
         "Too many failed logins for this ID number from your address. Wait %(minutes)d "
         "minutes and try again, or reset your password."
     ) % {"minutes": minutes}
+    retry_after = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if getattr(request, "sscard_address_blocked", False):
+        rate = Rate.parse(settings.SSCARD_LOGIN_ADDRESS_FAILURE_RATE)
+        minutes, retry_after = rate.minutes, rate.seconds
+        message = _(
+            "Too many failed logins from your address. Wait %(minutes)d minutes and try "
+            "again, or reset your password."
+        ) % {"minutes": minutes}
     if request.path.startswith(API_PREFIX):
         response = JsonResponse(error_body("locked_out", message), status=429)
     else:
@@ -44,7 +53,7 @@ def lockout_response(request, original_response=None, credentials=None):
             {"message": message, "minutes": minutes},
             status=429,
         )
-    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    response["Retry-After"] = str(retry_after)
     return response
 
 

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages and API answers for a logged-in person: Cache-Control: private, no-store.
+    "sscard.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -127,6 +129,8 @@ AUTH_USER_MODEL = "accounts.User"
 # password is checked, and counts every failure.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Then: refuse every login from an address that failed too often (spraying).
+    "accounts.ratelimit.AddressFailureLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -259,11 +263,17 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Institutions' API keys (accounts.authentication.InstitutionKeyAuthentication) are accepted
         # by the settlement endpoint alone.
-        "sscard.api.TokenAuthentication",
+        "accounts.authentication.TokenAuthentication",
         # A staff session counts only after its second factor (TOTP).
         "sscard.security.VerifiedStaffSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON that cannot be read (nested 5,000 deep too) is a 400, not a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "sscard.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "sscard.api.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["sscard.api.ScopedRateThrottle"],
@@ -374,6 +384,12 @@ SSCARD_CLIENT_IP_HEADERS = (
 )
 SSCARD_PROXY_COUNT = env.integer("SSCARD_PROXY_COUNT", 0) or None
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+# Password spraying: failed logins from one address, whatever the usernames, past
+# this rate refuse every login from it until the window ends (accounts.ratelimit).
+SSCARD_LOGIN_ADDRESS_FAILURE_RATE = env.string("SSCARD_LOGIN_ADDRESS_FAILURE_RATE", "50/hour")
+# Registration attempts per client address and per ID number (accounts.ratelimit).
+SSCARD_REGISTER_ADDRESS_RATE = env.string("SSCARD_REGISTER_ADDRESS_RATE", "10/hour")
+SSCARD_REGISTER_ID_RATE = env.string("SSCARD_REGISTER_ID_RATE", "5/hour")
 
 # Staff reach the admin only with a second factor (TOTP, django-otp).
 OTP_TOTP_ISSUER = env.string("SSCARD_OTP_ISSUER", "sscard")

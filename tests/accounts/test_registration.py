@@ -145,3 +145,72 @@ def test_heir_registers_without_a_card():
     assert user.first_name == "Liu Yang"
     assert user.check_password(PASSWORD)
     assert not Cardholder.objects.filter(user=user).exists()
+
+
+# --- the heir's own identity --------------------------------------------------------------
+
+
+def test_an_heir_registers_with_their_own_id_number_and_name(django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    from accounts.selectors import applicant_identity
+
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = services.heir_register(
+            national_id="４４０５２４ 1880 0101 001４",  # full-width digits and spaces
+            password=PASSWORD,
+            name="  Liu   Yang ",
+            email="yang@example.org",
+        )
+    assert outcome == services.HeirRegistration.CREATED
+    user = get_user_model().objects.get(first_name="Liu Yang")
+    assert user.national_id == "440524188001010014"
+    assert user.username == login_username("440524188001010014")
+    # Stored encrypted like a cardholder's: the row does not hold the number.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT national_id FROM accounts_user WHERE id = %s", [user.pk])
+        (stored,) = cursor.fetchone()
+    assert stored and "440524188001010014" not in stored
+
+    identity = applicant_identity(user)
+    assert identity.name == "Liu Yang"
+    assert identity.masked_national_id == "440524********0014"
+    assert identity.same_name("liu  yang") and not identity.same_name("Liu Yan")
+    assert identity.national_id_digest == user.username
+    assert applicant_identity(get_user_model()(username="staff")) is None
+
+
+def test_an_id_number_is_one_heir_only():
+    first = services.heir_register(
+        national_id="440524188001010014", password=PASSWORD, name="Liu Yang", email="a@b.org"
+    )
+    second = services.heir_register(
+        national_id="440524188001010014 ", password=PASSWORD, name="Someone", email="c@d.org"
+    )
+    assert (first, second) == ("created", "already_registered")
+    assert get_user_model().objects.filter(national_id__isnull=False).count() == 1
+
+
+def test_an_insured_id_number_is_not_an_heir_login(zhang):
+    outcome = services.heir_register(
+        national_id=zhang.national_id, password=PASSWORD, name="Zhang Wei", email="z@w.org"
+    )
+    assert outcome == services.HeirRegistration.INSURED
+    assert not get_user_model().objects.exists()
+
+
+@pytest.mark.parametrize("name", ["Liu\u202eYang", "Liu\u200bYang", "Liu\x07Yang"])
+def test_names_with_control_or_invisible_characters_are_refused(client, name):
+    response = client.post(
+        "/register/heir/",
+        {
+            "national_id": "440524188001010014",
+            "name": name,
+            "email": "a@b.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 400
+    assert "letters, spaces" in response.content.decode()
+    assert not get_user_model().objects.exists()

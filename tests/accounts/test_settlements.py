@@ -145,7 +145,9 @@ def test_cardholder_not_living_here_is_refused(alice, pharmacy, life):
     Cardholder.objects.filter(pk=alice.pk).update(life_status=life, date_of_death="2026-01-02")
     with pytest.raises(CardholderNotLiving) as refused:
         settle(pharmacy)
-    assert refused.value.code == "cardholder_not_living"
+    # A death (on record, dated before today) has its own code.
+    expected = "cardholder_deceased" if life == "deceased" else "cardholder_not_living"
+    assert refused.value.code == expected
 
 
 def test_frozen_and_closed_accounts_are_refused(alice, pharmacy):
@@ -267,3 +269,61 @@ def test_concurrent_replays_of_one_request_settle_once():
     assert len({settlement.pk for settlement, _created in results}) == 1
     assert sum(created for _settlement, created in results) == 1
     assert medical(holder).balance == Decimal("87.66")
+
+
+# --- spending after death -------------------------------------------------------------
+
+
+def test_after_a_verified_death_later_purchases_are_refused_and_earlier_ones_listed(
+    alice, pharmacy
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts import selectors
+    from accounts.exceptions import CardholderDeceased
+
+    before, _ = settle(pharmacy, amount="10.00", key="before")
+    after, _ = settle(pharmacy, amount="12.50", key="after")
+    later, _ = settle(pharmacy, amount="7.25", key="later")
+    today = timezone.localdate()
+    died = today - timedelta(days=10)
+    # The first purchase was the day of the death, the others after it.
+    Settlement.objects.filter(pk=before.pk).update(created_at=timezone.now() - timedelta(days=10))
+    Settlement.objects.filter(pk=after.pk).update(created_at=timezone.now() - timedelta(days=9))
+    assert selectors.settlements_to_recover(alice).settlements == []  # living: nothing
+
+    # Staff verify the death (as withdrawals' cardholder_verify_death does).
+    Cardholder.objects.filter(pk=alice.pk).update(life_status="deceased", date_of_death=died)
+    alice.refresh_from_db()
+    balance = medical(alice).balance
+    with pytest.raises(CardholderDeceased) as refused:
+        settle(pharmacy, amount="5.00", key="after-verification")
+    assert refused.value.code == "cardholder_deceased"
+    assert medical(alice).balance == balance
+    assert not Settlement.objects.filter(idempotency_key="after-verification").exists()
+
+    found = selectors.settlements_to_recover(alice)
+    assert [s.pk for s in found.settlements] == [after.pk, later.pk]
+    assert found.total == Decimal("19.75")
+    # A purchase replayed with its old key still answers as before (nothing moves).
+    replay, created = settle(pharmacy, amount="10.00", key="before")
+    assert replay == before and not created
+
+
+def test_the_cardholder_admin_page_lists_what_to_recover(alice, pharmacy, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.conftest import otp_login
+
+    settle(pharmacy, amount="12.50", key="after")
+    Cardholder.objects.filter(pk=alice.pk).update(
+        life_status="deceased", date_of_death=timezone.localdate() - timedelta(days=3)
+    )
+    otp_login(client, StaffFactory(is_superuser=True))
+    html = client.get(f"/admin/accounts/cardholder/{alice.pk}/change/").content.decode()
+    assert "settlements to recover" in html.lower()
+    assert "Corner Pharmacy" in html and "12.50" in html

@@ -43,6 +43,11 @@ def client_for(user=None):
     client = APIClient()
     if user is not None:
         token, _created = Token.objects.get_or_create(user=user)
+        if user.is_staff:  # a staff token carries its second factor
+            from accounts.staff_otp import staff_token_issue
+            from tests.conftest import staff_device
+
+            token = staff_token_issue(user, staff_device(user))
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
 

@@ -211,3 +211,45 @@ def test_concurrent_replays_make_one_settlement(cast):
     assert len({str(body) for _status, body in results}) == 1
     assert Settlement.objects.count() == 1
     assert personal(cast.alice_card).balance == Decimal("593.00")
+
+
+@pytest.mark.parametrize("length", [1, 187, 188, 195, 200])
+def test_idempotency_keys_up_to_the_documented_200_characters_work(cast, length):
+    key = ("k" * length)[:length]
+    client = cast.client("institution")
+    first = settle(client, key, card_number=cast.alice_card.card_number, amount="1.00")
+    assert first.status_code == 201, first.content
+    assert first.json()["idempotency_key"] == key
+    again = settle(client, key, card_number=cast.alice_card.card_number, amount="1.00")
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    other = settle(client, key, card_number=cast.alice_card.card_number, amount="2.00")
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_conflict"
+
+
+def test_an_idempotency_key_over_200_characters_is_400(cast):
+    response = settle(
+        cast.client("institution"), "k" * 201, card_number=cast.alice_card.card_number, amount="1"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_idempotency_key"
+
+
+def test_after_a_verified_death_a_purchase_is_refused_with_its_code(cast):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Cardholder.objects.filter(pk=cast.alice_card.pk).update(
+        life_status="deceased", date_of_death=timezone.localdate() - timedelta(days=2)
+    )
+    balance = personal(cast.alice_card).balance
+    response = settle(
+        cast.client("institution"),
+        "after-death",
+        card_number=cast.alice_card.card_number,
+        amount="1",
+    )
+    assert response.status_code == 422
+    assert response.json()["code"] == "cardholder_deceased"
+    assert personal(cast.alice_card).balance == balance
+    assert not Settlement.objects.filter(idempotency_key="after-death").exists()

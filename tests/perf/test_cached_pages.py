@@ -370,7 +370,7 @@ def test_a_token_of_an_inactive_or_unknown_user_is_refused(alice):
 def test_the_token_user_is_the_whole_user(alice):
     from rest_framework.authtoken.models import Token
 
-    from sscard.api import TokenAuthentication
+    from accounts.authentication import TokenAuthentication
 
     key = Token.objects.create(user=alice.user).key
     user, auth = TokenAuthentication().authenticate_credentials(key)

@@ -65,6 +65,11 @@ def ready_for_approval(application=None, **funding):
 
 def token_client(user):
     token, _created = Token.objects.get_or_create(user=user)
+    if user.is_staff:  # a staff token carries its second factor
+        from accounts.staff_otp import staff_token_issue
+        from tests.conftest import staff_device
+
+        token = staff_token_issue(user, staff_device(user))
     client = APIClient(raise_request_exception=False)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client

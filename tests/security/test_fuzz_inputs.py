@@ -75,6 +75,9 @@ def _no_throttles(settings):
     rest["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(rest["DEFAULT_THROTTLE_RATES"], "100000/minute")
     settings.REST_FRAMEWORK = rest
     settings.AXES_FAILURE_LIMIT = 100000
+    settings.SSCARD_LOGIN_ADDRESS_FAILURE_RATE = "100000/hour"
+    settings.SSCARD_REGISTER_ADDRESS_RATE = "100000/hour"
+    settings.SSCARD_REGISTER_ID_RATE = "100000/hour"
 
 
 @pytest.fixture
@@ -313,3 +316,59 @@ def test_a_nul_in_the_address_is_a_bad_request(client, people, query):
     otp_login(client, people["reviewer"])
     for url in ("/admin/withdrawals/withdrawalapplication/", "/contributions/", "/login/"):
         assert client.get(url + query).status_code == 400
+
+
+# --- bodies that used to be server errors ------------------------------------------------
+
+
+def nested(depth):
+    return ("[" * depth + "]" * depth).encode()
+
+
+def test_json_nested_5000_deep_is_a_400_with_a_code_anonymously_too(people):
+    from tests.security.test_permission_matrix import ROUTES
+
+    anonymous = APIClient()
+    owner = APIClient()
+    owner.force_authenticate(people["holder"].user)
+    institution = APIClient()
+    institution.credentials(HTTP_AUTHORIZATION=f"Api-Key {people['key']}")
+    pk = people["application"].pk
+    body = nested(5000)
+    answered = 0
+    for _name, path, params in ROUTES:
+        if not path.startswith("api/v1/"):
+            continue
+        url = "/" + path
+        for param in params:
+            url = url.replace(f"<int:{param}>", str(pk))
+        for client in (anonymous, owner, institution):
+            response = client.generic(
+                "POST", url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="deep"
+            )
+            assert response.status_code < 500, (url, response.status_code)
+            if response.status_code == 400:
+                assert response.json()["code"] in {"invalid_json", "invalid_idempotency_key"}
+                answered += 1
+    assert answered  # some endpoints did read the body
+    response = anonymous.generic(
+        "POST", "/api/v1/auth/token/", body, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "invalid_json"
+    response = owner.generic("POST", "/api/v1/withdrawals/", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize("length", [188, 199, 200])
+def test_long_documented_idempotency_keys_are_no_server_error(people, length):
+    holder = people["holder"]
+    holder.__class__.objects.filter(pk=holder.pk).update(life_status="living")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {people['key']}")
+    response = client.post(
+        "/api/v1/settlements/",
+        {"card_number": holder.card_number, "amount": "1.00"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="x" * length,
+    )
+    assert response.status_code == 201, response.content

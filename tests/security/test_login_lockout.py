@@ -175,3 +175,130 @@ def test_limits_come_from_the_environment(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(project_settings)
+
+
+# --- what axes stores: nothing ID-shaped in the clear ------------------------------------
+
+ZHANG = "11010519491231002X"
+TYPED = [
+    "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
+    "110105 19491231 002x",  # spaces
+    "1101\u200b0519491231\u200d002X",  # zero-width space and joiner
+    "\u202d110105-1949-1231-002X\u202c",  # direction marks, hyphens
+    "110105194912310021",  # a wrong check digit
+    "11010519491231002",  # one character short
+    "1101051949123100211",  # one too many
+]
+
+
+def axes_text():
+    rows = []
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        for row in model.objects.values():
+            rows.append(" ".join(str(value) for value in row.values()))
+    return "\n".join(rows)
+
+
+def digit_runs(text):
+    import re
+    import unicodedata
+
+    return re.findall(r"[0-9]{12,}", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("typed", TYPED)
+def test_axes_never_stores_an_id_number_however_it_was_typed(client, zhang, typed):
+    web_login(client, typed, "wrong", ATTACKER)
+    api_login(typed, "wrong", ATTACKER)
+    assert AccessFailureLog.objects.count() == 2
+    text = axes_text()
+    assert digit_runs(text) == [], text
+    assert ZHANG[:14] not in text and typed not in text
+
+
+def test_an_id_typed_oddly_is_the_same_login_and_the_same_counter(client, zhang):
+    for typed in TYPED[:4]:
+        web_login(client, typed, "wrong", ATTACKER)
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == zhang.username and attempt.failures_since_start == 4
+    assert web_login(client, TYPED[0], PASSWORD, HOME).status_code == 302
+
+
+def test_invalid_id_shaped_logins_are_counted_by_digest(client):
+    for _ in range(5):
+        web_login(client, "110105194912310021", "wrong", ATTACKER)
+    attempt = AccessAttempt.objects.get()
+    assert len(attempt.username) == 64 and attempt.failures_since_start == 5
+    # The same wrong number typed with spaces is the same counter.
+    assert web_login(client, "110105 194912310021", "x", ATTACKER).status_code == 429
+
+
+def test_unlock_login_takes_the_id_number_as_typed(client, zhang):
+    import io
+
+    from django.core.management import call_command
+
+    for _ in range(5):
+        web_login(client, zhang.username, "wrong", ATTACKER)
+    assert web_login(client, zhang.username, PASSWORD, ATTACKER).status_code == 429
+    out = io.StringIO()
+    call_command("unlock_login", "11010519491231002x ", stdout=out)
+    assert "1 lock-out record" in out.getvalue()
+    assert ZHANG not in out.getvalue()
+    assert not AccessAttempt.objects.exists()
+    assert web_login(client, zhang.username, PASSWORD, ATTACKER).status_code == 302
+
+
+# --- one client address for axes and the API throttles -------------------------------------
+
+
+def test_rotating_x_forwarded_for_buys_no_fresh_token_limit(settings, zhang):
+    settings.AXES_FAILURE_LIMIT = 1000
+    statuses = []
+    for n in range(12):
+        response = APIClient().post(
+            TOKEN_URL,
+            {"username": f"staff{n}", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR=ATTACKER,
+            HTTP_X_FORWARDED_FOR=f"10.0.{n}.1",
+        )
+        statuses.append(response.status_code)
+    assert statuses[:10] == [400] * 10
+    assert statuses[10:] == [429, 429]
+    assert set(AccessFailureLog.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+def test_behind_a_trusted_proxy_the_address_it_saw_is_used(settings, rf):
+    from accounts.ratelimit import client_ip
+
+    assert client_ip(rf.get("/", REMOTE_ADDR=HOME, HTTP_X_FORWARDED_FOR=ATTACKER)) == HOME
+    settings.SSCARD_CLIENT_IP_HEADERS = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    settings.SSCARD_PROXY_COUNT = 1
+    typed_by_client = f"10.9.9.9, {ATTACKER}"
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=typed_by_client)
+    assert client_ip(request) == ATTACKER
+    assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="junk")) == (
+        "127.0.0.1"
+    )
+    settings.SSCARD_PROXY_COUNT = 2
+    request = rf.get(
+        "/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {HOME}, 10.0.0.2"
+    )
+    assert client_ip(request) == HOME
+
+
+def test_password_spraying_from_one_address_is_stopped(client, settings, zhang):
+    settings.SSCARD_LOGIN_ADDRESS_FAILURE_RATE = "20/hour"
+    others = [UserFactory(username=f"spray{n}") for n in range(3)]
+    for n in range(20):  # one guess each for 20 different logins: axes alone never locks
+        response = web_login(client, f"someone{n}", "Summer2026!", ATTACKER)
+        assert response.status_code == 200
+    response = web_login(client, others[0].username, PASSWORD, ATTACKER)
+    assert response.status_code == 429
+    assert "from your address" in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    assert api_login(others[1].username, PASSWORD, ATTACKER).status_code == 429
+    assert api_login(others[1].username, PASSWORD, ATTACKER).json()["code"] == "locked_out"
+    # Other addresses are not affected; the attacker's is, until the window ends.
+    assert web_login(client, zhang.username, PASSWORD, HOME).status_code == 302

@@ -334,3 +334,92 @@ def test_an_applicant_can_never_set_status_amount_or_reviewer(world):
         assert app.status in ALLOWED_BY_APPLICANT
         assert app.amount != Decimal("999999.00")
         assert app.approved_by_id is None and app.reviewed_by_id is None
+
+
+# --- each role's permissions: least privilege ---------------------------------------------
+
+ROLE_PERMISSION_SETS = {
+    "reviewer": {
+        "withdrawals.view_withdrawalapplication",
+        "withdrawals.view_supportingdocument",
+        "withdrawals.view_applicationevent",
+        "accounts.view_cardholder",
+        "accounts.view_account",
+        "withdrawals.review_application",
+        "withdrawals.verify_life_event",
+    },
+    "approver": {
+        "withdrawals.view_withdrawalapplication",
+        "withdrawals.view_supportingdocument",
+        "withdrawals.view_applicationevent",
+        "accounts.view_cardholder",
+        "accounts.view_account",
+        "withdrawals.approve_application",
+        "withdrawals.manage_payouts",
+    },
+    "auditor": {
+        "withdrawals.view_withdrawalapplication",
+        "withdrawals.view_supportingdocument",
+        "withdrawals.view_applicationevent",
+        "accounts.view_cardholder",
+        "accounts.view_account",
+        "accounts.view_ledgertransaction",
+        "accounts.view_ledgerentry",
+        "accounts.view_contribution",
+        "accounts.view_contributionrate",
+        "accounts.view_settlement",
+        "accounts.view_employer",
+        "accounts.view_institution",
+    },
+}
+# What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
+NOBODY = {
+    "accounts.view_full_national_id",
+    "accounts.view_user",
+    "accounts.view_institutionapikey",
+    "withdrawals.view_eventnotification",
+    "authtoken.view_token",
+}
+
+
+def test_each_role_has_exactly_its_permissions():
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    call_command("setup_roles", stdout=io.StringIO())
+    for role, expected in ROLE_PERMISSION_SETS.items():
+        group = Group.objects.get(name=role)
+        granted = {
+            f"{p.content_type.app_label}.{p.codename}"
+            for p in group.permissions.select_related("content_type")
+        }
+        assert granted == expected, (role, granted ^ expected)
+        assert not granted & NOBODY, role
+
+
+def test_the_auditor_sees_masked_id_numbers_only(client):
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from tests.factories import StaffFactory
+
+    call_command("setup_roles", stdout=io.StringIO())
+    auditor = StaffFactory(username="audit_only")
+    auditor.groups.add(Group.objects.get(name="auditor"))
+    holder = CardholderFactory(national_id="110105198001010019", name="Anneliese Quorvath")
+    otp_login(client, type(auditor).objects.get(pk=auditor.pk))
+    assert not auditor.has_perm("accounts.view_full_national_id")
+    for url in (
+        "/admin/accounts/cardholder/",
+        f"/admin/accounts/cardholder/{holder.pk}/change/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "Anneliese Quorvath" in html
+        assert holder.national_id not in html and holder.masked_national_id in html
+    assert client.get("/admin/accounts/user/").status_code == 403

@@ -75,9 +75,19 @@ def test_force_login_without_device_is_not_enough(client):
     assert client.get("/admin/").status_code == 200
 
 
+def enrolment_code(username):
+    out = io.StringIO()
+    call_command("staff_totp", username, "--enrolment-code", stdout=out)
+    return out.getvalue().split("code")[-1].split()[0]
+
+
 def test_enrolment_page_confirms_a_new_device_and_opens_the_admin(client):
     newcomer = StaffFactory(username="nina", is_superuser=True)
     client.force_login(newcomer)
+    # First the one-time code an operator issued; the password alone is not enough.
+    code = enrolment_code("nina")
+    response = client.post("/staff/authenticator/", {"enrolment_code": code.lower()})
+    assert response.status_code == 302
     response = client.get("/staff/authenticator/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -158,3 +168,46 @@ def test_demo_staff_get_the_published_secret():
     staff = TOTPDevice.objects.filter(user__is_staff=True, confirmed=True)
     assert staff.filter(user__username="admin").exists()
     assert {secret_base32(d) for d in staff} == {DEMO_TOTP_SECRET}
+
+
+def test_a_password_alone_cannot_enrol_a_first_device(client):
+    """A staff account without an authenticator, its password stolen: the enrolment
+    page shows no secret and accepts no device without an operator's code."""
+    newcomer = StaffFactory(username="nora", is_staff=True)
+    client.force_login(newcomer)
+    response = client.get("/staff/authenticator/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "enrolment code" in html.lower()
+    assert "otpauth://" not in html
+    assert not TOTPDevice.objects.filter(user=newcomer).exists()
+    # Guessing codes, or a code issued to someone else, gets nowhere.
+    other = StaffFactory(username="olga")
+    stolen = enrolment_code("olga")
+    for guess in ("AAAA-BBBB-CCCC", stolen, ""):
+        response = client.post("/staff/authenticator/", {"enrolment_code": guess})
+        assert response.status_code == 400
+    assert "otpauth://" not in client.get("/staff/authenticator/").content.decode()
+    assert not TOTPDevice.objects.filter(user=newcomer).exists()
+    assert other.pk  # olga's code still works for olga alone
+
+
+def test_an_enrolment_code_works_once_and_the_secret_shown_is_new(client):
+    newcomer = StaffFactory(username="nell")
+    client.force_login(newcomer)
+    code = enrolment_code("nell")
+    client.post("/staff/authenticator/", {"enrolment_code": code})
+    device = TOTPDevice.objects.get(user=newcomer)
+    code_now = f"{totp(device.bin_key):06d}"
+    assert client.post("/staff/authenticator/", {"code": code_now}).status_code == 302
+    # Used: a second device cannot be enrolled with it, and the command refuses a new
+    # code while the device exists.
+    client.force_login(newcomer)
+    assert "already set up" in client.get("/staff/authenticator/").content.decode()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        enrolment_code("nell")
+    from accounts.models import StaffEnrolmentCode
+
+    assert not StaffEnrolmentCode.objects.filter(user=newcomer).exists()

@@ -109,7 +109,17 @@ def test_translations_keep_the_placeholders():
 
 
 # What makemessages reads; the rest of the tree (virtualenv, data, tests) is left out.
-SOURCES = ("manage.py", "sscard", "accounts", "withdrawals", "templates", "static", "locale")
+SOURCES = (
+    "manage.py",
+    "sscard",
+    "core",
+    "accounts",
+    "casework",
+    "withdrawals",
+    "templates",
+    "static",
+    "locale",
+)
 
 
 def _makemessages(tree, *args):
