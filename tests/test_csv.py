@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core import csv
 from tests.conftest import otp_login
-from tests.factories import death_claim, staff_with
+from tests.factories import death_claim, staff_with, verify_applicant
 from withdrawals import payout_files, services
 from withdrawals.models import Status
 
@@ -82,6 +82,7 @@ def hostile_payout(db, django_capture_on_commit_callbacks):
         date_of_death=date(2026, 1, 2),
         certificate_number="DC-9",
     )
+    verify_applicant(application)
     services.application_approve(application, actor=staff_with("approve_application"))
     application.refresh_from_db()
     assert application.status == Status.APPROVED
