@@ -219,3 +219,25 @@ def verify_applicant(application, reviewer=None):
 
     reviewer = reviewer or staff_with("review_application")
     return withdrawal_services.application_verify_applicant(application, actor=reviewer)
+
+
+def approve_claim(application, capture_on_commit, *, certificate_number=None):
+    """Take a drafted death claim to approved, as staff would: submitted (its review
+    run on commit), the death verified, the applicant's identity checked, approved."""
+    from datetime import date
+
+    from withdrawals import services as withdrawal_services
+
+    with capture_on_commit(execute=True):
+        withdrawal_services.application_submit(application, actor=application.applicant)
+    application.refresh_from_db()
+    withdrawal_services.cardholder_verify_death(
+        application,
+        actor=staff_with("verify_life_event"),
+        date_of_death=date(2026, 1, 2),
+        certificate_number=certificate_number or f"DC-{application.pk}",
+    )
+    verify_applicant(application)
+    withdrawal_services.application_approve(application, actor=staff_with("approve_application"))
+    application.refresh_from_db()
+    return application

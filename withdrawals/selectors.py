@@ -9,6 +9,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _l
 
+from accounts import selectors as account_selectors
 from accounts.models import Account, Cardholder, Scheme
 from casework import selectors as casework
 from casework.models import Case, Finding
@@ -505,11 +506,13 @@ class ApplicantIdentity:
 
 def applicant_identity(user):
     """The identity `user` registered with: the name on their card when they are a
-    cardholder, else the name they registered with, and their ID number."""
+    cardholder, else the name as on the ID card they registered with
+    (`accounts.selectors.applicant_identity`), and their ID number."""
     if user is None:
         return ApplicantIdentity("", "")
     card_name = Cardholder.objects.filter(user_id=user.pk).values_list("name", flat=True).first()
-    name = card_name or user.get_full_name() or ""
+    registered = account_selectors.applicant_identity(user)
+    name = card_name or (registered.name if registered else "") or user.get_full_name() or ""
     return ApplicantIdentity(" ".join(name.split()), getattr(user, "national_id", None) or "")
 
 

@@ -1,14 +1,13 @@
 """The bank batch: export, results import, failed payouts re-queued."""
 
 import io
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from accounts.models import Account, LedgerTransaction
-from tests.factories import death_claim, staff_with, verify_applicant
+from tests.factories import approve_claim, death_claim, staff_with
 from withdrawals import services
 from withdrawals.models import Status
 
@@ -17,19 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def approved(django_capture_on_commit_callbacks, pension="400.00"):
     application = death_claim(pension=pension, medical=None)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.application_submit(application, actor=application.applicant)
-    application.refresh_from_db()
-    services.cardholder_verify_death(
-        application,
-        actor=staff_with("verify_life_event"),
-        date_of_death=date(2026, 1, 2),
-        certificate_number=f"DC-3-{application.pk}",
-    )
-    verify_applicant(application)
-    services.application_approve(application, actor=staff_with("approve_application"))
-    application.refresh_from_db()
-    return application
+    return approve_claim(application, django_capture_on_commit_callbacks)
 
 
 def export(tmp_path, name="batch.csv"):
