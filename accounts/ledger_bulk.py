@@ -47,6 +47,7 @@ from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, connections, reset_queries, transaction
 from django.utils import timezone
@@ -178,9 +179,9 @@ class Outcome:
     posted_tags: list | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AccountState:
-    """What the writer needs of an account: as read, unlocked."""
+class AccountState(NamedTuple):
+    """What the writer needs of an account: as read, unlocked. (A named tuple: one is
+    made per account per chunk, at half the cost of a frozen dataclass.)"""
 
     balance: Decimal
     status: str
@@ -410,6 +411,7 @@ class BulkWriter:
             else:
                 starts[pk] = state.balance
         ends = dict(starts)
+        changes = dict.fromkeys(floating, ZERO)
         stamp = when.isoformat()
         end = f"\t{stamp}\n"
         transactions = []
@@ -449,6 +451,7 @@ class BulkWriter:
                     entries.append(f"{text}{pk}\t{account_id}\t{amount!s}\t")
                     entries.append((account_id, amount))
                     text = tail
+                    changes[account_id] += amount
                     continue
                 if not owned and states[account_id].cardholder_id == owner:
                     owned = True
@@ -464,20 +467,18 @@ class BulkWriter:
             entries.append(text)
         self.expected.append(ends)
         order = sorted(starts)
-        changes = defaultdict(lambda: ZERO)
-        for posting in postings:
-            for account_id, amount in posting.legs:
-                if account_id in floating:
-                    changes[account_id] += amount
         order_floating = sorted(changes)
         moves = (
             "{" + ",".join(map(str, order + order_floating)) + "}",
             "{"
-            + ",".join([*(str(starts[pk]) for pk in order), *("NULL" for _ in order_floating)])
+            + ",".join([*map(str, map(starts.__getitem__, order)), *["NULL"] * len(changes)])
             + "}",
             "{"
             + ",".join(
-                [*(str(ends[pk]) for pk in order), *(str(changes[pk]) for pk in order_floating)]
+                [
+                    *map(str, map(ends.__getitem__, order)),
+                    *map(str, map(changes.__getitem__, order_floating)),
+                ]
             )
             + "}",
         )
