@@ -39,6 +39,7 @@ Speed, on PostgreSQL:
 On SQLite (the embedded default) the same rules run with bulk_create and bulk_update.
 """
 
+import gc
 import io
 import queue
 import threading
@@ -46,6 +47,7 @@ from collections import defaultdict, deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, connections, reset_queries, transaction
 from django.utils import timezone
@@ -177,9 +179,9 @@ class Outcome:
     posted_tags: list | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AccountState:
-    """What the writer needs of an account: as read, unlocked."""
+class AccountState(NamedTuple):
+    """What the writer needs of an account: as read, unlocked. (A named tuple: one is
+    made per account per chunk, at half the cost of a frozen dataclass.)"""
 
     balance: Decimal
     status: str
@@ -355,8 +357,9 @@ class BulkWriter:
             context, groups, posted_at, accounts = build(chunk)
             return context, self.prepare(groups, posted_at=posted_at, accounts=accounts)
 
-        for context, prepared in _ahead(chunks, prepare):
-            yield context, self.write(prepared)
+        with _fewer_collections():
+            for context, prepared in _ahead(chunks, prepare):
+                yield context, self.write(prepared)
 
     # -- preparing ---------------------------------------------------------------------
 
@@ -365,6 +368,11 @@ class BulkWriter:
         left with none counts as already posted."""
         keys = [posting.key for group in groups for posting in group.postings]
         seen = _posted_keys(keys) if self.check_keys else set()
+        if not seen and len(set(keys)) == len(keys):
+            # Nothing posted and no key repeated (a first run): every group as it is.
+            empty = sum(1 for group in groups if not group.postings)
+            outcome.already_posted += empty
+            return [group for group in groups if group.postings] if empty else list(groups)
         todo = []
         for group in groups:
             fresh = []
@@ -403,12 +411,14 @@ class BulkWriter:
             else:
                 starts[pk] = state.balance
         ends = dict(starts)
+        changes = dict.fromkeys(floating, ZERO)
         stamp = when.isoformat()
         end = f"\t{stamp}\n"
         transactions = []
         records = defaultdict(list)
         entries = []
         suffixes = {}
+        # Decimals as `!s`: a plain f-string field calls Decimal.__format__, five times slower.
         for posting, pk in zip(postings, _draw_ids(len(postings)), strict=True):
             posting.txn_id = pk
             kind = posting.kind
@@ -428,14 +438,20 @@ class BulkWriter:
             text = ""
             total = ZERO
             owned = owner is None
-            for account_id, amount in posting.legs:
+            legs = posting.legs
+            first = legs[0][0] if legs else None
+            two = False
+            for account_id, amount in legs:
                 if not amount:
                     raise UnbalancedTransaction()
                 total += amount
+                if account_id != first:
+                    two = True
                 if account_id in floating:
-                    entries.append(f"{text}{pk}\t{account_id}\t{amount}\t")
+                    entries.append(f"{text}{pk}\t{account_id}\t{amount!s}\t")
                     entries.append((account_id, amount))
                     text = tail
+                    changes[account_id] += amount
                     continue
                 if not owned and states[account_id].cardholder_id == owner:
                     owned = True
@@ -443,28 +459,26 @@ class BulkWriter:
                 if balance < 0:
                     return None
                 ends[account_id] = balance
-                text += f"{pk}\t{account_id}\t{amount}\t{balance}{tail}"
-            if total or not _two_accounts(posting.legs):
+                text += f"{pk}\t{account_id}\t{amount!s}\t{balance!s}{tail}"
+            if total or not two:
                 raise UnbalancedTransaction()
             if not owned:
                 return None
             entries.append(text)
         self.expected.append(ends)
         order = sorted(starts)
-        changes = defaultdict(lambda: ZERO)
-        for posting in postings:
-            for account_id, amount in posting.legs:
-                if account_id in floating:
-                    changes[account_id] += amount
         order_floating = sorted(changes)
         moves = (
             "{" + ",".join(map(str, order + order_floating)) + "}",
             "{"
-            + ",".join([*(str(starts[pk]) for pk in order), *("NULL" for _ in order_floating)])
+            + ",".join([*map(str, map(starts.__getitem__, order)), *["NULL"] * len(changes)])
             + "}",
             "{"
             + ",".join(
-                [*(str(ends[pk]) for pk in order), *(str(changes[pk]) for pk in order_floating)]
+                [
+                    *map(str, map(ends.__getitem__, order)),
+                    *map(str, map(changes.__getitem__, order_floating)),
+                ]
             )
             + "}",
         )
@@ -600,7 +614,7 @@ class BulkWriter:
             )
             for account_id, amount in posting.legs:
                 balance = balances[account_id] = balances[account_id] + amount
-                entries.append(f"{pk}\t{account_id}\t{amount}\t{balance}\t{kind}{end}")
+                entries.append(f"{pk}\t{account_id}\t{amount!s}\t{balance!s}\t{kind}{end}")
             records_of = posting.records
             if records_of is not None:
                 suffix = suffixes.get(records_of)
@@ -865,6 +879,21 @@ def _update_balances(balances, locked):
         ["balance"],
         batch_size=300,
     )
+
+
+@contextmanager
+def _fewer_collections():
+    """Run the cyclic garbage collector's youngest generation every 50,000 allocations
+    instead of every 700 while chunks stream. A chunk allocates hundreds of thousands of
+    small objects (postings, legs, records, text) that form no cycles; with the default
+    threshold the collector's passes over them cost a third of the Python time per row.
+    Reference counting still frees everything as before."""
+    previous = gc.get_threshold()
+    gc.set_threshold(max(previous[0], 50_000), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 _END = object()
