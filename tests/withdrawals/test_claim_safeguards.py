@@ -131,6 +131,25 @@ def test_claims_about_me_api_and_contest(living, django_capture_on_commit_callba
     assert resumed.json()["status"] == "awaiting_decision"
 
 
+@pytest.mark.parametrize("note", ["alive\x00", "I am \u202ealive"])
+def test_a_contest_note_with_control_characters_is_refused_and_holds_nothing(
+    living, django_capture_on_commit_callbacks, note
+):
+    heir = UserFactory(first_name="Sam Stranger")
+    application = death_claim(cardholder=living, heir=heir, pension=None, medical=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application, actor=heir)
+    url = f"{V1}/me/claims-about-me/{application.pk}/contest/"
+    refused = api(living.user).post(url, {"note": note}, format="json")
+    assert (refused.status_code, list(refused.json()["fields"])) == (400, ["note"])
+    # The service refuses them too, whichever door the note came through (the page).
+    with pytest.raises(InvalidInput) as refusal:
+        claims_about_me.claim_contest(application, actor=living.user, note=note)
+    assert (refusal.value.code, refusal.value.field) == ("format_characters", "note")
+    application.refresh_from_db()
+    assert application.status == Status.AWAITING_DECISION
+
+
 def test_a_contest_can_end_in_rejection(living, django_capture_on_commit_callbacks):
     application = death_claim(cardholder=living, pension=None, medical=None)
     with django_capture_on_commit_callbacks(execute=True):
