@@ -23,6 +23,8 @@ from django.db.models import F
 from django.test import Client
 
 from accounts.models import InstitutionAPIKey, LedgerTransaction, Scheme, Settlement
+from casework import notes as case_notes
+from casework import services as case_services
 from sscard.celery import app
 from tests.factories import CardholderFactory, InstitutionFactory, death_claim, fund
 from tests.reliability.conftest import assert_ledger_clean, ledger_audit, wait_for
@@ -57,7 +59,7 @@ def all_awaiting(applications):
 
 def submitted_events(applications):
     return ApplicationEvent.objects.filter(
-        application__in=applications, new_status=Status.SUBMITTED, old_status=Status.DRAFT
+        case__in=applications, new_status=Status.SUBMITTED, old_status=Status.DRAFT
     )
 
 
@@ -81,7 +83,7 @@ def sent_subjects(mail_dir):
 def assert_reviewed_once(applications):
     """Every document has its one finding; every claim went through review exactly once."""
     assert not SupportingDocument.objects.filter(
-        application__in=applications, finding=Finding.PENDING
+        case__in=applications, finding=Finding.PENDING
     ).exists()
     for application in applications:
         events = Counter(
@@ -225,7 +227,7 @@ def test_a_crash_between_commit_and_publish_is_recovered_by_the_sweeper(
     fault_worker.start()
     if crash == "process_died_after_commit":
         # Nothing registered to run after the commit ever runs.
-        monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: None)
+        monkeypatch.setattr(case_services, "enqueue_on_commit", lambda task, *args: None)
     else:
 
         def broker_refuses(*args, **kwargs):
@@ -256,7 +258,7 @@ def test_a_crash_between_commit_and_publish_is_recovered_by_the_sweeper(
 def test_a_task_that_always_crashes_is_retried_a_bounded_number_of_times(monkeypatch):
     application = death_claim()
     with monkeypatch.context() as patch:
-        patch.setattr(services, "enqueue_on_commit", lambda task, *args: None)
+        patch.setattr(case_services, "enqueue_on_commit", lambda task, *args: None)
         services.application_submit(application, actor=application.applicant)
     calls = []
 
@@ -264,7 +266,7 @@ def test_a_task_that_always_crashes_is_retried_a_bounded_number_of_times(monkeyp
         calls.append(application_id)
         raise OperationalError("the disk went away")
 
-    monkeypatch.setattr(services, "application_start_review", broken)
+    monkeypatch.setattr(case_services, "case_start_review", broken)
     # Each run before the last asks Celery for another try; the last one does not.
     for attempt in range(tasks.MAX_RETRIES):
         with pytest.raises(Retry):
@@ -275,7 +277,7 @@ def test_a_task_that_always_crashes_is_retried_a_bounded_number_of_times(monkeyp
 
     assert last.state == "FAILURE"
     assert len(calls) == tasks.MAX_RETRIES + 1  # the first run and 5 retries, no more
-    notes = list(application.events.values_list("note", flat=True))
+    notes = [event.note for event in application.events.all()]
     assert sum("gave up" in n and "staff member" in n for n in notes) == 1, notes
 
 
@@ -285,13 +287,13 @@ def test_the_sweeper_stops_requeuing_a_review_that_never_finishes(settings, monk
     settings.REVIEW_STALL_AFTER = timedelta(0)
     application = death_claim()
     queued = []
-    monkeypatch.setattr(services, "_queue_review", lambda a: queued.append(a.pk))
+    monkeypatch.setattr(case_services, "queue_review", lambda a: queued.append(a.pk))
     services.application_submit(application, actor=application.applicant)
     queued.clear()
-    for _sweep in range(services.REVIEW_MAX_ROUNDS * 3):
+    for _sweep in range(case_services.REVIEW_MAX_ROUNDS * 3):
         tasks.sweep_stalled_reviews()
-    assert len(queued) == services.REVIEW_MAX_ROUNDS - 1
-    notes = list(application.events.values_list("note", flat=True))
+    assert len(queued) == case_services.REVIEW_MAX_ROUNDS - 1
+    notes = [event.note for event in application.events.all()]
     assert sum("staff member must look" in n for n in notes) == 1, notes
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED  # visible in the queue, not lost
@@ -306,15 +308,15 @@ def test_a_review_that_always_crashes_on_the_real_worker_ends_with_a_note(fault_
     began = time.monotonic()
     services.application_submit(application, actor=application.applicant)
     gave_up = wait_for(
-        lambda: application.events.filter(note__contains="gave up").exists(), timeout=120
+        lambda: application.events.filter(note_code=case_notes.TASK_GAVE_UP).exists(), timeout=120
     )
     assert gave_up, fault_worker.log_tail()
     took = time.monotonic() - began
     time.sleep(2)  # nothing runs after the give-up
     log = fault_worker.log_path.read_text()
-    runs = len(re.findall(r"review_application\[[0-9a-f-]+\] received", log))
+    runs = len(re.findall(r"review_case\[[0-9a-f-]+\] received", log))
     assert runs == tasks.MAX_RETRIES + 1, log[-3000:]
-    assert application.events.filter(note__contains="gave up").count() == 1
+    assert application.events.filter(note_code=case_notes.TASK_GAVE_UP).count() == 1
     print(f"always-failing review: {runs} runs, gave up after {took:.1f}s")
 
 
