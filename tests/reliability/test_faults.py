@@ -94,7 +94,9 @@ def assert_reviewed_once(applications):
         assert events[(Status.SUBMITTED, Status.IN_REVIEW)] == 1, events
         assert events[(Status.IN_REVIEW, Status.AWAITING_DECISION)] == 1, events
         # "... finished: 3 checked, 0 with problems" (in the worker's language)
-        finished = application.events.get(new_status=Status.AWAITING_DECISION).note
+        finished = application.events.get(
+            old_status=Status.IN_REVIEW, new_status=Status.AWAITING_DECISION
+        ).note
         assert re.findall(r"\d+", finished)[:2] == ["3", "0"], finished
 
 
@@ -130,8 +132,8 @@ def test_sigkill_the_worker_20_times_during_reviews(fault_worker, settings):
         fault_worker.kill()
         log = fault_worker.log_path.read_text()
         held_at_kill += len(
-            set(re.findall(r"review_application\[([0-9a-f-]+)\] received", log))
-            - set(re.findall(r"review_application\[([0-9a-f-]+)\] succeeded", log))
+            set(re.findall(r"review_case\[([0-9a-f-]+)\] received", log))
+            - set(re.findall(r"review_case\[([0-9a-f-]+)\] succeeded", log))
         )
     in_review_after_kills = statuses(applications)[Status.IN_REVIEW]
 
