@@ -19,7 +19,7 @@ from accounts.models import Cardholder
 from casework import notes
 from casework import services as casework
 from withdrawals import notes as withdrawal_notes
-from withdrawals import safeguards, services
+from withdrawals import services
 from withdrawals.exceptions import AlreadyDecided, Forbidden, IllegalTransition
 from withdrawals.models import (
     CONTEST,
@@ -94,24 +94,11 @@ def claim_row(application):
 # --- the person named ------------------------------------------------------------------
 
 
-def _clean_note(value, field):
-    """Typed text with its whitespace folded; control and format characters (a NUL,
-    a right-to-left override) are refused, as in every other field of a claim."""
-    text = " ".join(str(value or "").split())
-    if safeguards.format_characters(text):
-        raise InvalidInput(
-            _("Remove the invisible control or formatting characters from this field."),
-            code=safeguards.FORMAT_CHARACTERS,
-            field=field,
-        )
-    return text
-
-
 def claim_contest(application, *, actor, note="", ip_address=None):
     """The person a death claim names says they are alive: the claim is held
     (→ contested) for staff. Repeating it changes nothing; after a decision it is
     refused (409)."""
-    text = _clean_note(note, "note")
+    text = services.clean_typed_text(note, "note")
     if len(text) > NOTE_MAX:
         raise InvalidInput(
             _("At most %(n)d characters.") % {"n": NOTE_MAX}, code="too_long", field="note"
@@ -161,7 +148,7 @@ def claim_contest_resolve(application, *, actor, outcome, reason, ip_address=Non
     """Staff resolve a contest, with a reason: `resume` (back where it was) or
     `reject` (the claim is rejected; the reason is shown to the applicant)."""
     casework.require_perm(actor, application, "review_application")
-    text = _clean_note(reason, "reason")
+    text = services.clean_typed_text(reason, "reason")
     if not text:
         raise InvalidInput(_("Give the reason for the decision."), code="required", field="reason")
     if outcome not in (RESUME, REJECT):

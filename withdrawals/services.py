@@ -181,7 +181,9 @@ def _save_refusal(application_pk, stage, decision):
 # --- the applicant -------------------------------------------------------------
 
 
-def _clean_text(value, field, max_length):
+def clean_typed_text(value, field):
+    """What a person typed, whitespace folded; control and format characters (a NUL,
+    a right-to-left override that makes a name read otherwise) are refused."""
     text = " ".join(str(value or "").split())
     if safeguards.format_characters(text):
         raise InvalidInput(
@@ -189,6 +191,11 @@ def _clean_text(value, field, max_length):
             code=safeguards.FORMAT_CHARACTERS,
             field=field,
         )
+    return text
+
+
+def _clean_text(value, field, max_length):
+    text = clean_typed_text(value, field)
     if not text:
         raise InvalidInput(_("This field is required."), code="required", field=field)
     if len(text) > max_length:
