@@ -174,3 +174,15 @@ def enrolment_code_used(user):
     from accounts.models import StaffEnrolmentCode
 
     StaffEnrolmentCode.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def device_confirm(user, device, code):
+    """The staff member typed a right code from their new authenticator: the device is
+    confirmed and the operator's enrolment code is spent, together. False if wrong."""
+    if not device.verify_token(str(code).strip()):
+        return False
+    type(device).objects.filter(pk=device.pk).update(confirmed=True)
+    device.refresh_from_db()
+    enrolment_code_used(user)
+    return True

@@ -593,10 +593,7 @@ def staff_totp(request):
     device = staff_otp.totp_device_for(user)
     form = TotpCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
-            type(device).objects.filter(pk=device.pk).update(confirmed=True)
-            device.refresh_from_db()
-            staff_otp.enrolment_code_used(user)
+        if staff_otp.device_confirm(user, device, form.cleaned_data["code"]):
             request.session.pop(ENROLMENT_SESSION_KEY, None)
             django_otp.login(request, device)
             messages.success(request, _("Your authenticator is set up. The staff site is open."))
