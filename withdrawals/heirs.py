@@ -233,21 +233,21 @@ def _rule_declared(estate: Estate) -> Iterable[Reason]:
 def _rule_order(estate: Estate) -> Iterable[Reason]:
     """CC 1127: the second order inherits only when nobody of the first does."""
     relationships = {heir.relationship for heir in estate.heirs}
-    if relationships & FIRST_ORDER and relationships & SECOND_ORDER:
-        if RENUNCIATION not in estate.proofs:
-            yield Reason(SECOND_ORDER_BESIDE_FIRST, LAW_ORDER)
+    both_orders = relationships & FIRST_ORDER and relationships & SECOND_ORDER
+    if both_orders and RENUNCIATION not in estate.proofs:
+        yield Reason(SECOND_ORDER_BESIDE_FIRST, LAW_ORDER)
 
 
 def _rule_representation(estate: Estate) -> Iterable[Reason]:
-    if any(heir.relationship == GRANDCHILD for heir in estate.heirs):
-        if PREDECEASED_CHILD_DEATH not in estate.proofs:
-            yield Reason(REPRESENTATION_UNPROVEN, LAW_REPRESENTATION)
+    represented = any(heir.relationship == GRANDCHILD for heir in estate.heirs)
+    if represented and PREDECEASED_CHILD_DEATH not in estate.proofs:
+        yield Reason(REPRESENTATION_UNPROVEN, LAW_REPRESENTATION)
 
 
 def _rule_will(estate: Estate) -> Iterable[Reason]:
-    if any(heir.relationship == TESTAMENTARY for heir in estate.heirs):
-        if WILL not in estate.proofs:
-            yield Reason(WILL_HEIR_WITHOUT_WILL, LAW_WILL)
+    by_will = any(heir.relationship == TESTAMENTARY for heir in estate.heirs)
+    if by_will and WILL not in estate.proofs:
+        yield Reason(WILL_HEIR_WITHOUT_WILL, LAW_WILL)
 
 
 def _rule_shares(estate: Estate) -> Iterable[Reason]:
