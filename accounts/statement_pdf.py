@@ -19,6 +19,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
+from core import signed_pdf, signing
+
 FONT = "STSong-Light"
 BRAND = colors.HexColor("#0b4a7f")
 
@@ -69,8 +71,28 @@ def _table(rows, widths, header_rows=1, footer_rows=0):
     return table
 
 
-def render_statement_pdf(data):
-    """PDF bytes of the statement built by the view from `selectors.annual_statement`."""
+def statement_facts(data):
+    """What the verification code signs: who, which year, when issued, the year-end
+    balances and the contributions total, as printed."""
+    cardholder = data["cardholder"]
+    amounts = {
+        f"{row['scheme']}/{row['kind']}": f"{row['closing']:.2f}" for row in data["accounts"]
+    }
+    amounts["contributions"] = f"{data['contributions_total']:.2f}"
+    return {
+        "doc": "annual_statement",
+        "year": int(data["year"]),
+        "name": signing.mask_name(cardholder.name),
+        "national_id": cardholder.masked_national_id,
+        "issued": f"{data['issued']:%Y-%m-%d}",
+        "amounts": amounts,
+    }
+
+
+def render_statement_pdf(data, verify_base="/verify/"):
+    """PDF bytes of the statement built by the view from `selectors.annual_statement`,
+    signed: its code is printed with a QR code pointing at ``verify_base`` and kept in
+    the file's metadata for offline checks."""
     _register_font()
     styles = _styles()
     buffer = BytesIO()
@@ -187,5 +209,17 @@ def render_statement_pdf(data):
             ]
         )
     )
+    code = signing.sign(statement_facts(data))
+    story.append(Spacer(1, 6 * mm))
+    story.append(
+        KeepTogether(
+            signed_pdf.verification_block(
+                code,
+                verify_base,
+                _("Check that this statement is genuine: scan the code or open"),
+                styles["small"],
+            )
+        )
+    )
     doc.build(story)
-    return buffer.getvalue()
+    return signed_pdf.embed_code(buffer.getvalue(), code)

@@ -509,7 +509,8 @@ def statement_pdf(request, cardholder, year):
     from accounts.statement_pdf import render_statement_pdf
 
     data = _statement_context(_statement_or_404(cardholder, year))
-    response = HttpResponse(render_statement_pdf(data), content_type="application/pdf")
+    verify_base = request.build_absolute_uri("/verify/")
+    response = HttpResponse(render_statement_pdf(data, verify_base), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="statement-{year}.pdf"'
     return response
 

@@ -161,8 +161,13 @@ class Workflow:
 
     @property
     def queue_states(self):
-        """Waiting for the service centre (the staff queue; only these can be overdue)."""
-        return self._ordered(set(self.review_states) | set(self.sources(APPROVE, REJECT)))
+        """Waiting for the service centre (the staff queue; only these can be overdue).
+
+        A state staff may decide in but where the applicant has the next move (more
+        documents asked for) is not the centre's wait.
+        """
+        deciding = set(self.review_states) | set(self.sources(APPROVE, REJECT))
+        return self._ordered(deciding - set(self.editable_states))
 
     @property
     def notify(self):

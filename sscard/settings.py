@@ -35,6 +35,16 @@ if not SSCARD_ID_HASH_KEY:
     raise SettingsError("SSCARD_ID_HASH_KEY: required when DJANGO_DEBUG is off")
 # While a rotation of SSCARD_ID_HASH_KEY is under way: the keys it replaces.
 SSCARD_ID_HASH_KEYS_PREVIOUS = env.string_list("SSCARD_ID_HASH_KEYS_PREVIOUS", [])
+# Ed25519 keys that sign the facts of issued documents (core/signing.py): private seeds,
+# base64url, newest first; and the public keys of retired ones, still accepted.
+SSCARD_DOCUMENT_SIGNING_KEYS = env.string_list(
+    "SSCARD_DOCUMENT_SIGNING_KEYS",
+    # A fixed development seed: sha256("dev-only-document-signing-key"), base64url.
+    ["ab2iXDMTjmPIr1-N27OqBS13L6o3do29LWA0J22aS_w"] if DEBUG else [],
+)
+if not SSCARD_DOCUMENT_SIGNING_KEYS:
+    raise SettingsError("SSCARD_DOCUMENT_SIGNING_KEYS: required when DJANGO_DEBUG is off")
+SSCARD_DOCUMENT_VERIFY_KEYS = env.string_list("SSCARD_DOCUMENT_VERIFY_KEYS", [])
 SECRET_KEY_FALLBACKS = env.string_list("DJANGO_SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env.string_list(
@@ -65,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "casework",
     "withdrawals",
+    "verification",
 ]
 
 MIDDLEWARE = [

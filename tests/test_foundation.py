@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "sscard.example.org",
     "SSCARD_PII_SALT_KEYS": "Qm9yZWFsaXMtc2FsdC0yMDI2LTExLTI1",
     "SSCARD_ID_HASH_KEY": "u8Zr1cW3pL6tN0yQ4vB7xE2hK5mA9sD",
+    "SSCARD_DOCUMENT_SIGNING_KEYS": "Xh3f2JqgC9m1bq3WwK1n2mJ5d0zL8c7sT4vR6yP0aQE",
 }
 # Production settings minus one variable: start-up names the missing one.
 PRODUCTION_MINUS = [
@@ -25,6 +26,7 @@ PRODUCTION_MINUS = [
         "DJANGO_ALLOWED_HOSTS",
         "SSCARD_PII_SALT_KEYS",
         "SSCARD_ID_HASH_KEY",
+        "SSCARD_DOCUMENT_SIGNING_KEYS",
     )
 ]
 

@@ -80,6 +80,9 @@ TABLE = (
     (PAYOUT_REQUEUED, S.PAYOUT_FAILED, S.APPROVED),
     (workflow.REJECT, S.IN_REVIEW, S.REJECTED),
     (workflow.REJECT, S.AWAITING_DECISION, S.REJECTED),
+    # A claim waiting for documents that will never come (a forged certificate, say)
+    # can be refused without first asking for more.
+    (workflow.REJECT, S.NEEDS_DOCUMENTS, S.REJECTED),
     (workflow.WITHDRAW, S.DRAFT, S.WITHDRAWN),
     (workflow.WITHDRAW, S.SUBMITTED, S.WITHDRAWN),
     (workflow.WITHDRAW, S.IN_REVIEW, S.WITHDRAWN),

@@ -259,13 +259,21 @@ def test_request_documents_and_reject(client, rita, awaiting, django_capture_on_
     awaiting.refresh_from_db()
     assert awaiting.status == "needs_documents"
     assert awaiting.request_message == "The certificate scan is cut off."
-    # Rejecting now is refused by the state machine: nothing changes, the reason is shown.
+    # Asking again is refused by the state machine: nothing changes, the reason is shown.
     response = client.post(
-        action_url(awaiting, "reject"), {"reject-reason": "No heirship."}, follow=True
+        action_url(awaiting, "request_documents"),
+        {"request_documents-message": "Again."},
+        follow=True,
     )
     errors = [str(m) for m in response.context["messages"] if m.level_tag == "error"]
     assert errors and "cannot become" in errors[0]
     assert state(awaiting) == "needs_documents"
+    # A claim waiting for documents can still be rejected outright.
+    response = client.post(
+        action_url(awaiting, "reject"), {"reject-reason": "No heirship."}, follow=True
+    )
+    assert any("rejected" in m for m in messages_of(response))
+    assert state(awaiting) == "rejected"
 
 
 def test_reject_with_reason(client, rita, awaiting):

@@ -62,6 +62,10 @@ PUBLIC = {
     "v1:token": {405},  # POST with a password
     "admin:login": {200},
     "admin:logout": {405, 302},
+    # Anyone holding a document can check it; a made-up code is not found.
+    "verification:verify_form": {200},
+    "verification:public_keys": {200},
+    "verification:verify": {404},
 }
 # Routes review staff use for their work on any claim (their own role checks decide).
 STAFF_WORK = {

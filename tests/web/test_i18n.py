@@ -116,6 +116,7 @@ SOURCES = (
     "accounts",
     "casework",
     "withdrawals",
+    "verification",
     "templates",
     "static",
     "locale",

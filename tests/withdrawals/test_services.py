@@ -339,6 +339,21 @@ def test_request_documents_then_resubmit(django_capture_on_commit_callbacks):
     assert application.request_message == ""
 
 
+def test_a_claim_waiting_for_documents_can_be_rejected(django_capture_on_commit_callbacks):
+    application = reviewed(django_capture_on_commit_callbacks)
+    reviewer = staff_with("review_application")
+    services.application_request_documents(
+        application, actor=reviewer, message="Send the original certificate."
+    )
+    services.application_reject(
+        application, actor=staff_with("review_application"), reason="The certificate is forged."
+    )
+    application.refresh_from_db()
+    assert application.status == Status.REJECTED
+    assert application.rejection_reason == "The certificate is forged."
+    assert LedgerTransaction.objects.filter(kind="payout").count() == 0
+
+
 def test_reject_needs_a_reason_the_applicant_sees(django_capture_on_commit_callbacks):
     application = reviewed(django_capture_on_commit_callbacks)
     reviewer = staff_with("review_application")

@@ -69,7 +69,7 @@ def test_the_state_sets_come_from_the_table():
 def test_the_admin_buttons_are_offered_where_the_table_allows_their_action():
     offered = {name: set(action.states) for name, action in admin_views.ACTIONS.items()}
     assert offered["request_documents"] == {S.IN_REVIEW, S.AWAITING_DECISION}
-    assert offered["reject"] == {S.IN_REVIEW, S.AWAITING_DECISION}
+    assert offered["reject"] == {S.IN_REVIEW, S.NEEDS_DOCUMENTS, S.AWAITING_DECISION}
     assert offered["approve"] == {S.AWAITING_DECISION}
     assert offered["mark_payout_failed"] == {S.APPROVED}
     assert offered["requeue_payout"] == {S.PAYOUT_FAILED}

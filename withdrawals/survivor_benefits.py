@@ -1,0 +1,71 @@
+"""What the pension fund pays survivors on a death from illness or a non-work cause.
+
+Social Insurance Law of the PRC, Art. 17, with the national structure of
+人社部发〔2021〕18号: the funeral grant is a number of months (two) of the province's
+last-year monthly per-capita urban disposable income; the survivors' pension is a
+number of months of the same income, growing with the deceased's contribution years up
+to a ceiling. Every figure is regional data (:class:`Parameters`); nothing here guesses
+one. The money comes from the basic-pension fund, never from a per-person pooled
+account, and is divided between the heirs by their shares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+LAW = "Social Insurance Law of the PRC, Art. 17; 人社部发〔2021〕18号"
+
+NOT_COVERED_WORK_RELATED = "survivor_work_related_death"
+NOT_COVERED_UNINSURED = "survivor_not_pension_insured"
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A province's figures for one year (all data, each with its source)."""
+
+    monthly_disposable_income: Decimal  # last year's urban per-capita, per month
+    funeral_grant_months: int
+    base_months: int  # survivors' pension months up to ``threshold_years``
+    threshold_years: int
+    months_per_further_year: int
+    max_months: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Award:
+    funeral_grant: Decimal
+    survivors_pension: Decimal
+    survivors_pension_months: int
+    contribution_years: int
+    legal_basis: str = LAW
+
+
+def survivors_pension_months(contribution_years: int, parameters: Parameters) -> int:
+    further = max(0, contribution_years - parameters.threshold_years)
+    months = parameters.base_months + further * parameters.months_per_further_year
+    return min(months, parameters.max_months)
+
+
+def _months_of_income(months: int, parameters: Parameters) -> Decimal:
+    return (parameters.monthly_disposable_income * months).quantize(FEN, ROUND_HALF_UP)
+
+
+def award(
+    *, contribution_years: int, work_related: bool, pension_insured: bool, parameters: Parameters
+) -> Award | str:
+    """The award, or the code of the reason there is none (a work-related death is
+    compensated by the work-injury fund instead)."""
+    if not pension_insured:
+        return NOT_COVERED_UNINSURED
+    if work_related:
+        return NOT_COVERED_WORK_RELATED
+    months = survivors_pension_months(contribution_years, parameters)
+    return Award(
+        funeral_grant=_months_of_income(parameters.funeral_grant_months, parameters),
+        survivors_pension=_months_of_income(months, parameters),
+        survivors_pension_months=months,
+        contribution_years=contribution_years,
+    )
