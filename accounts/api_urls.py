@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from accounts import api
+from accounts import api, record_api
 
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("me/record/", record_api.MeRecordView.as_view(), name="me-record"),
     path("accounts/", api.AccountListView.as_view(), name="account-list"),
     path(
         "accounts/<int:pk>/transactions/",
