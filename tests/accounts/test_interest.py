@@ -248,3 +248,57 @@ def test_ranges_split_the_accounts_and_together_post_each_once(db):
     assert total.posted == 5
     assert LedgerEntry.objects.filter(kind="interest", account__kind="personal").count() == 5
     assert run_audit().ok
+
+
+# --- a payout first credits the year so far ----------------------------------------------
+
+
+def _beijing(year, month, day):
+    return datetime(year, month, day, 12, tzinfo=interest_service.local_zone())
+
+
+def test_a_payout_mid_year_credits_the_completed_months_at_the_latest_rate(db):
+    holder = CardholderFactory()
+    pension = holder.accounts.get(scheme="pension", kind="personal")
+    _post(pension, "12000.00", _beijing(2025, 6, 15), "p-open")
+    for month in range(1, 6):
+        _post(pension, "600.00", _beijing(2026, month, 15), f"p-{month}")
+
+    posted = interest_service.interest_credit_at_payout(
+        [pension], when=_beijing(2026, 6, 20), actor=None
+    )
+
+    by_year = {t.reference: t for t in posted}
+    # 2025 (no rate published yet: 2024's 2.62 %): 12,000 × 2.62 % × 7/12 = 183.40
+    last = by_year["interest-2025"]
+    assert last.entries.get(account=pension).amount == D("183.40")
+    assert "latest published rate (2024)" in last.description
+    # 2026 through May: 12,183.40 × 2.62 % × 5/12 + 600 × 2.62 % × 15/12
+    # = 133.00212 + 19.65 = 152.65212 → 152.65
+    this = by_year["interest-2026"]
+    assert this.entries.get(account=pension).amount == D("152.65")
+    assert "January to month 5" in this.description
+    # Once: the yearly run and a second call find it posted.
+    assert interest_service.interest_credit_at_payout([pension], when=_beijing(2026, 6, 21)) == []
+    assert run_audit().ok
+
+
+def test_a_death_payout_pays_the_interest_with_the_balance(db, django_capture_on_commit_callbacks):
+    from tests.factories import approve_claim, death_claim
+
+    application = death_claim(pension="1000.00", medical=None)
+    pension = application.cardholder.accounts.get(scheme="pension", kind="personal")
+    _post(pension, "5000.00", _beijing(2025, 1, 10), "d-open")
+
+    application = approve_claim(application, django_capture_on_commit_callbacks)
+
+    interest_rows = LedgerEntry.objects.filter(account=pension, kind="interest")
+    credited = sum((row.amount for row in interest_rows), D("0.00"))
+    # 2025 at the latest published rate: 5,000 × 2.62 % = 131.00; this year's share too.
+    assert interest_rows.filter(transaction__reference="interest-2025").get().amount == D("131.00")
+    assert application.amount == D("6000.00") + credited
+    pension.refresh_from_db()
+    assert pension.status == "closed" and pension.balance == 0
+    payout = application.payout_transaction
+    assert payout.entries.get(account=pension).amount == -(D("6000.00") + credited)
+    assert run_audit().ok
