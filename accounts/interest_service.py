@@ -143,7 +143,7 @@ def _clean_region(region):
     return region
 
 
-def _rate_table(year, regions, *, latest=False):
+def rate_table(year, regions, *, latest=False):
     """{(region, scheme): RateUsed} for the regions (with the national default): the
     rate of `year`, or with `latest` the newest rate of `year` or before."""
     rows = InterestRate.objects.filter(region__in={*regions, NATIONAL})
@@ -177,7 +177,7 @@ def interest_run_plan(year, region=None, *, today=None, range_size=RANGE_SIZE):
     accounts = _earning_accounts(region)
     pairs = set(accounts.values_list("cardholder__region", "scheme").distinct())
     wanted = {(region or NATIONAL, scheme.value) for scheme in PERSONAL_SCHEMES} | pairs
-    rates = _rate_table(year, {r for r, _s in wanted})
+    rates = rate_table(year, {r for r, _s in wanted})
     missing = sorted(pair for pair in wanted if pair not in rates)
     if missing:
         named = ", ".join(f"{r} ({s})" for r, s in missing)
@@ -300,7 +300,7 @@ def interest_credit_at_payout(accounts, *, when=None, actor=None):
             continue
         _start, end = year_bounds(year)
         before = end if through == 12 else when
-        rates = _rate_table(year, regions, latest=True)
+        rates = rate_table(year, regions, latest=True)
         done = set(
             LedgerTransaction.objects.filter(
                 idempotency_key__in=[interest_key(pk, year) for pk in ids]
