@@ -175,7 +175,7 @@ def interest_run_plan(year, region=None, *, today=None, range_size=RANGE_SIZE):
     year = _clean_year(year, today)
     region = _clean_region(region)
     accounts = _earning_accounts(region)
-    pairs = set(accounts.values_list("cardholder__region", "scheme").distinct())
+    pairs = set(accounts.order_by().values_list("cardholder__region", "scheme").distinct())
     wanted = {(region or NATIONAL, scheme.value) for scheme in PERSONAL_SCHEMES} | pairs
     rates = rate_table(year, {r for r, _s in wanted})
     missing = sorted(pair for pair in wanted if pair not in rates)

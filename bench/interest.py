@@ -4,8 +4,9 @@
         .venv/bin/python bench/interest.py --accounts 1000000
 
 Creates N / 2 cardholders with `bench.population.generate` (no months of contributions,
-so it is quick), credits each of their two personal accounts once in June 2024 through
-the bulk ledger writer, then times `interest_service.interest_credit_year(2024)` (what
+so it is quick), credits each of their two personal accounts once in June 2024 (or, with
+`--months K`, once a month in the first K months of 2024) through the bulk ledger
+writer, then times `interest_service.interest_credit_year(2024)` (what
 `manage.py credit_interest --year 2024` runs) and a second run, which must post nothing.
 `--skip-population` times the run on what the database holds. Run
 `manage.py ledger_audit` afterwards.
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHUNK = 20_000
 
 
-def _credit_openings(log):
+def _credit_openings(log, months):
     from django.db import connection
 
     from accounts import ledger, ledger_bulk
@@ -39,28 +40,30 @@ def _credit_openings(log):
         )
         ids = [pk for (pk,) in cursor.fetchall()]
     writer = ledger_bulk.BulkWriter()
-    when = datetime(2024, 6, 15, 2, tzinfo=UTC)
     started = time.monotonic()
-    for start in range(0, len(ids), CHUNK):
-        groups = []
-        for account_id in ids[start : start + CHUNK]:
-            amount = Decimal(1000 + account_id % 50_000) / 10  # 100.00 … 5,099.90
-            amount = amount.quantize(Decimal("0.01"))
-            posting = ledger_bulk.Posting(
-                key=f"bench-opening:{account_id}",
-                kind=LedgerTransaction.Kind.CONTRIBUTION,
-                legs=((received, -amount), (account_id, amount)),
-                description="bench opening balance",
-            )
-            groups.append(ledger_bulk.Group(account_id, [posting]))
-        writer.post(groups, posted_at=when)
-    log(f"opening credits: {len(ids):,} in {time.monotonic() - started:.1f} s")
+    for month in range(1, months + 1) if months else [6]:
+        when = datetime(2024, month, 15, 2, tzinfo=UTC)
+        for start in range(0, len(ids), CHUNK):
+            groups = []
+            for account_id in ids[start : start + CHUNK]:
+                amount = Decimal(1000 + account_id % 50_000) / 10  # 100.00 … 5,099.90
+                amount = amount.quantize(Decimal("0.01"))
+                posting = ledger_bulk.Posting(
+                    key=f"bench-credit:{account_id}:{month}",
+                    kind=LedgerTransaction.Kind.CONTRIBUTION,
+                    legs=((received, -amount), (account_id, amount)),
+                    description="bench credit",
+                )
+                groups.append(ledger_bulk.Group(account_id, [posting]))
+            writer.post(groups, posted_at=when)
+    log(f"credits: {len(ids):,} accounts in {time.monotonic() - started:.1f} s")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=1_000_000)
     parser.add_argument("--range-size", type=int, default=70_000)
+    parser.add_argument("--months", type=int, default=0, help="monthly credits in 2024")
     parser.add_argument("--skip-population", action="store_true")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscard.settings")
@@ -79,7 +82,7 @@ def main():
         with transaction.atomic():
             generate(cardholders=args.accounts // 2, months=0, settle_every=0)
         print(f"population: {time.monotonic() - started:.1f} s")
-        _credit_openings(print)
+        _credit_openings(print, args.months)
     personal = Account.objects.filter(kind="personal").count()
     print(f"personal accounts: {personal:,}")
     for label in ("first run", "second run"):
