@@ -27,6 +27,7 @@ from accounts.exceptions import (
     NotFound,
     UnknownScheme,
 )
+from accounts.interest_service import rate_table
 from accounts.models import (
     PERSONAL_SCHEMES,
     ZERO,
@@ -475,8 +476,6 @@ def annual_statement(cardholder, year):
         movements.setdefault(account_id, {})[kind] = (credits or ZERO, -(debits or ZERO))
 
     Kind = LedgerTransaction.Kind
-    from accounts.interest_service import rate_table
-
     # The rate of the year, or else the latest published (a payout credits at it).
     rates = rate_table(start.year, [cardholder.region], latest=True)
     rows = []
