@@ -21,6 +21,7 @@ from accounts.models import (
     Employer,
     Institution,
     InstitutionAPIKey,
+    InterestRate,
     LedgerEntry,
     LedgerTransaction,
     Settlement,
@@ -455,6 +456,15 @@ class ContributionRateAdmin(admin.ModelAdmin):
         "effective_to",
     )
     list_filter = ("scheme", "payer", "destination", "region")
+    search_fields = ("=region",)
+
+
+@admin.register(InterestRate)
+class InterestRateAdmin(admin.ModelAdmin):
+    """A year's rate is entered here once published; the interest run refuses without it."""
+
+    list_display = ("year", "region", "scheme", "rate", "source")
+    list_filter = ("scheme", "year", "region")
     search_fields = ("=region",)
 
 

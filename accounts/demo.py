@@ -18,10 +18,11 @@ from django.core.management import call_command, get_commands
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
+from accounts import interest_service, services
 from accounts.importing import Caches, PayrollRow, month_range, post_rows
-from accounts.models import Cardholder, Employer, Institution
+from accounts.models import Cardholder, Employer, Institution, InterestRate, Scheme
 from accounts.pii import login_username
+from accounts.reference_data import NATIONAL
 from accounts.validators import generate_credit_code
 
 DEMO_PASSWORD = "Demo-Pass-2026"  # noqa: S105 - published demo password
@@ -290,4 +291,13 @@ def seed(today=None):
             description=description,
             idempotency_key=key,
         )
+    # Interest for every complete year with a published rate, oldest first (each year's
+    # interest earns in the next), through the run an operator uses.
+    published = (
+        InterestRate.objects.filter(region=NATIONAL, scheme=Scheme.PENSION, year__lt=today.year)
+        .order_by("year")
+        .values_list("year", flat=True)
+    )
+    for year in published:
+        interest_service.interest_credit_year(year, today=today)
     return logins

@@ -22,16 +22,19 @@ __all__ = [
     "Forbidden",
     "IdempotencyConflict",
     "InsufficientBalance",
+    "InterestYearNotComplete",
     "InvalidAmount",
     "InvalidCursor",
     "InvalidInput",
     "InvalidKind",
     "InvalidTransition",
     "InvalidYear",
+    "NoInterestRate",
     "NoRateInForce",
     "NotFound",
     "UnbalancedTransaction",
     "UnknownCard",
+    "UnknownRegion",
     "UnknownScheme",
 ]
 
@@ -77,6 +80,23 @@ class UnbalancedTransaction(DomainError):
 class NoRateInForce(DomainError):
     code = "no_rate_in_force"
     default_message = _("No contribution rate is in force for this scheme, region and month.")
+
+
+class NoInterestRate(DomainError):
+    code = "no_interest_rate"
+    default_message = _("No interest rate is published for this year and region.")
+
+
+class InterestYearNotComplete(DomainError):
+    code = "interest_year_not_complete"
+    default_message = _("Interest is credited only for a year that has ended.")
+    status = 400
+
+
+class UnknownRegion(DomainError):
+    code = "unknown_region"
+    default_message = _("There is no such pooling region.")
+    status = 400
 
 
 class InvalidKind(DomainError):

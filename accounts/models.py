@@ -269,6 +269,7 @@ class Account(models.Model):
         SETTLEMENTS_PAYABLE = "settlements_payable", _("Medical settlements payable")
         PAYOUTS_PAYABLE = "payouts_payable", _("Payouts payable")
         PAID_OUT = "paid_out", _("Paid out to banks")
+        INTEREST_CREDITED = "interest_credited", _("Interest credited to personal accounts")
 
     cardholder = models.ForeignKey(
         Cardholder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
@@ -357,6 +358,7 @@ class LedgerTransaction(AppendOnlyModel):
         PAYOUT = "payout", _("Withdrawal payout")
         PAYOUT_CONFIRMED = "payout_confirmed", _("Payout confirmed by the bank")
         CORRECTION = "correction", _("Correction")
+        INTEREST = "interest", _("Interest")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add
@@ -474,6 +476,44 @@ class ContributionRate(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.scheme} {self.payer}→{self.destination} {self.rate}"
+
+
+class InterestRate(models.Model):
+    """The yearly interest rate credited to personal accounts of one scheme in one
+    region (SIL Art. 14): data, with the source it was taken from. The national rows
+    (region 000000) are the default for a region without its own."""
+
+    region = models.CharField(
+        _("region"), max_length=6, default="000000", help_text=_("000000: national default")
+    )
+    scheme = models.CharField(
+        _("scheme"),
+        max_length=20,
+        choices=[(scheme.value, scheme.label) for scheme in PERSONAL_SCHEMES],
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    rate = models.DecimalField(_("rate"), max_digits=6, decimal_places=4)
+    source = models.CharField(_("source"), max_length=255)
+
+    class Meta:
+        verbose_name = _("interest rate")
+        verbose_name_plural = _("interest rates")
+        ordering = ["region", "scheme", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "scheme", "year"], name="one_interest_rate_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lt=1), name="interest_rate_is_fraction"
+            ),
+            models.CheckConstraint(
+                condition=Q(scheme__in=["pension", "medical"]),
+                name="interest_rates_only_pension_medical",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.scheme} {self.year} {self.rate}"
 
 
 class Contribution(models.Model):

@@ -28,7 +28,63 @@ NATIONAL_RATES = [
     ("medical", "flexible", "personal", "0.0200"),
 ]
 
-SYSTEM_ACCOUNTS = ["contributions_received", "settlements_payable", "payouts_payable", "paid_out"]
+SYSTEM_ACCOUNTS = [
+    "contributions_received",
+    "settlements_payable",
+    "payouts_payable",
+    "paid_out",
+    "interest_credited",
+]
+
+# The national crediting rate (记账利率) of the basic-pension personal account, published
+# yearly by MOHRSS and MOF (SIL Art. 14). A later year's rate is added when published.
+PENSION_CREDITING_RATES = {
+    2016: "0.0831",
+    2017: "0.0712",
+    2018: "0.0829",
+    2019: "0.0761",
+    2020: "0.0604",
+    2021: "0.0669",
+    2022: "0.0612",
+    2023: "0.0397",
+    2024: "0.0262",
+}
+PENSION_RATE_SOURCE = (
+    "MOHRSS and MOF, national crediting rate of the basic-pension personal account for {year}"
+)
+# The medical personal account earns interest by local rule, commonly near the bank
+# demand-deposit rate. These are not published figures: they let the demo show interest.
+MEDICAL_DEMO_RATES = {
+    2016: "0.0035",
+    2017: "0.0035",
+    2018: "0.0035",
+    2019: "0.0035",
+    2020: "0.0035",
+    2021: "0.0030",
+    2022: "0.0025",
+    2023: "0.0020",
+    2024: "0.0015",
+}
+MEDICAL_DEMO_SOURCE = (
+    "DEMO: illustrative rate near the bank demand-deposit rate for {year}, not a published "
+    "figure; a region enters its own by local rule"
+)
+
+
+def ensure_interest_rates(rate_model):
+    """Create the national interest rates if missing (idempotent); the historical model
+    may be passed, as the data migration does."""
+    for scheme, rates, source in (
+        ("pension", PENSION_CREDITING_RATES, PENSION_RATE_SOURCE),
+        ("medical", MEDICAL_DEMO_RATES, MEDICAL_DEMO_SOURCE),
+    ):
+        for year, rate in rates.items():
+            rate_model.objects.get_or_create(
+                region=NATIONAL,
+                scheme=scheme,
+                year=year,
+                defaults={"rate": Decimal(rate), "source": source.format(year=year)},
+            )
 
 
 def ensure_national_defaults(rate_model, account_model):

@@ -6,6 +6,7 @@ Each selector runs a fixed number of queries, whatever the length of the history
 import base64
 import binascii
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from accounts.exceptions import (
     NotFound,
     UnknownScheme,
 )
+from accounts.interest_service import rate_table
 from accounts.models import (
     PERSONAL_SCHEMES,
     ZERO,
@@ -116,12 +118,26 @@ class SchemeBalance:
     pooled_account_id: int
     personal_status: str | None
     total_contributed: Decimal
+    # Of the personal balance, how much came as interest (SIL Art. 14), ever credited.
+    personal_interest: Decimal = ZERO
 
 
 def balances_for_cardholder(cardholder):
     """Personal and pooled balance per scheme, in Scheme order. Two queries."""
     accounts = {}
-    for account in Account.objects.filter(cardholder=cardholder).exclude(kind="system"):
+    # Interest summed per account in the same query, along the (account, kind) index.
+    interest = (
+        LedgerEntry.objects.filter(account=OuterRef("pk"), kind=LedgerTransaction.Kind.INTEREST)
+        .order_by()
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    for account in (
+        Account.objects.filter(cardholder=cardholder)
+        .exclude(kind="system")
+        .annotate(interest_total=Subquery(interest))
+    ):
         accounts[(account.scheme, account.kind)] = account
     contributed = dict(
         Contribution.objects.filter(cardholder=cardholder)
@@ -145,6 +161,7 @@ def balances_for_cardholder(cardholder):
                 personal_account_id=personal.id if personal else None,
                 pooled_account_id=pooled.id,
                 personal_status=personal.status if personal else None,
+                personal_interest=(personal.interest_total or ZERO) if personal else ZERO,
                 total_contributed=Decimal(contributed.get(scheme.value) or ZERO).quantize(
                     Decimal("0.01")
                 ),
@@ -260,11 +277,36 @@ def describe_entry(entry):
         return _("Paid out to your bank account")
     if txn.kind == Kind.PAYOUT_CONFIRMED:
         return _("Payout confirmed by the bank")
+    if txn.kind == Kind.INTEREST:
+        return _interest_label(txn)
     if txn.kind == Kind.CORRECTION:
         if txn.reverses_id:
             return _("Correction of transaction #%(number)s") % {"number": txn.reverses_id}
         return _("Correction")
     return txn.description or str(txn.get_kind_display())
+
+
+_INTEREST_RATE = re.compile(r" at ([0-9.]+) %")
+_INTEREST_MONTHS = re.compile(r"January to month ([0-9]+)")
+_INTEREST_LATEST = re.compile(r"latest published rate \(([0-9]{4})\)")
+
+
+def _interest_label(txn):
+    """The interest row in the reader's language, from the year (its reference) and the
+    rate, months and rate year the posting recorded."""
+    year = txn.reference.removeprefix("interest-")
+    rate = _INTEREST_RATE.search(txn.description)
+    months = _INTEREST_MONTHS.search(txn.description)
+    latest = _INTEREST_LATEST.search(txn.description)
+    params = {"year": year, "rate": rate.group(1) if rate else "?"}
+    if months:
+        params["month"] = months.group(1)
+        text = _("Interest for %(year)s, January to month %(month)s, at %(rate)s %%") % params
+    else:
+        text = _("Interest for %(year)s at %(rate)s %%") % params
+    if latest:
+        text += " " + _("(the latest published rate, for %(year)s)") % {"year": latest.group(1)}
+    return text
 
 
 # --- contributions -----------------------------------------------------------
@@ -434,10 +476,15 @@ def annual_statement(cardholder, year):
         movements.setdefault(account_id, {})[kind] = (credits or ZERO, -(debits or ZERO))
 
     Kind = LedgerTransaction.Kind
+    # The rate of the year, or else the latest published (a payout credits at it).
+    rates = rate_table(start.year, [cardholder.region], latest=True)
     rows = []
     settlements_total = payouts_total = ZERO
     for account in accounts:
         moved = movements.get(account.id, {})
+        interest_rate = None
+        if account.kind == Account.Kind.PERSONAL:
+            interest_rate = rates.get((cardholder.region, account.scheme))
         credits = sum((c for c, _d in moved.values()), ZERO)
         debits = sum((d for _c, d in moved.values()), ZERO)
         settlements_total += moved.get(Kind.SETTLEMENT, (ZERO, ZERO))[1]
@@ -453,6 +500,8 @@ def annual_statement(cardholder, year):
                 "closing": Decimal(closing.get(account.id, ZERO)),
                 "credits": credits,
                 "debits": debits,
+                "interest": moved.get(Kind.INTEREST, (ZERO, ZERO))[0],
+                "interest_rate": interest_rate,
             }
         )
     rows.sort(key=lambda r: (SCHEME_ORDER.get(r["scheme"], 99), r["kind"] != "personal"))

@@ -138,6 +138,18 @@ def render_statement_pdf(data, verify_base="/verify/"):
         )
     story.append(_table(balance_rows, [54 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm]))
 
+    story.append(Paragraph(_("Interest"), styles["h2"]))
+    interest_rows = [[_("Personal account"), _("Interest credited"), _("Rate")]]
+    for row in data["interest_rows"]:
+        interest_rows.append(
+            [
+                f"{row['label']} · {row['kind_label']}",
+                _money(row["interest"]),
+                row.get("interest_rate_text") or _("not yet published"),
+            ]
+        )
+    story.append(_table(interest_rows, [70 * mm, 40 * mm, 56 * mm]))
+
     story.append(Paragraph(_("Contributions"), styles["h2"]))
     if data["contributions"]:
         rows = [

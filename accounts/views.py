@@ -481,11 +481,23 @@ def _statement_context(statement):
     for row in statement["accounts"]:
         row["label"] = labels.get(row["scheme"], row["scheme"])
         row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        rate = row.get("interest_rate")
+        if rate is not None:
+            text = f"{(rate.rate * 100).normalize():f} %"
+            if rate.year != statement["year"]:
+                text += " " + _("(latest published, %(year)s)") % {"year": rate.year}
+            row["interest_rate_text"] = text
+    interest_rows = [row for row in statement["accounts"] if row["kind"] == Account.Kind.PERSONAL]
     totals = [
         {"label": labels.get(scheme, scheme), **values}
         for scheme, values in statement["contribution_totals"].items()
     ]
-    return {**statement, "totals": totals, "issued": timezone.localdate()}
+    return {
+        **statement,
+        "totals": totals,
+        "interest_rows": interest_rows,
+        "issued": timezone.localdate(),
+    }
 
 
 @cardholder_required

@@ -8,6 +8,7 @@ printed to the console. Every variable is documented in .env.example and README.
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from sscard import env
@@ -261,10 +262,18 @@ REVIEW_STALL_AFTER = timedelta(seconds=env.integer("SSCARD_REVIEW_STALL_SECONDS"
 REVIEW_SWEEP_INTERVAL = env.integer("SSCARD_REVIEW_SWEEP_SECONDS", 300)
 # Staff should decide within this many hours of submission; older claims show as overdue.
 SSCARD_REVIEW_SLA_HOURS = env.integer("SSCARD_REVIEW_SLA_HOURS", 72)
+# Beat's crontab entries are read in local time.
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "sweep-stalled-reviews": {
         "task": "casework.sweep_stalled_reviews",
         "schedule": REVIEW_SWEEP_INTERVAL,
+    },
+    # Personal-account interest for the year just ended (SIL Art. 14), early in January
+    # (local time) once the year's postings are in; safe to run again.
+    "credit-interest-last-year": {
+        "task": "accounts.credit_interest_last_year",
+        "schedule": crontab(minute=0, hour=3, day_of_month=5, month_of_year=1),
     },
 }
 

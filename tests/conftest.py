@@ -78,10 +78,11 @@ def _reference_data(request):
         return
     if requested:
         request.getfixturevalue(requested[0])
-    from accounts.models import Account, ContributionRate
-    from accounts.reference_data import ensure_national_defaults
+    from accounts.models import Account, ContributionRate, InterestRate
+    from accounts.reference_data import ensure_interest_rates, ensure_national_defaults
 
     ensure_national_defaults(ContributionRate, Account)
+    ensure_interest_rates(InterestRate)
 
 
 @pytest.fixture(autouse=True)

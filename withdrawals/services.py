@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import ledger
+from accounts import interest_service, ledger
 from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
 from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
@@ -617,6 +617,11 @@ def application_approve(application, *, actor, ip_address=None):
             decision = application_decision(locked, eligibility.APPROVAL, approver=actor)
             if not decision.allowed:
                 raise IneligibleError(decision)
+            # The year's interest first, up to the payout (SIL Art. 14), in this
+            # transaction: the payout takes the balance with it.
+            if interest_service.interest_credit_at_payout(accounts, actor=actor):
+                for account in accounts:
+                    account.refresh_from_db(fields=["balance"])
             payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
             total = sum((a.balance for a in accounts), ZERO)
             legs = [Leg(a.id, -a.balance) for a in accounts]

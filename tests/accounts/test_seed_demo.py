@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
@@ -126,11 +127,43 @@ def test_balances_are_where_the_story_needs_them(seeded):
     for national_id in PEOPLE:
         balances = personal(national_id)
         assert balances["pension"] > 0 and balances["medical"] > 0
-    # 60 months of 8 % (pension) and 2 % (medical) on 12,000, less five purchases.
-    assert personal("110105198503150019") == {
+    # 60 months of 8 % (pension) and 2 % (medical) on 12,000, less five purchases, plus
+    # the interest of every complete year with a published rate.
+    interest = dict(
+        LedgerEntry.objects.filter(
+            account__cardholder__card_number="A10000001", account__kind="personal", kind="interest"
+        )
+        .values("account__scheme")
+        .annotate(total=Sum("amount"))
+        .values_list("account__scheme", "total")
+    )
+    balances = personal("110105198503150019")
+    assert {scheme: balances[scheme] - interest[scheme] for scheme in balances} == {
         "pension": Decimal("57600.00"),
         "medical": Decimal("13699.30"),
     }
+    assert interest["pension"] > 0 and interest["medical"] > 0
+
+
+def test_interest_is_credited_for_every_complete_year_with_a_published_rate(seeded):
+    from accounts.interest_service import interest_key
+    from accounts.models import InterestRate
+
+    published = set(
+        InterestRate.objects.filter(region="000000", scheme="pension").values_list(
+            "year", flat=True
+        )
+    )
+    for account in Account.objects.filter(kind="personal"):
+        first = account.entries.order_by("posted_at").first()
+        local_year = timezone.localtime(first.posted_at).year
+        owed = {year for year in published if local_year <= year < timezone.localdate().year}
+        credited = {
+            year
+            for year in owed
+            if LedgerTransaction.objects.filter(idempotency_key=interest_key(account.pk, year))
+        }
+        assert credited == owed, account
     assert Settlement.objects.filter(cardholder__card_number="A10000001").count() == 5
 
 
