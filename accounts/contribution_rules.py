@@ -28,6 +28,20 @@ def first_of_month(value):
     return date(value.year, value.month, 1)
 
 
+# Why a month cannot be contributed for at all, whatever the rates.
+AFTER_DEATH = "contribution_after_death"
+
+
+def month_refusal(month, *, date_of_death=None):
+    """The code refusing contributions for ``month``, or None.
+
+    After a death, the months after the month of death owe nothing (RULES §4: the
+    insurance relationship ends; the month of death itself is still due)."""
+    if date_of_death is not None and first_of_month(month) > first_of_month(date_of_death):
+        return AFTER_DEATH
+    return None
+
+
 def payers(flexible):
     """Who pays: the flexibly employed pay both parts themselves (Art. 10); everyone else's
     employer and the employee each pay theirs (Art. 12)."""

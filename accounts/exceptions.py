@@ -82,6 +82,14 @@ class NoRateInForce(DomainError):
     default_message = _("No contribution rate is in force for this scheme, region and month.")
 
 
+class ContributionAfterDeath(DomainError):
+    code = "contribution_after_death"
+    default_message = _(
+        "The cardholder has died; no contribution is owed for a month after the month of death."
+    )
+    status = 400
+
+
 class NoInterestRate(DomainError):
     code = "no_interest_rate"
     default_message = _("No interest rate is published for this year and region.")

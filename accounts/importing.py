@@ -148,6 +148,8 @@ REASONS = {
     "unknown_employer": "no employer has this credit code",
     "no_accounts": "the cardholder's accounts are not opened",
     "no_rate_in_force": "no contribution rate is in force for this region and month",
+    "contribution_after_death": "the cardholder died in {died}; no contribution is owed for a "
+    "later month",
     "account_closed": "an account this contribution goes to is closed",
     "account_frozen": "an account this contribution moves money from is frozen",
     "insufficient_balance": "an account this contribution moves money from would go below zero",
@@ -377,10 +379,10 @@ def _groups(rows, rejects, caches):
         for digest in id_digests(number)
     }
     cardholders = {
-        numbers_by_digest[digest]: (pk, region, status)
-        for pk, digest, region, status in ledger_bulk.lookup(
+        numbers_by_digest[digest]: (pk, region, status, died)
+        for pk, digest, region, status, died in ledger_bulk.lookup(
             lambda batch: Cardholder.objects.filter(national_id_digest__in=batch).values_list(
-                "id", "national_id_digest", "region", "employment_status"
+                "id", "national_id_digest", "region", "employment_status", "date_of_death"
             ),
             numbers_by_digest,
         )
@@ -410,7 +412,10 @@ def _groups(rows, rejects, caches):
             if employer_id is None:
                 summary.reject(_reject(row.line, "unknown_employer"))
                 continue
-        holder_id, region, status = holder
+        holder_id, region, status, died = holder
+        if rules.month_refusal(row.month, date_of_death=died):
+            summary.reject(_reject(row.line, rules.AFTER_DEATH, died=f"{died:%Y-%m}"))
+            continue
         plan = caches.plan(region, row.month, status == Cardholder.EmploymentStatus.FLEXIBLE)
         if not plan:
             summary.reject(_reject(row.line, "no_rate_in_force"))

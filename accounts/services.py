@@ -19,6 +19,7 @@ from accounts.exceptions import (
     CardholderDeceased,
     CardholderNotLiving,
     CardNotActive,
+    ContributionAfterDeath,
     DomainError,
     Forbidden,
     IdempotencyConflict,
@@ -90,6 +91,8 @@ def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=N
         raise UnknownScheme(field="scheme")
     wage = ledger.to_money(wage, field="wage", allow_zero=True)
     month = first_of_month(month)
+    if rules.month_refusal(month, date_of_death=cardholder.date_of_death):
+        raise ContributionAfterDeath(field="month")
     flexible = cardholder.employment_status == Cardholder.EmploymentStatus.FLEXIBLE
     payers = rules.payers(flexible)
     parts = rules.parts(
