@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0009_staff_enrolment_codes'),
+        ('accounts', '0010_interest_rates'),
     ]
 
     operations = [
