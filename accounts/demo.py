@@ -44,6 +44,7 @@ class Person:
     # Contribution months: (first month, count), or None for "the N months up to last month".
     first_month: date | None
     months: int
+    romanised_name: str = ""  # the name in Latin letters, shown on English pages
 
 
 EMPLOYERS = {
@@ -68,7 +69,7 @@ EMPLOYERS = {
 
 PEOPLE = [
     Person(
-        "Zhang Wei 张伟",
+        "张伟",
         "110105198503150019",
         "A10000001",
         "110100",
@@ -81,9 +82,10 @@ PEOPLE = [
         Decimal("12000.00"),
         None,
         60,
+        romanised_name="Zhang Wei",
     ),
     Person(
-        "Li Na 李娜",
+        "李娜",
         "310104199007220028",
         "A10000002",
         "310100",
@@ -96,9 +98,10 @@ PEOPLE = [
         Decimal("8000.00"),
         None,
         36,
+        romanised_name="Li Na",
     ),
     Person(
-        "Wang Fang 王芳",
+        "王芳",
         "44030519560308004X",
         "A10000003",
         "440300",
@@ -111,9 +114,10 @@ PEOPLE = [
         Decimal("7000.00"),
         date(2015, 1, 1),
         48,
+        romanised_name="Wang Fang",
     ),
     Person(
-        "Liu Yang 刘洋",
+        "刘洋",
         "440305198206110034",
         "A10000004",
         "440300",
@@ -126,9 +130,10 @@ PEOPLE = [
         Decimal("15000.00"),
         None,
         48,
+        romanised_name="Liu Yang",
     ),
     Person(
-        "Chen Jie 陈杰",
+        "陈杰",
         "320102197809040053",
         "A10000005",
         "320100",
@@ -141,9 +146,10 @@ PEOPLE = [
         Decimal("20000.00"),
         date(2016, 1, 1),
         96,
+        romanised_name="Chen Jie",
     ),
     Person(
-        "Zhao Min 赵敏",
+        "赵敏",
         "510107195801200065",
         "A10000006",
         "510100",
@@ -156,6 +162,7 @@ PEOPLE = [
         Decimal("6000.00"),
         date(2015, 1, 1),
         36,
+        romanised_name="Zhao Min",
     ),
 ]
 
@@ -249,6 +256,7 @@ def seed(today=None):
         if cardholder is None:
             cardholder = services.cardholder_create(
                 name=person.name,
+                romanised_name=person.romanised_name,
                 national_id=person.national_id,
                 card_number=person.card_number,
                 region=person.region,

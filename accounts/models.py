@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedCharField
 from rest_framework_api_key.models import AbstractAPIKey
 
+from accounts.names import display_name, names_match
 from accounts.pii import NationalIdDigestField, id_digests
 from accounts.validators import (
     mask_card_number,
@@ -122,7 +123,15 @@ class Cardholder(models.Model):
     user = models.OneToOneField(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="cardholder"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(
+        _("name"), max_length=100, help_text=_("As on the ID card, in Chinese characters.")
+    )
+    romanised_name = models.CharField(
+        _("romanised name"),
+        max_length=100,
+        blank=True,
+        help_text=_("The name in Latin letters (for example Hanyu Pinyin), shown in English."),
+    )
     national_id = EncryptedCharField(
         _("national ID number"), max_length=18, validators=[validate_national_id]
     )
@@ -180,6 +189,15 @@ class Cardholder(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.masked_national_id})"
+
+    def display_name(self, language=None):
+        """The name for a reader: romanised on English pages when there is one,
+        else as on the ID card."""
+        return display_name(self.name, self.romanised_name, language)
+
+    def matches_name(self, typed):
+        """Is ``typed`` this person's registered or romanised name (see accounts.names)?"""
+        return names_match(typed, self.name, self.romanised_name)
 
     @property
     def masked_national_id(self):

@@ -96,12 +96,29 @@ DOCUMENT_KINDS = (
 )
 
 # Legal bases quoted in reasons.
-LAW_POOLED = "Social Insurance Law of the PRC, Art. 11–12"
+LAW_POOLED = "Social Insurance Law of the PRC, Art. 11–12"  # the pension's pooled fund
+LAW_POOLED_MEDICAL = "Social Insurance Law of the PRC, Art. 23"
+LAW_POOLED_UNEMPLOYMENT = "Social Insurance Law of the PRC, Art. 44"
+LAW_POOLED_WORK_INJURY = "Social Insurance Law of the PRC, Art. 33"
+LAW_POOLED_MATERNITY = "Social Insurance Law of the PRC, Art. 53"
+# Inheritance and emigration of the *medical* personal account are set by the
+# pooling region's own rules, not by the pension articles or Order No. 13.
+LAW_MEDICAL_LOCAL = "Local basic medical insurance rules on the personal account"
 LAW_INHERITANCE = "Social Insurance Law of the PRC, Art. 14"
 LAW_HEIRS = "Social Insurance Law of the PRC, Art. 14; Civil Code of the PRC, Art. 1127"
 LAW_EMIGRATION = "MOHRSS Order No. 13 (2011), Art. 6"
 LAW_QUALIFYING_EVENTS = f"{LAW_INHERITANCE}; {LAW_EMIGRATION}"
 PROCEDURE = "Social insurance agency withdrawal procedure"
+
+# Each scheme's pooled fund, by the article of its own scheme; unknown schemes cite
+# the general rule (the pension's).
+POOLED_BASIS = {
+    PENSION: LAW_POOLED,
+    MEDICAL: LAW_POOLED_MEDICAL,
+    "unemployment": LAW_POOLED_UNEMPLOYMENT,
+    "work_injury": LAW_POOLED_WORK_INJURY,
+    "maternity": LAW_POOLED_MATERNITY,
+}
 
 # Stable reason codes.
 STAGE_UNKNOWN = "stage_unknown"
@@ -252,6 +269,11 @@ LEGAL_BASIS_TEXTS = {
         "Social Insurance Law of the PRC, Art. 14; MOHRSS Order No. 13 (2011), Art. 6"
     ),
     PROCEDURE: _("Social insurance agency withdrawal procedure"),
+    LAW_POOLED_MEDICAL: _("Social Insurance Law of the PRC, Art. 23"),
+    LAW_POOLED_UNEMPLOYMENT: _("Social Insurance Law of the PRC, Art. 44"),
+    LAW_POOLED_WORK_INJURY: _("Social Insurance Law of the PRC, Art. 33"),
+    LAW_POOLED_MATERNITY: _("Social Insurance Law of the PRC, Art. 53"),
+    LAW_MEDICAL_LOCAL: _("Local basic medical insurance rules on the personal account"),
 }
 
 # One message per code, with named placeholders filled from the reason's parameters.
@@ -402,7 +424,11 @@ class Reason:
     def legal_basis_text(self) -> str:
         """The legal basis in the active language (``legal_basis`` is the stable form)."""
         text = LEGAL_BASIS_TEXTS.get(self.legal_basis)
-        return str(text) if text is not None else self.legal_basis
+        if text is not None:
+            return str(text)
+        return "; ".join(
+            str(LEGAL_BASIS_TEXTS.get(part, part)) for part in _parts(self.legal_basis)
+        )
 
     @property
     def message_en(self) -> str:
@@ -425,6 +451,32 @@ class Decision:
 
 
 # --- helpers ---------------------------------------------------------------
+
+
+def _parts(basis: str) -> list[str]:
+    """A combined basis split into the bases it joins (each shown on its own)."""
+    if basis in LEGAL_BASIS_TEXTS:
+        return [basis]
+    for known in sorted(LEGAL_BASIS_TEXTS, key=len, reverse=True):
+        if basis.startswith(known + "; "):
+            return [known, *_parts(basis[len(known) + 2 :])]
+    return [basis]
+
+
+def pooled_basis(scheme: str) -> str:
+    """The article on the pooled fund of ``scheme``'s own scheme."""
+    return POOLED_BASIS.get(scheme, LAW_POOLED)
+
+
+def _event_basis(facts: Facts, pension_basis: str) -> str:
+    """The basis of a death or emigration rule for the personal accounts claimed:
+    the pension's law for the pension account, the local rules for the medical one."""
+    schemes = set(_personal_schemes(facts))
+    if MEDICAL in schemes and PENSION not in schemes:
+        return LAW_MEDICAL_LOCAL
+    if MEDICAL in schemes:
+        return f"{pension_basis}; {LAW_MEDICAL_LOCAL}"
+    return pension_basis
 
 
 def _is_positive(amount: object) -> bool:
@@ -529,11 +581,18 @@ def rule_accounts_unique(facts: Facts) -> Iterable[Reason]:
 def rule_account_kind(facts: Facts) -> Iterable[Reason]:
     for account in facts.accounts:
         if account.kind == POOLED:
-            yield _account_reason(POOLED_NOT_WITHDRAWABLE, LAW_POOLED, account)
+            yield _account_reason(POOLED_NOT_WITHDRAWABLE, pooled_basis(account.scheme), account)
         elif account.kind != PERSONAL:
-            yield _account_reason(ACCOUNT_KIND_UNKNOWN, LAW_POOLED, account, account=account.label)
+            yield _account_reason(
+                ACCOUNT_KIND_UNKNOWN,
+                pooled_basis(account.scheme),
+                account,
+                account=account.label,
+            )
         elif account.scheme not in SCHEMES_WITH_PERSONAL_ACCOUNT:
-            yield _account_reason(SCHEME_HAS_NO_PERSONAL_ACCOUNT, LAW_POOLED, account)
+            yield _account_reason(
+                SCHEME_HAS_NO_PERSONAL_ACCOUNT, pooled_basis(account.scheme), account
+            )
 
 
 def _withdrawable_kind_accounts(facts: Facts) -> Iterable[AccountFacts]:
@@ -565,13 +624,13 @@ def rule_account_not_claimed(facts: Facts) -> Iterable[Reason]:
 def rule_death_applicant_not_cardholder(facts: Facts) -> Reason | None:
     if facts.reason != DEATH or not facts.applicant_is_cardholder:
         return None
-    return Reason(APPLICANT_IS_CARDHOLDER, LAW_INHERITANCE)
+    return Reason(APPLICANT_IS_CARDHOLDER, _event_basis(facts, LAW_INHERITANCE))
 
 
 def rule_death_applicant_is_heir(facts: Facts) -> Reason | None:
     if facts.reason != DEATH or facts.relationship in HEIR_RELATIONSHIPS:
         return None
-    return Reason(NOT_AN_HEIR, LAW_HEIRS)
+    return Reason(NOT_AN_HEIR, _event_basis(facts, LAW_HEIRS))
 
 
 def rule_death_verified(facts: Facts) -> Reason | None:
@@ -579,7 +638,7 @@ def rule_death_verified(facts: Facts) -> Reason | None:
         return None
     if facts.death_verified and facts.life_status == DECEASED:
         return None
-    return Reason(DEATH_NOT_VERIFIED, LAW_INHERITANCE)
+    return Reason(DEATH_NOT_VERIFIED, _event_basis(facts, LAW_INHERITANCE))
 
 
 # --- emigration: the cardholder claims ------------------------------------
@@ -590,13 +649,13 @@ def rule_emigration_applicant_is_cardholder(facts: Facts) -> Reason | None:
         return None
     if facts.applicant_is_cardholder and facts.relationship == SELF:
         return None
-    return Reason(APPLICANT_NOT_CARDHOLDER, LAW_EMIGRATION)
+    return Reason(APPLICANT_NOT_CARDHOLDER, _event_basis(facts, LAW_EMIGRATION))
 
 
 def rule_emigration_cardholder_alive(facts: Facts) -> Reason | None:
     if facts.reason != EMIGRATION or facts.life_status != DECEASED:
         return None
-    return Reason(CARDHOLDER_DECEASED, LAW_INHERITANCE)
+    return Reason(CARDHOLDER_DECEASED, _event_basis(facts, LAW_INHERITANCE))
 
 
 def rule_emigration_verified(facts: Facts) -> Reason | None:
@@ -604,7 +663,7 @@ def rule_emigration_verified(facts: Facts) -> Reason | None:
         return None
     if facts.emigration_verified and facts.life_status == EMIGRATED:
         return None
-    return Reason(EMIGRATION_NOT_VERIFIED, LAW_EMIGRATION)
+    return Reason(EMIGRATION_NOT_VERIFIED, _event_basis(facts, LAW_EMIGRATION))
 
 
 def rule_emigration_nationality(facts: Facts) -> Reason | None:
@@ -632,12 +691,14 @@ def rule_emigration_notice(facts: Facts) -> Reason | None:
 # --- documents -------------------------------------------------------------
 
 
-def _document_basis(reason: str) -> str:
-    return LAW_INHERITANCE if reason == DEATH else LAW_EMIGRATION
+def _document_basis(facts: Facts, kind: str) -> str:
+    if kind == NATIONALITY_PROOF:  # only the pension account asks for it
+        return LAW_EMIGRATION
+    return _event_basis(facts, LAW_INHERITANCE if facts.reason == DEATH else LAW_EMIGRATION)
 
 
 def _document_reason(code: str, facts: Facts, kind: str) -> Reason:
-    return Reason(code, _document_basis(facts.reason), document=kind, params={"document": kind})
+    return Reason(code, _document_basis(facts, kind), document=kind, params={"document": kind})
 
 
 def rule_documents_attached(facts: Facts) -> Iterable[Reason]:

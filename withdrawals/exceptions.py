@@ -12,6 +12,7 @@ from casework.exceptions import (
     SamePerson,
 )
 from core.errors import DomainError, InvalidInput, InvalidTransition, NotFound
+from core.rights import how_to_contest
 
 __all__ = [
     "AlreadyDecided",
@@ -77,5 +78,6 @@ class IneligibleError(DomainError):
                     "document": reason.document,
                 }
                 for reason in self.decision.reasons
-            ]
+            ],
+            "how_to_contest": how_to_contest(),
         }

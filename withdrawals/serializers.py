@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import MONEY, Scheme
 from accounts.validators import mask_card_number, mask_national_id
+from core.rights import how_to_contest
 from withdrawals.models import (
     DocumentKind,
     Finding,
@@ -86,6 +87,10 @@ class DecisionSerializer(serializers.Serializer):
     allowed = serializers.BooleanField()
     rules_version = serializers.CharField()
     reasons = ReasonSerializer(many=True)
+    how_to_contest = serializers.CharField(
+        allow_blank=True,
+        help_text=_("How to contest a refusal (SIL Art. 83, 60 days); empty when allowed."),
+    )
 
 
 def decision_data(decision):
@@ -93,6 +98,7 @@ def decision_data(decision):
         "allowed": decision.allowed,
         "rules_version": decision.rules_version,
         "reasons": reasons_data(decision.reasons),
+        "how_to_contest": "" if decision.allowed else how_to_contest(),
     }
 
 
@@ -243,6 +249,9 @@ class ApplicationSerializer(ApplicationListSerializer):
     )
     request_message = serializers.CharField(allow_blank=True)
     rejection_reason = serializers.CharField(allow_blank=True)
+    how_to_contest = serializers.SerializerMethodField(
+        help_text=_("How to contest the rejection (SIL Art. 83, 60 days); empty unless rejected.")
+    )
     needs_notice = serializers.BooleanField()
     notice_confirmed_at = serializers.DateTimeField(allow_null=True)
     required_documents = serializers.ListField(child=serializers.CharField())
@@ -259,6 +268,9 @@ class ApplicationSerializer(ApplicationListSerializer):
             "rules_version": application.rules_version,
             "codes": list(application.decision_codes or []),
         }
+
+    def get_how_to_contest(self, application) -> str:
+        return how_to_contest() if application.status == Status.REJECTED else ""
 
     def get_reasons(self, application) -> ReasonSerializer(many=True):
         reasons = self.context.get("reasons", {}).get(application.pk, ())

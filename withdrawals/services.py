@@ -147,7 +147,7 @@ def cardholder_identify(*, national_id, name, card_number, requester):
     if (
         cardholder is None
         or not given_name
-        or cardholder.name.strip() != given_name
+        or not cardholder.matches_name(given_name)
         or cardholder.card_number.strip().upper() != given_card
     ):
         raise IdentificationFailed()
@@ -341,7 +341,7 @@ def application_confirm_notice(application, *, actor, full_name):
             _("This application does not need the pension notice."), code="notice_not_needed"
         )
     typed = " ".join(str(full_name or "").split())
-    if not typed or typed != " ".join(application.cardholder.name.split()):
+    if not application.cardholder.matches_name(typed):
         raise InvalidInput(
             _("Type your full name exactly as on your card to confirm."),
             code="name_mismatch",

@@ -62,7 +62,7 @@ def test_identify_needs_all_three_and_says_the_same_whatever_is_wrong():
     messages = set()
     for national_id, name, card in [
         ("110105198001010000", "Li Na", alice.card_number),  # no such (or invalid) ID
-        (alice.national_id, "Li  Na", alice.card_number),  # wrong name
+        (alice.national_id, "Li Ni", alice.card_number),  # wrong name
         (alice.national_id, "Li Na", "T99999999"),  # wrong card
     ]:
         with pytest.raises(IdentificationFailed) as failed:
