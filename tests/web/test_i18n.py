@@ -116,6 +116,7 @@ SOURCES = (
     "accounts",
     "casework",
     "withdrawals",
+    "pensions",
     "templates",
     "static",
     "locale",
