@@ -1,6 +1,9 @@
 """Read paths of the pensions app."""
 
+from decimal import Decimal
+
 from accounts.models import Contribution, Scheme
+from pensions.models import RegionalAverageWage
 from pensions.retirement import contribution_months
 
 
@@ -17,3 +20,24 @@ def pension_contribution_months(cardholder):
 def pension_contribution_month_count(cardholder):
     """How many months of pension contributions the record holds."""
     return contribution_months(pension_contribution_months(cardholder))
+
+
+def average_wages(region):
+    """{year: average monthly wage} recorded for a region. One query."""
+    return dict(RegionalAverageWage.objects.filter(region=region).values_list("year", "amount"))
+
+
+def yearly_wage_bases(cardholder):
+    """{year: mean monthly pension wage base} over the record. One query."""
+    rows = (
+        Contribution.objects.filter(cardholder=cardholder, scheme=Scheme.PENSION)
+        .order_by()
+        .values_list("month", "wage_base")
+    )
+    # The employer's and the employee's rows of a month carry the same base: one each.
+    per_month = dict(rows)
+    sums = {}
+    for month, base in per_month.items():
+        total, count = sums.get(month.year, (Decimal(0), 0))
+        sums[month.year] = (total + base, count + 1)
+    return {year: total / count for year, (total, count) in sums.items()}
