@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from accounts.models import Contribution, Scheme
+from accounts.models import Account, Contribution, Scheme
+from pensions import forecast, retirement
 from pensions.models import RegionalAverageWage
 from pensions.retirement import contribution_months
 
@@ -41,3 +42,31 @@ def yearly_wage_bases(cardholder):
         total, count = sums.get(month.year, (Decimal(0), 0))
         sums[month.year] = (total + base, count + 1)
     return {year: total / count for year, (total, count) in sums.items()}
+
+
+def personal_pension_balance(cardholder):
+    """The personal pension account's balance (zero without one). One query."""
+    balance = (
+        Account.objects.filter(
+            cardholder=cardholder, scheme=Scheme.PENSION, kind=Account.Kind.PERSONAL
+        )
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance or Decimal(0)
+
+
+def forecast_for_cardholder(cardholder, *, today, wage_growth, crediting_rate, cadre=False):
+    """The forecast for a cardholder from their record. Four queries."""
+    return forecast.forecast(
+        today=today,
+        birth_date=cardholder.date_of_birth,
+        category=retirement.category_for(cardholder.gender, cadre=cadre),
+        region=cardholder.region,
+        months_so_far=pension_contribution_month_count(cardholder),
+        balance=personal_pension_balance(cardholder),
+        wage_bases=yearly_wage_bases(cardholder),
+        averages=average_wages(cardholder.region),
+        wage_growth=wage_growth,
+        crediting_rate=crediting_rate,
+    )

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("sscard.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("withdrawals/", include("withdrawals.urls")),
+    path("pension/", include("pensions.urls")),
     path("", include("accounts.urls")),
 ]
 
