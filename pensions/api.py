@@ -1,12 +1,14 @@
 """/api/v1/pension/…: the caller's own pension forecast."""
 
+from decimal import Decimal
+
 from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import cardholder_for_user
 from core.errors import InvalidInput, NotFound
-from pensions import selectors
+from pensions import retirement, selectors
 from pensions.forms import AssumptionsForm
 
 
@@ -56,3 +58,30 @@ class ForecastView(APIView):
             cardholder, today=timezone.localdate(), wage_growth=growth, crediting_rate=rate
         )
         return Response(forecast_body(result))
+
+
+class PensionView(APIView):
+    """The caller's pension. No retirement claim is recorded yet, so a cardholder is
+    ``not_retired``: the statutory date and the record so far, nothing in payment."""
+
+    def get(self, request):
+        cardholder = cardholder_for_user(request.user)
+        if cardholder is None:
+            raise NotFound(field="cardholder")
+        category = retirement.category_for(cardholder.gender)
+        months = selectors.pension_contribution_month_count(cardholder)
+        return Response(
+            {
+                "status": "not_retired",
+                "retirement_date": retirement.retirement_date(
+                    cardholder.date_of_birth, category
+                ).isoformat(),
+                "contribution_years": f"{Decimal(months) / 12:.2f}",
+                "balance_at_retirement": None,
+                "divisor": None,
+                "basic_monthly": None,
+                "personal_monthly": None,
+                "next_living_check_due": None,
+                "payments": [],
+            }
+        )

@@ -5,5 +5,6 @@ from django.urls import path
 from pensions import api
 
 urlpatterns = [
+    path("pension/", api.PensionView.as_view(), name="pension"),
     path("pension/forecast/", api.ForecastView.as_view(), name="pension-forecast"),
 ]

@@ -133,3 +133,19 @@ def test_forecast_page_explains_a_bad_assumption(client, worker):
 def test_dashboard_links_to_the_forecast(client, worker):
     client.force_login(worker)
     assert reverse("pensions:forecast") in client.get("/").content.decode()
+
+
+def test_api_pension_of_someone_still_working(worker):
+    response = client_for(worker).get("/api/v1/pension/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "not_retired",
+        "retirement_date": "2043-05-01",
+        "contribution_years": "2.08",  # 25 months
+        "balance_at_retirement": None,
+        "divisor": None,
+        "basic_monthly": None,
+        "personal_monthly": None,
+        "next_living_check_due": None,
+        "payments": [],
+    }
