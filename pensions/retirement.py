@@ -1,108 +1,93 @@
-"""Statutory retirement age and the minimum contribution period (RULES §2).
+"""Statutory retirement age and the minimum contribution period (RULES.md §2).
 
-NPC Standing Committee Decision of 13 September 2024, in force from 1 January 2025:
+Pure functions of the facts: no ORM, clock or settings. The schedule is the NPC
+Standing Committee Decision of 13 September 2024, in force from 1 January 2025:
 
-* men 60 -> 63, and women in cadre posts 55 -> 58: one month later for every four months
-  of birth, starting with births in January 1965 (men) and January 1970 (women cadres);
-* women workers 50 -> 55: one month later for every two months of birth, starting with
-  births in January 1975;
-* the minimum contribution period is 15 years, and from 2030 rises by six months a year
-  until it is 20 years.
+- men: 60 → 63, one month later for every four months of birth from January 1965;
+- women in cadre posts: 55 → 58, one month later for every four months of birth from
+  January 1970;
+- women workers: 50 → 55, one month later for every two months of birth from
+  January 1975.
 
-Pure: a birth date, a gender and a category in; dates and months out.
+The minimum contribution period is 15 years; from 2030 it rises by six months a year
+until it is 20 years (2039).
 """
-
-from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
 from datetime import date
 
-MALE, FEMALE = "M", "F"
-WORKER, CADRE = "worker", "cadre"
-
-# Refusal codes.
-CATEGORY_UNKNOWN = "retirement_category_unknown"
-GENDER_UNKNOWN = "retirement_gender_unknown"
-
-
-class RetirementRuleError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+MALE = "male"
+FEMALE_CADRE = "female_cadre"
+FEMALE_WORKER = "female_worker"
 
 
 @dataclass(frozen=True)
-class Schedule:
+class Step:
     base_years: int
-    first_birth_year: int  # births from January of this year retire later
-    months_of_birth_per_step: int
-    max_delay_months: int
+    first_birth: date  # births from this month on retire later
+    birth_months_per_step: int
+    max_extra_months: int
 
 
-MEN = Schedule(60, 1965, 4, 36)
-WOMEN_CADRES = Schedule(55, 1970, 4, 36)
-WOMEN_WORKERS = Schedule(50, 1975, 2, 60)
+SCHEDULE = {
+    MALE: Step(60, date(1965, 1, 1), 4, 36),
+    FEMALE_CADRE: Step(55, date(1970, 1, 1), 4, 36),
+    FEMALE_WORKER: Step(50, date(1975, 1, 1), 2, 60),
+}
+
+CATEGORIES = tuple(SCHEDULE)
 
 
-def schedule(gender: str, category: str) -> Schedule:
-    if gender == MALE:
-        return MEN
-    if gender != FEMALE:
-        raise RetirementRuleError(GENDER_UNKNOWN)
-    if category == CADRE:
-        return WOMEN_CADRES
-    if category == WORKER:
-        return WOMEN_WORKERS
-    raise RetirementRuleError(CATEGORY_UNKNOWN)
+def category_for(gender, *, cadre=False):
+    """The schedule's category from the card's gender ("M"/"F") and, for a woman,
+    whether she holds a cadre post (the default is the worker schedule)."""
+    if gender == "M":
+        return MALE
+    return FEMALE_CADRE if cadre else FEMALE_WORKER
 
 
-def delay_months(birth: date, rule: Schedule) -> int:
-    """Months added to the old age: one for the first step's births, one more per step."""
-    index = (birth.year - rule.first_birth_year) * 12 + birth.month - 1
-    if index < 0:
+def extra_months(birth_date, category):
+    """Months added to the old statutory age for this birth month (0 before the step-up)."""
+    step = SCHEDULE[category]
+    elapsed = (birth_date.year - step.first_birth.year) * 12 + (
+        birth_date.month - step.first_birth.month
+    )
+    if elapsed < 0:
         return 0
-    return min(rule.max_delay_months, index // rule.months_of_birth_per_step + 1)
+    return min(elapsed // step.birth_months_per_step + 1, step.max_extra_months)
 
 
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+def retirement_age_months(birth_date, category):
+    """The statutory retirement age, in months."""
+    return SCHEDULE[category].base_years * 12 + extra_months(birth_date, category)
 
 
-@dataclass(frozen=True)
-class RetirementAge:
-    years: int
-    months: int
-    date: date  # the day the age is reached
-
-    @property
-    def total_months(self) -> int:
-        return self.years * 12 + self.months
+def add_months(day, months):
+    """`day` plus whole months; the 31st becomes the month's last day where needed."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def statutory_age(birth: date, gender: str, category: str = WORKER) -> RetirementAge:
-    rule = schedule(gender, category)
-    total = rule.base_years * 12 + delay_months(birth, rule)
-    return RetirementAge(total // 12, total % 12, _add_months(birth, total))
+def retirement_date(birth_date, category):
+    """The day the statutory age is reached."""
+    return add_months(birth_date, retirement_age_months(birth_date, category))
 
 
-def minimum_contribution_months(retirement_year: int) -> int:
-    """180 months (15 years) until 2029; six more each year from 2030, at most 240."""
+def minimum_contribution_months(retirement_year):
+    """The minimum contribution period, in months, for a retirement in this year."""
     if retirement_year < 2030:
         return 180
-    return min(240, 180 + 6 * (retirement_year - 2029))
+    return min(180 + 6 * (retirement_year - 2029), 240)
 
 
-def may_apply_from(statutory_date: date) -> date:
-    """A retirement claim may be made from three months before the statutory date."""
-    return _add_months(statutory_date, -3)
+def contribution_months(months):
+    """The number of distinct months in a contribution record (dates within a month)."""
+    return len({(day.year, day.month) for day in months})
 
 
-def meets_conditions(
-    birth: date, gender: str, category: str, contribution_months: int, on: date
-) -> bool:
-    """Statutory age reached on ``on`` and the minimum period for that year contributed."""
-    age = statutory_age(birth, gender, category)
-    return on >= age.date and contribution_months >= minimum_contribution_months(age.date.year)
+def whole_years(months):
+    """Completed years in a number of months (the age used for the divisor)."""
+    return months // 12

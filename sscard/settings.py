@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "casework",
     "withdrawals",
     "verification",
+    "pensions",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("withdrawals/", include("withdrawals.urls")),
     path("verify/", include("verification.urls")),
+    path("pension/", include("pensions.urls")),
     path("", include("accounts.urls")),
 ]
 

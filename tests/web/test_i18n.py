@@ -117,6 +117,7 @@ SOURCES = (
     "casework",
     "withdrawals",
     "verification",
+    "pensions",
     "templates",
     "static",
     "locale",

@@ -1,0 +1,87 @@
+"""/api/v1/pension/…: the caller's own pension forecast."""
+
+from decimal import Decimal
+
+from django.utils import timezone
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import cardholder_for_user
+from core.errors import InvalidInput, NotFound
+from pensions import retirement, selectors
+from pensions.forms import AssumptionsForm
+
+
+def _money(value):
+    return f"{value:.2f}"
+
+
+def forecast_body(result):
+    pension = result.pension
+    return {
+        "retirement_date": result.retirement_date.isoformat(),
+        "retirement_age_months": result.retirement_age_months,
+        "contribution_months_so_far": result.months_so_far,
+        "contribution_months_at_retirement": result.months_at_retirement,
+        "minimum_contribution_months": result.minimum_months,
+        "meets_minimum": result.meets_minimum,
+        "balance_now": _money(result.balance_now),
+        "balance_at_retirement": _money(pension.balance),
+        "divisor": pension.divisor,
+        "average_wage": _money(pension.average_wage),
+        "indexed_wage": _money(pension.indexed_wage),
+        "basic_monthly": _money(pension.basic),
+        "personal_monthly": _money(pension.personal),
+        "total_monthly": _money(pension.total),
+        "one_more_year_adds": _money(result.one_more_year),
+        "assumptions": {
+            "wage_growth": f"{result.wage_growth * 100:.2f}",
+            "crediting_rate": f"{result.crediting_rate * 100:.2f}",
+            "todays_money": True,
+        },
+    }
+
+
+class ForecastView(APIView):
+    """The caller's estimated pension at the statutory date, in today's money."""
+
+    def get(self, request):
+        cardholder = cardholder_for_user(request.user)
+        if cardholder is None:
+            raise NotFound(field="cardholder")
+        form = AssumptionsForm(request.query_params)
+        if not form.is_valid():
+            field, messages = next(iter(form.errors.items()))
+            raise InvalidInput(messages[0], field=field)
+        growth, rate = form.rates()
+        result = selectors.forecast_for_cardholder(
+            cardholder, today=timezone.localdate(), wage_growth=growth, crediting_rate=rate
+        )
+        return Response(forecast_body(result))
+
+
+class PensionView(APIView):
+    """The caller's pension. No retirement claim is recorded yet, so a cardholder is
+    ``not_retired``: the statutory date and the record so far, nothing in payment."""
+
+    def get(self, request):
+        cardholder = cardholder_for_user(request.user)
+        if cardholder is None:
+            raise NotFound(field="cardholder")
+        category = retirement.category_for(cardholder.gender)
+        months = selectors.pension_contribution_month_count(cardholder)
+        return Response(
+            {
+                "status": "not_retired",
+                "retirement_date": retirement.retirement_date(
+                    cardholder.date_of_birth, category
+                ).isoformat(),
+                "contribution_years": f"{Decimal(months) / 12:.2f}",
+                "balance_at_retirement": None,
+                "divisor": None,
+                "basic_monthly": None,
+                "personal_monthly": None,
+                "next_living_check_due": None,
+                "payments": [],
+            }
+        )

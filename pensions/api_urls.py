@@ -1,0 +1,10 @@
+"""The pensions app's endpoints of the REST API (mounted under /api/v1/)."""
+
+from django.urls import path
+
+from pensions import api
+
+urlpatterns = [
+    path("pension/", api.PensionView.as_view(), name="pension"),
+    path("pension/forecast/", api.ForecastView.as_view(), name="pension-forecast"),
+]
