@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 v1 = [
     path("", include("accounts.api_urls")),
     path("", include("withdrawals.api_urls")),
+    path("", include("benefits.api_urls")),
 ]
 
 urlpatterns = [

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "casework",
     "withdrawals",
+    "benefits",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ RULES = {
     "sscard": {"sscard", "core"},
     "accounts": {"accounts", "core", "sscard"},
     "casework": {"casework", "accounts", "core", "sscard"},
+    "benefits": {"benefits", "casework", "accounts", "core", "sscard"},
 }
 # The benchmark data generator lives in bench/; its management command is only the
 # entry point that `manage.py` needs.

@@ -116,6 +116,7 @@ SOURCES = (
     "accounts",
     "casework",
     "withdrawals",
+    "benefits",
     "templates",
     "static",
     "locale",
