@@ -38,3 +38,26 @@ class RegistrationView(APIView):
             cardholder=cardholder, actor=request.user, **form.validated_data
         )
         return Response(RegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+
+class EligibilityView(APIView):
+    """Whether the caller may claim the unemployment benefit now (SIL Art. 45-47)."""
+
+    def post(self, request):
+        from django.utils import timezone
+
+        decision = selectors.eligibility(_own_cardholder(request.user), timezone.localdate())
+        return Response(
+            {
+                "allowed": decision.allowed,
+                "months_entitled": decision.months_entitled,
+                "monthly_amount": (
+                    None if decision.monthly_amount is None else f"{decision.monthly_amount:.2f}"
+                ),
+                "reasons": [
+                    {"code": r.code, "message": r.message, "legal_basis": r.legal_basis}
+                    for r in decision.reasons
+                ],
+                "how_to_contest": decision.how_to_contest,
+            }
+        )

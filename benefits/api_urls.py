@@ -10,4 +10,9 @@ urlpatterns = [
         api.RegistrationView.as_view(),
         name="unemployment-registration",
     ),
+    path(
+        "benefits/unemployment/eligibility/",
+        api.EligibilityView.as_view(),
+        name="unemployment-eligibility",
+    ),
 ]

@@ -42,3 +42,36 @@ class UnemploymentRegistration(models.Model):
 
     def __str__(self):
         return f"{self.cardholder} {self.registered_on}"
+
+
+class RegionalBenefitAmount(models.Model):
+    """The monthly unemployment benefit a region sets for a year (SIL Art. 47): not below
+    the urban minimum living standard and below the local minimum wage."""
+
+    region = models.CharField(_("pooling region"), max_length=6)
+    year = models.PositiveSmallIntegerField(_("year"))
+    monthly_amount = models.DecimalField(_("monthly amount"), max_digits=10, decimal_places=2)
+    minimum_living_standard = models.DecimalField(
+        _("urban minimum living standard"), max_digits=10, decimal_places=2
+    )
+    minimum_wage = models.DecimalField(_("minimum wage"), max_digits=10, decimal_places=2)
+    illustrative = models.BooleanField(
+        _("illustrative demo figure"),
+        default=False,
+        help_text=_("Not an official figure: seeded for the demo."),
+    )
+
+    class Meta:
+        verbose_name = _("regional unemployment benefit amount")
+        verbose_name_plural = _("regional unemployment benefit amounts")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="benefit_amount_region_year"),
+            models.CheckConstraint(
+                condition=models.Q(monthly_amount__gte=models.F("minimum_living_standard"))
+                & models.Q(monthly_amount__lt=models.F("minimum_wage")),
+                name="benefit_amount_between_floor_and_wage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.year}: {self.monthly_amount}"
