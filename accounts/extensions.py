@@ -58,6 +58,22 @@ def own_account_rows(user):
     return _readers["own_account_rows"](user)
 
 
+_panel_readers = []
+
+
+def provide_dashboard_panel(reader):
+    """Add `reader(request) -> Banner | None` to the panels the overview shows below the
+    card (e.g. the person's unemployment registration). Pages with a panel are never
+    kept in the cache."""
+    if reader not in _panel_readers:
+        _panel_readers.append(reader)
+
+
+def dashboard_panels(request):
+    """The panels the overview shows this user now, in the order they were provided."""
+    return [panel for reader in _panel_readers if (panel := reader(request)) is not None]
+
+
 def provide_dashboard_banner(reader):
     """Answer the overview's banner with `reader(request) -> Banner | None` from now on."""
     _readers["dashboard_banner"] = reader

@@ -630,3 +630,17 @@ def staff_roles_set(*, user, actor, is_staff=None, is_superuser=None, groups=Non
         setattr(user, name, getattr(locked, name))
     user.__dict__.pop("_role_group_ids", None)
     return changed
+
+
+@transaction.atomic
+def employment_status_set(*, cardholder, status, actor=None):
+    """Record the person's employment status (staff, or a service acting on the
+    person's own declaration). Returns the cardholder as stored."""
+    if status not in Cardholder.EmploymentStatus.values:
+        raise InvalidInput(field="employment_status")
+    Cardholder.objects.filter(pk=cardholder.pk).update(
+        employment_status=status, updated_at=timezone.now()
+    )
+    cardholder.refresh_from_db()
+    logger.info("employment status of cardholder %s set to %s", cardholder.pk, status)
+    return cardholder

@@ -231,8 +231,10 @@ def dashboard(request):
         return render(request, "accounts/dashboard_no_card.html")
     # A notice an app above accounts gives (e.g. a claim naming this person): a
     # banner, on a page never kept in the cache.
-    if banner := extensions.dashboard_banner(request):
-        return _dashboard_page(request, banner=banner)
+    banner = extensions.dashboard_banner(request)
+    panels = extensions.dashboard_panels(request)
+    if banner or panels:
+        return _dashboard_page(request, banner=banner, panels=panels)
     return read_models.cached_page(
         request,
         name="overview",
@@ -242,7 +244,7 @@ def dashboard(request):
     )
 
 
-def _dashboard_page(request, csrf_token=None, banner=None):
+def _dashboard_page(request, csrf_token=None, banner=None, panels=()):
     cardholder = _cardholder(request)
     if cardholder is None:  # unlinked a moment ago
         return render(request, "accounts/dashboard_no_card.html")
@@ -257,6 +259,7 @@ def _dashboard_page(request, csrf_token=None, banner=None):
         "chart": balance_chart(series),
         "card_ok": cardholder.card_status == Cardholder.CardStatus.ACTIVE,
         "banner": banner,
+        "panels": panels,
     }
     if csrf_token:
         context["csrf_token"] = csrf_token  # the page is kept for later requests

@@ -10,6 +10,7 @@ v1 = [
     path("", include("accounts.api_urls")),
     path("", include("withdrawals.api_urls")),
     path("", include("pensions.api_urls")),
+    path("", include("benefits.api_urls")),
 ]
 
 urlpatterns = [

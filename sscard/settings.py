@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "withdrawals",
     "verification",
     "pensions",
+    "benefits",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ RULES = {
     "accounts": {"accounts", "core", "sscard"},
     "casework": {"casework", "accounts", "core", "sscard"},
     "pensions": {"pensions", "casework", "accounts", "core", "sscard"},
+    "benefits": {"benefits", "casework", "accounts", "core", "sscard"},
 }
 # The benchmark data generator lives in bench/; its management command is only the
 # entry point that `manage.py` needs.

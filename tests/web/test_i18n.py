@@ -118,6 +118,7 @@ SOURCES = (
     "withdrawals",
     "verification",
     "pensions",
+    "benefits",
     "templates",
     "static",
     "locale",
