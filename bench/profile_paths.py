@@ -1,0 +1,65 @@
+"""CPU per request in process, and a cProfile of one path, with the servers' settings.
+
+    .venv/bin/python bench/profile_paths.py --repeat 300 [--profile history_page]
+
+Calls Django's test client (the whole middleware stack, no network) as the benchmark
+servers are configured (bench/http_bench.py SERVER_ENV) and prints the process CPU per
+request, best of three rounds, for each read path.
+"""
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import http_bench
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=300)
+    parser.add_argument("--national-id", default="110105198503150019")
+    parser.add_argument("--profile", default=None, help="print a cProfile of this path")
+    args = parser.parse_args()
+    http_bench.django_setup()
+    from django.test import Client
+
+    session, token, account_id = http_bench.credentials(args.national_id)
+    paths = {
+        "healthz": ("/healthz", {}),
+        "dashboard": ("/", {"cookies": session}),
+        "api_accounts": ("/api/v1/accounts/", {"token": token}),
+        "history_page": (f"/accounts/{account_id}/", {"cookies": session}),
+        "api_transactions": (f"/api/v1/accounts/{account_id}/transactions/", {"token": token}),
+    }
+    for name, (path, how) in paths.items():
+        client = Client(HTTP_HOST="127.0.0.1")
+        headers = {}
+        if "cookies" in how:
+            client.cookies["sessionid"] = how["cookies"]
+        if "token" in how:
+            headers["HTTP_AUTHORIZATION"] = f"Token {how['token']}"
+        assert client.get(path, **headers).status_code == 200, name
+        best = None
+        for _round in range(3):
+            start = time.process_time()
+            for _ in range(args.repeat):
+                client.get(path, **headers)
+            took = (time.process_time() - start) / args.repeat * 1000
+            best = took if best is None else min(best, took)
+        print(f"{name:18} {best:.3f} ms CPU per request")
+        if name == args.profile:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.repeat):
+                client.get(path, **headers)
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+
+
+if __name__ == "__main__":
+    main()
