@@ -104,6 +104,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # One way to show money and dates, in every template without a load.
+            "builtins": ["core.templatetags.formatting"],
         },
     },
 ]

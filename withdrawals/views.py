@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.exceptions import DomainError, NotFound
 from accounts.selectors import cardholder_for_user
 from casework import inspection, staff
+from core import formatting
 from withdrawals import eligibility, selectors, services
 from withdrawals.exceptions import IdentificationFailed, IneligibleError, TooManyAttempts
 from withdrawals.forms import (
@@ -346,7 +347,7 @@ def new_details(request):
             row["scheme"],
             row["scheme_label"]
             if row["balance"] is None
-            else f"{row['scheme_label']}: ¥{row['balance']:,.2f}",
+            else f"{row['scheme_label']}: {formatting.money(row['balance'])}",
         )
         for row in summary
         if row["claimable"]
