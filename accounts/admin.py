@@ -28,6 +28,7 @@ from accounts.models import (
     User,
 )
 from accounts.pii import id_digests, id_number_in
+from core import formatting
 from sscard.admin_paging import BigListAdminMixin
 
 FULL_ID_PERMISSION = "accounts.view_full_national_id"
@@ -232,9 +233,9 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
             "<li>{} · {} · {} · {}</li>",
             (
                 (
-                    timezone.localtime(row.created_at).strftime("%Y-%m-%d %H:%M"),
+                    formatting.datetime_text(row.created_at),
                     row.institution.name,
-                    row.amount,
+                    formatting.money(row.amount),
                     row.idempotency_key[:40],
                 )
                 for row in found.settlements
@@ -244,7 +245,7 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
             '<ul class="to-recover">{}</ul><p>{}: <strong>{}</strong></p>',
             rows,
             _("Total to recover"),
-            found.total,
+            formatting.money(found.total),
         )
 
     def get_readonly_fields(self, request, obj=None):

@@ -208,6 +208,13 @@ class _Password:
         return self.hash
 
 
+def demo_email(name):
+    """``Zhang Wei 张伟`` → ``zhang.wei@demo.sscard.example``: an address for password
+    reset and notices in the demo (sent to the console)."""
+    latin = "".join(ch for ch in name if ch.isascii())
+    return ".".join(latin.lower().split()) + "@demo.sscard.example"
+
+
 def _user(login, password, **fields):
     """The user who logs in as `login` (a staff username or an ID number), created if missing."""
     user_model = get_user_model()
@@ -268,7 +275,11 @@ def seed(today=None):
             )
         services.cardholder_open_accounts(cardholder)
         if person.login:
-            user = _user(person.national_id, password, first_name=person.name)
+            email = demo_email(person.name)
+            user = _user(person.national_id, password, first_name=person.name, email=email)
+            if not user.email:
+                # Demo data seeded before people had addresses: give them one.
+                type(user).objects.filter(pk=user.pk, email="").update(email=email)
             if cardholder.user_id is None:
                 Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(user=user)
             logins.append((person.national_id, person.name, person.situation))

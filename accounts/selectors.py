@@ -369,6 +369,16 @@ def contribution_years(cardholder):
     ]
 
 
+def record_years(cardholder):
+    """The years with a record: a contribution or any money in or out. Only these have
+    a statement. Newest first; two queries (years in the project's time zone)."""
+    moved = LedgerEntry.objects.filter(account__cardholder=cardholder).datetimes(
+        "posted_at", "year"
+    )
+    years = set(contribution_years(cardholder)) | {day.year for day in moved}
+    return sorted(years, reverse=True)
+
+
 # --- chart and statement -----------------------------------------------------
 
 

@@ -8,7 +8,6 @@ a font file; it also covers Latin letters and digits.
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -19,7 +18,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
-from core import signed_pdf, signing
+from core import formatting, signed_pdf, signing
 
 FONT = "STSong-Light"
 BRAND = colors.HexColor("#0b4a7f")
@@ -31,7 +30,7 @@ def _register_font():
 
 
 def _money(value):
-    return "¥" + number_format(value, 2, force_grouping=True)
+    return formatting.money(value)
 
 
 def _styles():
@@ -118,7 +117,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
                 [_("ID number"), cardholder.masked_national_id],
                 [_("Card number"), cardholder.masked_card_number],
                 [_("Period"), f"{year}-01-01 – {year}-12-31"],
-                [_("Issued on"), f"{data['issued']:%Y-%m-%d}"],
+                [_("Issued on"), formatting.date_text(data["issued"])],
             ],
             [40 * mm, 120 * mm],
             header_rows=0,

@@ -506,14 +506,20 @@ def _statement_context(statement):
 @cardholder_required
 def statement_index(request, cardholder):
     """The years for which a statement can be printed."""
-    this_year = timezone.localdate().year
-    years = sorted({this_year, *selectors.contribution_years(cardholder)}, reverse=True)
+    years = selectors.record_years(cardholder)
     return render(request, "accounts/statement_index.html", {"years": years})
+
+
+def _no_record(request, year):
+    """A year without a record has no statement: say so, with a 404 status."""
+    return render(request, "accounts/statement_none.html", {"year": year}, status=404)
 
 
 @cardholder_required
 def statement(request, cardholder, year):
     """A year's contributions and balances, as a page made for printing."""
+    if year not in selectors.record_years(cardholder):
+        return _no_record(request, year)
     data = _statement_context(_statement_or_404(cardholder, year))
     return render(request, "accounts/statement.html", data)
 
@@ -523,6 +529,8 @@ def statement_pdf(request, cardholder, year):
     """The same statement as a PDF document (Chinese text embedded with a CID font)."""
     from accounts.statement_pdf import render_statement_pdf
 
+    if year not in selectors.record_years(cardholder):
+        return _no_record(request, year)
     data = _statement_context(_statement_or_404(cardholder, year))
     verify_base = request.build_absolute_uri("/verify/")
     response = HttpResponse(render_statement_pdf(data, verify_base), content_type="application/pdf")
@@ -635,6 +643,11 @@ def staff_totp(request):
 
 def error_403(request, exception=None):
     return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid security token (cookie cleared or expired)."""
+    return render(request, "csrf_failure.html", status=403)
 
 
 def error_404(request, exception=None):

@@ -155,6 +155,13 @@ class Event(AppendOnlyModel):
             return ""
         return notes.render(self.note_code, self.note_params)
 
+    @property
+    def applicant_note(self):
+        """The note as the applicant reads it: without the bank's own remark."""
+        if not self.note_code:
+            return ""
+        return notes.render(self.note_code, self.note_params, for_applicant=True)
+
     def get_old_status_display(self):
         return workflow.get(self.kind).label(self.old_status) if self.old_status else ""
 

@@ -54,14 +54,15 @@ def free_text(text):
     return Note(FREE_TEXT, {"text": str(text or "")})
 
 
-def render(code, params):
-    """The note in the active language."""
+def render(code, params, *, for_applicant=False):
+    """The note in the active language. For the applicant, a note whose typed text
+    would win (the bank's own remark) reads as its message: the remark is for staff."""
     params = params or {}
     kind = _NOTES.get(code)
     text = str(params.get("text") or "")
     if kind is None or code == FREE_TEXT:
         return text
-    if kind.text_wins and text:
+    if kind.text_wins and text and not (for_applicant and kind.message is not None):
         return text
     if kind.message is None:
         return text

@@ -13,9 +13,13 @@ import logging
 import sys
 
 import redis
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger(__name__)
 
@@ -110,3 +114,29 @@ def _personal(request):
         return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class ProjectNotFoundMiddleware:
+    """With DEBUG on in the demo (SSCARD_DEMO), a mistyped address or a missing record
+    shows the project's own 404 page, not Django's technical page that lists every URL.
+    Without DEBUG Django already uses ``handler404``; this only covers the demo."""
+
+    def __init__(self, get_response):
+        if not (settings.DEBUG and settings.SSCARD_DEMO):
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404:
+            return self._not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return self._not_found(request)
+        return None
+
+    def _not_found(self, request):
+        return render(request, "404.html", status=404)

@@ -54,6 +54,11 @@ ALLOWED_HOSTS = env.string_list(
 if not ALLOWED_HOSTS:
     raise SettingsError("DJANGO_ALLOWED_HOSTS: required when DJANGO_DEBUG is off")
 CSRF_TRUSTED_ORIGINS = env.string_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# A refused form (an expired or cleared cookie) gets the project's page, in DEBUG too.
+CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
+# The demo: DEBUG on for its conveniences, but the project's own error pages, never
+# Django's technical 404 listing every URL. Off by default when DEBUG is off.
+SSCARD_DEMO = env.boolean("SSCARD_DEMO", DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -98,6 +103,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The demo runs with DEBUG on but shows the project's own 404 page.
+    "sscard.middleware.ProjectNotFoundMiddleware",
     # Last: turns a login refused for too many failures into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # One way to show money and dates, in every template without a load.
+            "builtins": ["core.templatetags.formatting"],
         },
     },
 ]

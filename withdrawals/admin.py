@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account
 from accounts.pii import id_digests, id_number_in
 from casework.staff import choices_filter, status_filter
+from core import formatting
 from sscard.admin_paging import BigListAdminMixin
 from withdrawals import admin_views, selectors
 from withdrawals.models import (
@@ -219,13 +220,13 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
     @admin.display(description=_("claimed amount"))
     def claimed_amount(self, obj):
         if obj.amount is not None:
-            return obj.amount
+            return formatting.money(obj.amount)
         total = Decimal("0.00")
         if obj.claims_pension:
             total += obj.pension_balance
         if obj.claims_medical:
             total += obj.medical_balance
-        return total
+        return formatting.money(total)
 
     @admin.display(description=_("waiting"), ordering="submitted_at")
     def age(self, obj):

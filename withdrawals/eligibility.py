@@ -375,13 +375,39 @@ def _shown(name: str, value: str) -> str:
     return str(label) if label is not None else str(value)
 
 
+# --- advice before applying ---------------------------------------------------
+#
+# Not a refusal (a real emigrant applies before staff record the emigration), but the
+# honest answer to "could I claim now?" for a person recorded as living in China.
+
+STILL_RESIDENT = "still_resident"
+ADVICE_MESSAGES = {
+    STILL_RESIDENT: _(
+        "Not now: your record shows you living in China, and the account is kept for "
+        "you. The balance is paid out on emigration only after you have settled abroad "
+        "and given up PRC nationality. If you have, apply with the exit / overseas "
+        "settlement certificate and a reviewer will verify it."
+    ),
+}
+
+
+def precheck_advice(facts: Facts) -> Reason | None:
+    """Asked beforehand, a living cardholder with no emigration on record is told
+    "not now" with the reason and its basis, not "yes, you can apply"."""
+    if facts.reason != EMIGRATION or facts.stage != PRECHECK:
+        return None
+    if facts.life_status != LIVING or facts.emigration_verified:
+        return None
+    return Reason(STILL_RESIDENT, LAW_EMIGRATION)
+
+
 def render_message(code: str, params: Mapping[str, str] | None = None) -> str:
     """The message of ``code`` in the active language, its placeholders filled.
 
     Works for anything stored (a code, with or without its parameters): an unknown
     code shows as itself, a missing parameter as nothing.
     """
-    message = MESSAGES.get(code)
+    message = MESSAGES.get(code, ADVICE_MESSAGES.get(code))
     if message is None:
         return code
     shown = _Shown({name: _shown(name, value) for name, value in (params or {}).items()})

@@ -466,11 +466,10 @@ def decision_facts(application, approver):
     )
 
 
-def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
-    """Answer "could I claim?" before any draft exists (nothing is written)."""
+def _precheck_facts(*, applicant, cardholder, reason, relationship, schemes=None):
     if schemes is None:
         schemes = default_schemes(cardholder)
-    facts = _facts(
+    return _facts(
         stage=eligibility.PRECHECK,
         applicant=applicant,
         cardholder=cardholder,
@@ -478,7 +477,29 @@ def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
         relationship=relationship,
         accounts=_precheck_accounts(cardholder, schemes),
     )
-    return eligibility.evaluate(facts)
+
+
+def precheck(*, applicant, cardholder, reason, relationship, schemes=None):
+    """Answer "could I claim?" before any draft exists (nothing is written)."""
+    return eligibility.evaluate(
+        _precheck_facts(
+            applicant=applicant,
+            cardholder=cardholder,
+            reason=reason,
+            relationship=relationship,
+            schemes=schemes,
+        )
+    )
+
+
+def precheck_with_advice(*, applicant, cardholder, reason, relationship):
+    """The pre-check's decision and, where the rules allow a claim that the record
+    says is not due yet (a person living in China asking about emigration), the
+    "not now" advice with its reason; otherwise None."""
+    facts = _precheck_facts(
+        applicant=applicant, cardholder=cardholder, reason=reason, relationship=relationship
+    )
+    return eligibility.evaluate(facts), eligibility.precheck_advice(facts)
 
 
 def _precheck_accounts(cardholder, schemes):

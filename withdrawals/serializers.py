@@ -184,7 +184,9 @@ class EventSerializer(serializers.Serializer):
     old_status = serializers.CharField(allow_blank=True)
     new_status = serializers.CharField()
     note = serializers.CharField(
-        allow_blank=True, help_text=_("The note in the language the request asked for.")
+        source="applicant_note",
+        allow_blank=True,
+        help_text=_("The note in the language the request asked for."),
     )
     note_code = serializers.CharField(
         allow_blank=True, help_text=_("The note's stable code (text: typed by a person).")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.exceptions import DomainError, NotFound
 from accounts.selectors import cardholder_for_user
 from casework import inspection, staff
+from core import formatting
 from withdrawals import eligibility, selectors, services
 from withdrawals.exceptions import IdentificationFailed, IneligibleError, TooManyAttempts
 from withdrawals.forms import (
@@ -95,10 +96,14 @@ def _own_application(request, pk):
 
 def _reasons(decision):
     """Every reason of a decision, in the page's language, with its legal basis."""
+    return _reasons_of(decision.reasons)
+
+
+def _reasons_of(reasons):
     language = get_language()
     return [
         {"code": r.code, "message": r.message(language), "legal_basis": r.legal_basis_text()}
-        for r in decision.reasons
+        for r in reasons
     ]
 
 
@@ -207,8 +212,8 @@ def _continue_url(application):
 def check(request):
     """Could a withdrawal be made? Every reason with its legal basis, nothing written."""
     own = cardholder_for_user(request.user)
-    initial = {"reason": Reason.EMIGRATION if own else Reason.DEATH}
-    form = CheckForm(request.POST or None, initial=initial)
+    # Nothing is pre-selected: the person says what happened.
+    form = CheckForm(request.POST or None)
     result = None
     status = 200
     if request.method == "POST":
@@ -242,7 +247,7 @@ def _check_result(request, form, own):
             form.add_error(None, str(exc.message))
             return None
         relationship = data["relationship"]
-    decision = selectors.precheck(
+    decision, advice = selectors.precheck_with_advice(
         applicant=request.user,
         cardholder=cardholder,
         reason=data["reason"],
@@ -255,8 +260,9 @@ def _check_result(request, form, own):
         "relationship": relationship,
     }
     return {
-        "allowed": decision.allowed,
-        "reasons": _reasons(decision),
+        "allowed": decision.allowed and advice is None,
+        "not_now": decision.allowed and advice is not None,
+        "reasons": _reasons_of([advice]) if decision.allowed and advice else _reasons(decision),
         "rules_version": decision.rules_version,
         "cardholder": cardholder,
         "summary": selectors.claimable_summary_for(request.user, cardholder, data["reason"]),
@@ -346,7 +352,7 @@ def new_details(request):
             row["scheme"],
             row["scheme_label"]
             if row["balance"] is None
-            else f"{row['scheme_label']}: ¥{row['balance']:,.2f}",
+            else f"{row['scheme_label']}: {formatting.money(row['balance'])}",
         )
         for row in summary
         if row["claimable"]

@@ -17,6 +17,19 @@
     });
   });
 
+  // Fields marked data-show-for-reason="x" show only while that answer is chosen.
+  // Without JavaScript they stay visible, under a legend that says when they apply.
+  document.querySelectorAll("[data-show-for-reason]").forEach(function (fieldset) {
+    var form = fieldset.closest("form");
+    var radios = form ? form.querySelectorAll("input[name=reason]") : [];
+    function sync() {
+      var chosen = form.querySelector("input[name=reason]:checked");
+      fieldset.hidden = !chosen || chosen.value !== fieldset.getAttribute("data-show-for-reason");
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", sync); });
+    sync();
+  });
+
   // Forms marked data-once are sent once: a double click does not post twice.
   document.querySelectorAll("form[data-once]").forEach(function (form) {
     form.addEventListener("submit", function () {

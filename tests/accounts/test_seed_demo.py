@@ -119,6 +119,15 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
 
+def test_every_demo_login_has_an_email_address_for_reset_and_notices(seeded):
+    users = get_user_model().objects
+    zhang = users.get(username=login_username("110105198503150019"))
+    assert zhang.email == "zhang.wei@demo.sscard.example"
+    for holder in Cardholder.objects.filter(user__isnull=False).select_related("user"):
+        assert holder.user.email.endswith("@demo.sscard.example"), holder.user
+    assert not users.filter(email="").exists()
+
+
 def test_staff_logins_have_their_roles(seeded):
     users = get_user_model().objects
     for name in ("reviewer", "approver", "auditor"):

@@ -72,7 +72,7 @@ def test_queue_lists_the_claim_with_masked_id_amount_and_counts(client, rita, aw
     assert awaiting.reference in page
     assert cardholder.masked_national_id in page
     assert cardholder.national_id not in page
-    assert "1200.00" in page
+    assert "¥1,200.00" in page
     assert "3 passed" in page
     counts = {row["status"]: row["count"] for row in response.context["status_counts"]}
     assert counts["awaiting_decision"] == 1

@@ -8,9 +8,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Account, Cardholder, LedgerEntry, Scheme
-from tests.factories import PASSWORD, CardholderFactory, UserFactory
+from tests.factories import PASSWORD, CardholderFactory, UserFactory, fund
 from tests.web.conftest import money, old_purchase
 
 pytestmark = pytest.mark.django_db
@@ -210,9 +211,10 @@ def test_statement_pdf(alice_client):
 
 def test_statement_pdf_with_a_chinese_name(client):
     user = UserFactory(username="wang")
-    CardholderFactory(user=user, name="王小明")
+    cardholder = CardholderFactory(user=user, name="王小明")
+    fund(cardholder, "pension", "100.00")  # a statement needs a record in its year
     client.force_login(user)
-    response = client.get("/statement/2024.pdf")
+    response = client.get(f"/statement/{timezone.localdate().year}.pdf")
     assert response.content.startswith(b"%PDF")
     assert b"STSong-Light" in response.content
 

@@ -102,7 +102,7 @@ def test_heir_journey_from_draft_to_paid(django_capture_on_commit_callbacks, tmp
         "款项已支付 / Payment made",
     ]
     assert all(m.to == [heir.email] for m in mail.outbox)
-    assert "1200.00" in mail.outbox[1].body and "尾号 3445" in mail.outbox[1].body
+    assert "1,200.00" in mail.outbox[1].body and "尾号 3445" in mail.outbox[1].body
 
     steps = selectors.timeline(application)
     statuses = [e.new_status for e in steps.events if e.is_status_change]
