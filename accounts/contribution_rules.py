@@ -34,6 +34,24 @@ def payers(flexible):
     return (FLEXIBLE,) if flexible else (EMPLOYER, EMPLOYEE)
 
 
+RETIRED = "retired"
+
+
+def contribution_refusal(month, *, date_of_death, employment_status, retired_may_continue):
+    """Why no contribution may be posted for `month`, as a refusal code, or None.
+
+    After a death nothing is owed for the months after the month of death (RULES §4);
+    a retired person draws a pension and pays no employee or employer contributions,
+    unless the region's data lets the retired continue as flexibly employed
+    (`retired_may_continue`, see `reference_data.RETIRED_MAY_CONTINUE_FLEXIBLE`).
+    """
+    if date_of_death is not None and month > first_of_month(date_of_death):
+        return "contribution_after_death"
+    if employment_status == RETIRED and not retired_may_continue:
+        return "contribution_while_retired"
+    return None
+
+
 def rates_in_force(rates, region, scheme, month, payers):
     """The rate rows for `scheme` on `month` among `rates`: the region's own if it has
     any, else the national ones; for each (payer, destination) the newest start wins.

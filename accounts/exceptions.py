@@ -18,6 +18,8 @@ __all__ = [
     "AccountFrozen",
     "CardNotActive",
     "CardholderNotLiving",
+    "ContributionAfterDeath",
+    "ContributionWhileRetired",
     "DomainError",
     "Forbidden",
     "IdempotencyConflict",
@@ -108,4 +110,20 @@ class CardholderDeceased(CardholderNotLiving):
     default_message = _(
         "The cardholder died before the date of this purchase; the card can no longer be "
         "used for payments."
+    )
+
+
+class ContributionAfterDeath(DomainError):
+    code = "contribution_after_death"
+    default_message = _(
+        "The cardholder died before this month; no contribution is owed for months after "
+        "the month of death."
+    )
+
+
+class ContributionWhileRetired(DomainError):
+    code = "contribution_while_retired"
+    default_message = _(
+        "The cardholder is retired and draws a pension; employee and employer "
+        "contributions are no longer paid."
     )

@@ -37,6 +37,7 @@ from accounts.models import (
     LedgerTransaction,
 )
 from accounts.pii import id_digests
+from accounts.reference_data import retired_may_continue
 from accounts.validators import parse_national_id, validate_credit_code
 
 HEADER = ("employer_credit_code", "national_id", "month", "wage_base")
@@ -147,6 +148,8 @@ REASONS = {
     "unknown_cardholder": "no cardholder has this national ID number",
     "unknown_employer": "no employer has this credit code",
     "no_accounts": "the cardholder's accounts are not opened",
+    "contribution_after_death": "the cardholder died before this month",
+    "contribution_while_retired": "the cardholder is retired and pays no contributions",
     "no_rate_in_force": "no contribution rate is in force for this region and month",
     "account_closed": "an account this contribution goes to is closed",
     "account_frozen": "an account this contribution moves money from is frozen",
@@ -377,10 +380,10 @@ def _groups(rows, rejects, caches):
         for digest in id_digests(number)
     }
     cardholders = {
-        numbers_by_digest[digest]: (pk, region, status)
-        for pk, digest, region, status in ledger_bulk.lookup(
+        numbers_by_digest[digest]: (pk, region, status, died)
+        for pk, digest, region, status, died in ledger_bulk.lookup(
             lambda batch: Cardholder.objects.filter(national_id_digest__in=batch).values_list(
-                "id", "national_id_digest", "region", "employment_status"
+                "id", "national_id_digest", "region", "employment_status", "date_of_death"
             ),
             numbers_by_digest,
         )
@@ -410,8 +413,21 @@ def _groups(rows, rejects, caches):
             if employer_id is None:
                 summary.reject(_reject(row.line, "unknown_employer"))
                 continue
-        holder_id, region, status = holder
-        plan = caches.plan(region, row.month, status == Cardholder.EmploymentStatus.FLEXIBLE)
+        holder_id, region, status, died = holder
+        may_continue = retired_may_continue(region)
+        refusal = rules.contribution_refusal(
+            row.month,
+            date_of_death=died,
+            employment_status=status,
+            retired_may_continue=may_continue,
+        )
+        if refusal is not None:
+            summary.reject(_reject(row.line, refusal))
+            continue
+        flexible = status == Cardholder.EmploymentStatus.FLEXIBLE or (
+            status == Cardholder.EmploymentStatus.RETIRED and may_continue
+        )
+        plan = caches.plan(region, row.month, flexible)
         if not plan:
             summary.reject(_reject(row.line, "no_rate_in_force"))
             continue
