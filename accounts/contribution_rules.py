@@ -28,24 +28,28 @@ def first_of_month(value):
     return date(value.year, value.month, 1)
 
 
-# Why a month cannot be contributed for at all, whatever the rates.
-AFTER_DEATH = "contribution_after_death"
-
-
-def month_refusal(month, *, date_of_death=None):
-    """The code refusing contributions for ``month``, or None.
-
-    After a death, the months after the month of death owe nothing (RULES §4: the
-    insurance relationship ends; the month of death itself is still due)."""
-    if date_of_death is not None and first_of_month(month) > first_of_month(date_of_death):
-        return AFTER_DEATH
-    return None
-
-
 def payers(flexible):
     """Who pays: the flexibly employed pay both parts themselves (Art. 10); everyone else's
     employer and the employee each pay theirs (Art. 12)."""
     return (FLEXIBLE,) if flexible else (EMPLOYER, EMPLOYEE)
+
+
+RETIRED = "retired"
+
+
+def contribution_refusal(month, *, date_of_death, employment_status, retired_may_continue):
+    """Why no contribution may be posted for `month`, as a refusal code, or None.
+
+    After a death nothing is owed for the months after the month of death (RULES §4);
+    a retired person draws a pension and pays no employee or employer contributions,
+    unless the region's data lets the retired continue as flexibly employed
+    (`retired_may_continue`, see `reference_data.RETIRED_MAY_CONTINUE_FLEXIBLE`).
+    """
+    if date_of_death is not None and month > first_of_month(date_of_death):
+        return "contribution_after_death"
+    if employment_status == RETIRED and not retired_may_continue:
+        return "contribution_while_retired"
+    return None
 
 
 def rates_in_force(rates, region, scheme, month, payers):

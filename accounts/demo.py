@@ -209,7 +209,7 @@ class _Password:
 
 
 def demo_email(name):
-    """``Zhang Wei 张伟`` → ``zhang.wei@demo.sscard.example``: an address for password
+    """``Zhang Wei`` → ``zhang.wei@demo.sscard.example``: an address for password
     reset and notices in the demo (sent to the console)."""
     latin = "".join(ch for ch in name if ch.isascii())
     return ".".join(latin.lower().split()) + "@demo.sscard.example"
@@ -258,9 +258,19 @@ def seed(today=None):
         Institution.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
 
     rows = []
+    retiring = []
     for person in PEOPLE:
         cardholder = Cardholder.objects.with_national_id(person.national_id).first()
+        retired = Cardholder.EmploymentStatus.RETIRED
+        if cardholder is not None and cardholder.employment_status == retired:
+            # Their working years were posted when they were created; the retired pay
+            # nothing more.
+            history = False
+        else:
+            history = True
         if cardholder is None:
+            # The retired are created as they were while working; their status is set
+            # once their working years' contributions are posted.
             cardholder = services.cardholder_create(
                 name=person.name,
                 romanised_name=person.romanised_name,
@@ -270,12 +280,18 @@ def seed(today=None):
                 domicile=person.domicile,
                 phone=person.phone,
                 ethnicity="汉族 Han",
-                employment_status=person.employment_status,
+                employment_status=(
+                    Cardholder.EmploymentStatus.EMPLOYED
+                    if person.employment_status == retired
+                    else person.employment_status
+                ),
                 card_financial_activated=True,
             )
+            if person.employment_status == retired:
+                retiring.append(cardholder.pk)
         services.cardholder_open_accounts(cardholder)
         if person.login:
-            email = demo_email(person.name)
+            email = demo_email(person.romanised_name or person.name)
             user = _user(person.national_id, password, first_name=person.name, email=email)
             if not user.email:
                 # Demo data seeded before people had addresses: give them one.
@@ -286,10 +302,11 @@ def seed(today=None):
         else:
             logins.append(("—", person.name, person.situation))
         employer = generate_credit_code(EMPLOYERS[person.employer][1]) if person.employer else None
-        rows += [
-            PayrollRow(0, person.national_id, employer, month, person.wage)
-            for month in _months(person, today)
-        ]
+        if history:
+            rows += [
+                PayrollRow(0, person.national_id, employer, month, person.wage)
+                for month in _months(person, today)
+            ]
     # Each month's contributions arrive mid-way through the next month, so the history
     # and the balance chart look like years of real payments.
     caches = Caches()
@@ -299,6 +316,9 @@ def seed(today=None):
         result = post_rows(month_rows, caches=caches, posted_at=min(arrived, timezone.now()))
         if result.rejects:
             raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    Cardholder.objects.filter(pk__in=retiring).update(
+        employment_status=Cardholder.EmploymentStatus.RETIRED
+    )
 
     zhang_wei = PEOPLE[0]
     institutions = {item.code: item for item in Institution.objects.all()}

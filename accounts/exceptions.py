@@ -18,6 +18,8 @@ __all__ = [
     "AccountFrozen",
     "CardNotActive",
     "CardholderNotLiving",
+    "ContributionAfterDeath",
+    "ContributionWhileRetired",
     "DomainError",
     "Forbidden",
     "IdempotencyConflict",
@@ -82,14 +84,6 @@ class NoRateInForce(DomainError):
     default_message = _("No contribution rate is in force for this scheme, region and month.")
 
 
-class ContributionAfterDeath(DomainError):
-    code = "contribution_after_death"
-    default_message = _(
-        "The cardholder has died; no contribution is owed for a month after the month of death."
-    )
-    status = 400
-
-
 class NoInterestRate(DomainError):
     code = "no_interest_rate"
     default_message = _("No interest rate is published for this year and region.")
@@ -136,4 +130,20 @@ class CardholderDeceased(CardholderNotLiving):
     default_message = _(
         "The cardholder died before the date of this purchase; the card can no longer be "
         "used for payments."
+    )
+
+
+class ContributionAfterDeath(DomainError):
+    code = "contribution_after_death"
+    default_message = _(
+        "The cardholder died before this month; no contribution is owed for months after "
+        "the month of death."
+    )
+
+
+class ContributionWhileRetired(DomainError):
+    code = "contribution_while_retired"
+    default_message = _(
+        "The cardholder is retired and draws a pension; employee and employer "
+        "contributions are no longer paid."
     )

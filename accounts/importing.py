@@ -37,6 +37,7 @@ from accounts.models import (
     LedgerTransaction,
 )
 from accounts.pii import id_digests
+from accounts.reference_data import retired_may_continue
 from accounts.validators import parse_national_id, validate_credit_code
 
 HEADER = ("employer_credit_code", "national_id", "month", "wage_base")
@@ -147,9 +148,9 @@ REASONS = {
     "unknown_cardholder": "no cardholder has this national ID number",
     "unknown_employer": "no employer has this credit code",
     "no_accounts": "the cardholder's accounts are not opened",
+    "contribution_after_death": "the cardholder died before this month",
+    "contribution_while_retired": "the cardholder is retired and pays no contributions",
     "no_rate_in_force": "no contribution rate is in force for this region and month",
-    "contribution_after_death": "the cardholder died in {died}; no contribution is owed for a "
-    "later month",
     "account_closed": "an account this contribution goes to is closed",
     "account_frozen": "an account this contribution moves money from is frozen",
     "insufficient_balance": "an account this contribution moves money from would go below zero",
@@ -413,10 +414,20 @@ def _groups(rows, rejects, caches):
                 summary.reject(_reject(row.line, "unknown_employer"))
                 continue
         holder_id, region, status, died = holder
-        if rules.month_refusal(row.month, date_of_death=died):
-            summary.reject(_reject(row.line, rules.AFTER_DEATH, died=f"{died:%Y-%m}"))
+        may_continue = retired_may_continue(region)
+        refusal = rules.contribution_refusal(
+            row.month,
+            date_of_death=died,
+            employment_status=status,
+            retired_may_continue=may_continue,
+        )
+        if refusal is not None:
+            summary.reject(_reject(row.line, refusal))
             continue
-        plan = caches.plan(region, row.month, status == Cardholder.EmploymentStatus.FLEXIBLE)
+        flexible = status == Cardholder.EmploymentStatus.FLEXIBLE or (
+            status == Cardholder.EmploymentStatus.RETIRED and may_continue
+        )
+        plan = caches.plan(region, row.month, flexible)
         if not plan:
             summary.reject(_reject(row.line, "no_rate_in_force"))
             continue

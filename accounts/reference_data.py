@@ -28,6 +28,17 @@ NATIONAL_RATES = [
     ("medical", "flexible", "personal", "0.0200"),
 ]
 
+# Regions (codes) whose rules let a retired person keep contributing as a flexibly employed
+# person; everywhere else a retired person's employee and employer contributions are
+# refused. Empty by default: the national rule is that a pension in payment ends them.
+RETIRED_MAY_CONTINUE_FLEXIBLE = frozenset()
+
+
+def retired_may_continue(region):
+    """May a retired person of `region` keep contributing (as flexibly employed)?"""
+    return region in RETIRED_MAY_CONTINUE_FLEXIBLE
+
+
 SYSTEM_ACCOUNTS = [
     "contributions_received",
     "settlements_payable",

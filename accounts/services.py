@@ -20,6 +20,7 @@ from accounts.exceptions import (
     CardholderNotLiving,
     CardNotActive,
     ContributionAfterDeath,
+    ContributionWhileRetired,
     DomainError,
     Forbidden,
     IdempotencyConflict,
@@ -41,6 +42,7 @@ from accounts.models import (
     Settlement,
 )
 from accounts.pii import id_digest, id_digests, normalise_typed_id
+from accounts.reference_data import retired_may_continue
 from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
@@ -91,9 +93,21 @@ def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=N
         raise UnknownScheme(field="scheme")
     wage = ledger.to_money(wage, field="wage", allow_zero=True)
     month = first_of_month(month)
-    if rules.month_refusal(month, date_of_death=cardholder.date_of_death):
+    may_continue = retired_may_continue(cardholder.region)
+    refusal = rules.contribution_refusal(
+        month,
+        date_of_death=cardholder.date_of_death,
+        employment_status=cardholder.employment_status,
+        retired_may_continue=may_continue,
+    )
+    if refusal == ContributionAfterDeath.code:
         raise ContributionAfterDeath(field="month")
-    flexible = cardholder.employment_status == Cardholder.EmploymentStatus.FLEXIBLE
+    if refusal == ContributionWhileRetired.code:
+        raise ContributionWhileRetired(field="cardholder")
+    # Where the region lets the retired continue, they pay as the flexibly employed do.
+    flexible = cardholder.employment_status == Cardholder.EmploymentStatus.FLEXIBLE or (
+        cardholder.employment_status == Cardholder.EmploymentStatus.RETIRED and may_continue
+    )
     payers = rules.payers(flexible)
     parts = rules.parts(
         rates_in_force(cardholder.region, scheme, month, payers),
@@ -321,6 +335,15 @@ def card_report_lost(*, cardholder, actor):
 
 
 @transaction.atomic
+def card_cancel_on_death(*, cardholder):
+    """Cancel the card of a person whose death is verified (RULES §4): it pays for
+    nothing again. Called inside the verifying transaction."""
+    Cardholder.objects.filter(pk=cardholder.pk).update(
+        card_status=Cardholder.CardStatus.CANCELLED, updated_at=timezone.now()
+    )
+    cardholder.card_status = Cardholder.CardStatus.CANCELLED
+
+
 def card_reactivate(*, cardholder, actor):
     """Staff put a lost or frozen card back in use. A cancelled card stays cancelled."""
     _require_staff(actor)

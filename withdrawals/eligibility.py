@@ -141,6 +141,8 @@ NATIONALITY_NOT_GIVEN_UP = "nationality_not_given_up"
 NOTICE_NOT_CONFIRMED = "notice_not_confirmed"
 MISSING_DOCUMENT = "missing_document"
 DOCUMENT_NOT_PASSED = "document_not_passed"
+PENSION_IN_PAYMENT = "pension_in_payment"
+PENSION_CONDITIONS_MET = "pension_conditions_met"
 CODES = (
     STAGE_UNKNOWN,
     REASON_NOT_ALLOWED,
@@ -162,7 +164,13 @@ CODES = (
     NOTICE_NOT_CONFIRMED,
     MISSING_DOCUMENT,
     DOCUMENT_NOT_PASSED,
+    PENSION_IN_PAYMENT,
+    PENSION_CONDITIONS_MET,
 )
+
+# A basic pension is payable from the statutory age with at least this many years of
+# contributions (Social Insurance Law Art. 16).
+PENSION_MINIMUM_YEARS = 15
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,10 @@ class Facts:
     documents_passed: frozenset[str] = frozenset()
     notice_confirmed: bool = False
     today: date | None = None
+    # The person's standing at the date of settling abroad (emigration claims).
+    drawing_pension: bool = False  # retired status: a pension is in payment
+    reached_pension_age: bool = False
+    contribution_years: int = 0
 
 
 # --- words for people ------------------------------------------------------
@@ -347,6 +359,16 @@ MESSAGES = {
         "The pension personal account can only be closed and paid out once you have "
         "given up PRC nationality, and a reviewer has recorded it. Until then the "
         "account is kept for you."
+    ),
+    PENSION_IN_PAYMENT: _(
+        "You are drawing a basic pension, so the pension personal account is not paid out "
+        "in one sum: the pension continues to be paid to you abroad, subject to the "
+        "yearly proof of life."
+    ),
+    PENSION_CONDITIONS_MET: _(
+        "When you settled abroad you already met the conditions for a basic pension "
+        "(pension age and at least 15 years of contributions), so the pension "
+        "personal account is not paid out in one sum; the pension is claimed instead."
     ),
     NOTICE_NOT_CONFIRMED: _(
         "Before the pension personal account can be closed, read the notice: you may "
@@ -703,6 +725,35 @@ def rule_emigration_nationality(facts: Facts) -> Reason | None:
     return Reason(NATIONALITY_NOT_GIVEN_UP, LAW_EMIGRATION, account=f"{PENSION}/{PERSONAL}")
 
 
+def pension_conditions_met(
+    *, drawing_pension: bool, reached_pension_age: bool, contribution_years: int
+) -> bool:
+    """Had the person met the conditions for a basic pension at the date of settling
+    abroad? Kept simple and explicit: they were retired (a pension in payment), or they
+    had reached the statutory pension age with at least PENSION_MINIMUM_YEARS years of
+    contributions. Order 13 Art. 6 pays the lump sum only to those who had not."""
+    return drawing_pension or (reached_pension_age and contribution_years >= PENSION_MINIMUM_YEARS)
+
+
+def rule_emigration_before_pension_conditions(facts: Facts) -> Reason | None:
+    if facts.reason != EMIGRATION or not _claims_pension_personal(facts):
+        return None
+    account = f"{PENSION}/{PERSONAL}"
+    if facts.drawing_pension:
+        return Reason(PENSION_IN_PAYMENT, LAW_EMIGRATION, account=account)
+    if pension_conditions_met(
+        drawing_pension=False,
+        reached_pension_age=facts.reached_pension_age,
+        contribution_years=facts.contribution_years,
+    ):
+        return Reason(
+            PENSION_CONDITIONS_MET,
+            LAW_EMIGRATION,
+            account=account,
+        )
+    return None
+
+
 def rule_emigration_notice(facts: Facts) -> Reason | None:
     if (
         facts.reason != EMIGRATION
@@ -764,6 +815,7 @@ RULES: tuple[Rule, ...] = (
     rule_emigration_cardholder_alive,
     rule_emigration_verified,
     rule_emigration_nationality,
+    rule_emigration_before_pension_conditions,
     rule_emigration_notice,
     rule_documents_attached,
     rule_documents_passed,

@@ -389,6 +389,7 @@ def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, docu
         death_verified=_death_verified(cardholder),
         emigration_verified=_emigration_verified(cardholder),
         nationality_given_up=cardholder.nationality_given_up,
+        drawing_pension=cardholder.employment_status == "retired",
         accounts=accounts,
         documents_attached=attached,
         documents_passed=passed,

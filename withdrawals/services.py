@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import interest_service, ledger
+from accounts import services as accounts_services
 from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
 from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
@@ -511,6 +512,7 @@ def cardholder_verify_death(
         death_certificate_number=number,
         updated_at=timezone.now(),
     )
+    accounts_services.card_cancel_on_death(cardholder=cardholder)
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
     _note(

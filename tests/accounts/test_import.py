@@ -427,36 +427,3 @@ def test_a_balance_moved_by_someone_else_during_the_import_is_respected(employer
     assert (summary.rows_posted, summary.transactions_posted) == (2, 16)
     assert balances(alice)[("pension", "personal")] == Decimal("2400.00")
     assert_ledger_consistent()
-
-
-def test_months_after_a_recorded_death_are_rejected_with_their_line(employer, alice):
-    Cardholder.objects.filter(pk=alice.pk).update(
-        life_status=Cardholder.LifeStatus.DECEASED, date_of_death=date(2026, 2, 14)
-    )
-    summary = run(
-        f"{employer.credit_code},{alice.national_id},2026-02,10000\n"
-        f"{employer.credit_code},{alice.national_id},2026-03,10000\n"
-    )
-    # The month of death is still owed; the next one is not.
-    assert [(reject.line, reject.code) for reject in summary.rejects] == [
-        (3, "contribution_after_death")
-    ]
-    assert "died in 2026-02" in str(summary.rejects[0])
-    assert set(Contribution.objects.values_list("month", flat=True)) == {date(2026, 2, 1)}
-    assert_ledger_consistent()
-
-
-def test_the_per_row_service_refuses_a_month_after_the_death(employer, alice):
-    from accounts.exceptions import ContributionAfterDeath
-
-    alice.life_status, alice.date_of_death = Cardholder.LifeStatus.DECEASED, date(2026, 2, 28)
-    alice.save()
-    services.contribution_post(
-        cardholder=alice, scheme="pension", month=date(2026, 2, 1), wage=Decimal("9000")
-    )
-    with pytest.raises(ContributionAfterDeath) as refused:
-        services.contribution_post(
-            cardholder=alice, scheme="pension", month=date(2026, 3, 1), wage=Decimal("9000")
-        )
-    assert (refused.value.code, refused.value.field) == ("contribution_after_death", "month")
-    assert Contribution.objects.filter(month=date(2026, 3, 1)).count() == 0

@@ -385,3 +385,15 @@ def test_claimable_summary_and_queue(django_capture_on_commit_callbacks):
     assert rows["pension"]["claimable"] is False
     assert rows["medical"]["claimable"] is False  # empty
     assert list(selectors.review_queue()) == [application]
+
+
+def test_a_verified_death_cancels_the_card(django_capture_on_commit_callbacks):
+    application = reviewed(django_capture_on_commit_callbacks, pension="300.00", medical=None)
+    services.cardholder_verify_death(
+        application,
+        actor=staff_with("verify_life_event"),
+        date_of_death=date(2026, 1, 1),
+        certificate_number="DC-9",
+    )
+    application.cardholder.refresh_from_db()
+    assert application.cardholder.card_status == "cancelled"
