@@ -62,16 +62,18 @@ _panel_readers = []
 
 
 def provide_dashboard_panel(reader):
-    """Add `reader(request) -> Banner | None` to the panels the overview shows below the
-    card (e.g. the person's unemployment registration). Pages with a panel are never
-    kept in the cache."""
+    """Add `reader(request, state) -> Banner | None` to the panels the overview shows
+    below the card (e.g. the person's unemployment registration). `state` is the
+    overview's `read_models.OverviewState`: a reader answers from it without a query
+    when it can, since the overview is otherwise served from the cache. Pages with a
+    panel are never kept in the cache."""
     if reader not in _panel_readers:
         _panel_readers.append(reader)
 
 
-def dashboard_panels(request):
+def dashboard_panels(request, state):
     """The panels the overview shows this user now, in the order they were provided."""
-    return [panel for reader in _panel_readers if (panel := reader(request)) is not None]
+    return [panel for reader in _panel_readers if (panel := reader(request, state)) is not None]
 
 
 def provide_dashboard_banner(reader):

@@ -73,6 +73,7 @@ def _state_sql():
 class OverviewState:
     cardholder_id: int
     version: str
+    employment_status: str = ""
 
 
 def overview_state(user):
@@ -91,7 +92,7 @@ def overview_state(user):
         # The chart ends with this month.
         timezone.localdate().isoformat(),
     ]
-    return OverviewState(rows[0][0], _digest(parts))
+    return OverviewState(rows[0][0], _digest(parts), employment_status=rows[0][5])
 
 
 def _digest(parts):

@@ -232,7 +232,7 @@ def dashboard(request):
     # A notice an app above accounts gives (e.g. a claim naming this person): a
     # banner, on a page never kept in the cache.
     banner = extensions.dashboard_banner(request)
-    panels = extensions.dashboard_panels(request)
+    panels = extensions.dashboard_panels(request, state)
     if banner or panels:
         return _dashboard_page(request, banner=banner, panels=panels)
     return read_models.cached_page(

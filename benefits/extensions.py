@@ -1,16 +1,20 @@
 """What the benefits app adds to accounts' pages (see accounts.extensions)."""
 
 from accounts.extensions import Banner
-from accounts.selectors import cardholder_for_user
-from benefits.selectors import current_registration
+from accounts.models import Cardholder
+from benefits.models import UnemploymentRegistration
 
 
-def registration_panel(request):
-    """The overview's panel with the person's unemployment registration, if any."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+def registration_panel(request, state):
+    """The overview's panel with the person's unemployment registration, if any.
+
+    Registering sets the person's status to unemployed, so anyone else has no panel
+    and costs no query."""
+    if state is None or state.employment_status != Cardholder.EmploymentStatus.UNEMPLOYED:
         return None
-    registration = current_registration(cardholder_for_user(user))
+    registration = UnemploymentRegistration.objects.filter(
+        cardholder_id=state.cardholder_id
+    ).first()
     if registration is None:
         return None
     return Banner("benefits/includes/registration_panel.html", {"registration": registration})

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Cardholder
+from benefits import services
 from benefits.models import UnemploymentRegistration
 from tests.factories import CardholderFactory, UserFactory
 
@@ -85,11 +86,13 @@ def test_unknown_way_of_ending_is_a_400_naming_the_field(person):
 
 
 def test_the_overview_shows_the_registration(person, client):
-    UnemploymentRegistration.objects.create(
+    services.registration_create(
         cardholder=person,
+        actor=person.user,
         job_ended_on=date(2026, 10, 31),
         how_ended="employer_terminated",
-        registered_on=date(2026, 11, 2),
+        seeking_work=True,
+        today=date(2026, 11, 2),
     )
     client.force_login(person.user)
 
