@@ -7,6 +7,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts import selectors
 from tests.conftest import otp_login
 from tests.security.test_permission_matrix import ROUTES, World, url_for
 
@@ -55,9 +56,12 @@ def test_every_authenticated_answer_is_no_store():
 def test_the_balance_pages_in_particular(client):
     world = World()
     client.force_login(world.a_user)
-    for url in ("/", f"/accounts/{world.account.pk}/", "/contributions/", "/statement/2025/"):
+    # A year with a record: only those have a statement.
+    year = selectors.record_years(world.a_user.cardholder)[0]
+    for url in ("/", f"/accounts/{world.account.pk}/", "/contributions/", f"/statement/{year}/"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert no_store(response), url
-    # The statement PDF too.
-    assert no_store(client.get("/statement/2025.pdf"))
+    # The statement PDF too, and the page saying a year has no statement.
+    assert no_store(client.get(f"/statement/{year}.pdf"))
+    assert no_store(client.get("/statement/1990/"))
