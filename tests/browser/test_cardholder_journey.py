@@ -71,8 +71,8 @@ def test_cardholder_journey(live_server, page, screenshot, cardholder):
     page.get_by_role("link", name="首页").first.click()
     page.wait_for_url(live_server.url + "/")
     assert page.get_by_role("heading", level=1).inner_text() == "我的社会保险"
-    # The Chinese number format has no thousands separator.
-    assert page.get_by_test_id("personal-pension").inner_text() == "¥16000.00"
+    # Chinese pages group thousands as English ones do.
+    assert page.get_by_test_id("personal-pension").inner_text() == "¥16,000.00"
     screenshot(page, "dashboard-zh")
 
     page.get_by_test_id("language-en").click()

@@ -48,7 +48,7 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
     context, page = log_in(chromium, live_server, rita)
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/")
     row = page.locator("#result_list tbody tr", has_text=application.reference)
-    assert "1200.00" in row.inner_text()
+    assert "¥1,200.00" in row.inner_text()
     screenshot(page, "queue")
     row.locator("a", has_text=application.reference).click()
     page.wait_for_selector("#eligibility")
