@@ -1,6 +1,7 @@
 """REST endpoints of the benefits app. Thin: parse, call a selector or service, shape
 the answer."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -43,6 +44,7 @@ class RegistrationView(APIView):
 class EligibilityView(APIView):
     """Whether the caller may claim the unemployment benefit now (SIL Art. 45-47)."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         from django.utils import timezone
 

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -45,6 +47,7 @@ def forecast_body(result):
 class ForecastView(APIView):
     """The caller's estimated pension at the statutory date, in today's money."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         cardholder = cardholder_for_user(request.user)
         if cardholder is None:
@@ -64,6 +67,7 @@ class PensionView(APIView):
     """The caller's pension. No retirement claim is recorded yet, so a cardholder is
     ``not_retired``: the statutory date and the record so far, nothing in payment."""
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):
         cardholder = cardholder_for_user(request.user)
         if cardholder is None:
