@@ -1,7 +1,5 @@
 """/api/v1/pension/…: the caller's own pension forecast."""
 
-from decimal import Decimal
-
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -10,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import cardholder_for_user
 from core.errors import InvalidInput, NotFound
-from pensions import retirement, selectors
+from pensions import selectors
 from pensions.forms import AssumptionsForm
 
 
@@ -72,20 +70,4 @@ class PensionView(APIView):
         cardholder = cardholder_for_user(request.user)
         if cardholder is None:
             raise NotFound(field="cardholder")
-        category = retirement.category_for(cardholder.gender)
-        months = selectors.pension_contribution_month_count(cardholder)
-        return Response(
-            {
-                "status": "not_retired",
-                "retirement_date": retirement.retirement_date(
-                    cardholder.date_of_birth, category
-                ).isoformat(),
-                "contribution_years": f"{Decimal(months) / 12:.2f}",
-                "balance_at_retirement": None,
-                "divisor": None,
-                "basic_monthly": None,
-                "personal_monthly": None,
-                "next_living_check_due": None,
-                "payments": [],
-            }
-        )
+        return Response(selectors.pension_status(cardholder))

@@ -70,3 +70,24 @@ def forecast_for_cardholder(cardholder, *, today, wage_growth, crediting_rate, c
         wage_growth=wage_growth,
         crediting_rate=crediting_rate,
     )
+
+
+def pension_status(cardholder):
+    """The body of ``GET /api/v1/pension/``. No retirement claim exists yet, so every
+    cardholder is ``not_retired``: the statutory date (RULES §2) and the contribution
+    years on record so far, nothing in payment."""
+    category = retirement.category_for(cardholder.gender)
+    months = pension_contribution_month_count(cardholder)
+    return {
+        "status": "not_retired",
+        "retirement_date": retirement.retirement_date(
+            cardholder.date_of_birth, category
+        ).isoformat(),
+        "contribution_years": f"{Decimal(months) / 12:.2f}",
+        "balance_at_retirement": None,
+        "divisor": None,
+        "basic_monthly": None,
+        "personal_monthly": None,
+        "next_living_check_due": None,
+        "payments": [],
+    }
