@@ -24,6 +24,7 @@ from accounts.models import (
     InterestRate,
     LedgerEntry,
     LedgerTransaction,
+    RetiredContributionRule,
     Settlement,
     User,
 )
@@ -455,8 +456,17 @@ class ContributionRateAdmin(admin.ModelAdmin):
         "wage_base_ceiling",
         "effective_from",
         "effective_to",
+        "source",
     )
     list_filter = ("scheme", "payer", "destination", "region")
+    search_fields = ("=region",)
+
+
+@admin.register(RetiredContributionRule)
+class RetiredContributionRuleAdmin(admin.ModelAdmin):
+    """A region whose rules let the retired keep contributing enters its row here."""
+
+    list_display = ("region", "may_continue_flexible", "source")
     search_fields = ("=region",)
 
 

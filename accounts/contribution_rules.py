@@ -43,7 +43,7 @@ def contribution_refusal(month, *, date_of_death, employment_status, retired_may
     After a death nothing is owed for the months after the month of death (RULES §4);
     a retired person draws a pension and pays no employee or employer contributions,
     unless the region's data lets the retired continue as flexibly employed
-    (`retired_may_continue`, see `reference_data.RETIRED_MAY_CONTINUE_FLEXIBLE`).
+    (`retired_may_continue`: the RetiredContributionRule table).
     """
     if date_of_death is not None and month > first_of_month(date_of_death):
         return "contribution_after_death"

@@ -37,7 +37,7 @@ from accounts.models import (
     LedgerTransaction,
 )
 from accounts.pii import id_digests
-from accounts.reference_data import retired_may_continue
+from accounts.selectors import retired_contribution_rules, retired_may_continue
 from accounts.validators import parse_national_id, validate_credit_code
 
 HEADER = ("employer_credit_code", "national_id", "month", "wage_base")
@@ -315,6 +315,7 @@ class Caches:
         self.employers = {}
         self.plans = {}
         self.rates = None
+        self.retired_rules = None
         self.descriptions = {}
         self.references = {}
         self.received = None
@@ -414,7 +415,9 @@ def _groups(rows, rejects, caches):
                 summary.reject(_reject(row.line, "unknown_employer"))
                 continue
         holder_id, region, status, died = holder
-        may_continue = retired_may_continue(region)
+        if caches.retired_rules is None:
+            caches.retired_rules = retired_contribution_rules()
+        may_continue = retired_may_continue(region, caches.retired_rules)
         refusal = rules.contribution_refusal(
             row.month,
             date_of_death=died,

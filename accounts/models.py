@@ -471,6 +471,7 @@ class ContributionRate(models.Model):
     wage_base_ceiling = models.DecimalField(_("wage base ceiling"), **MONEY)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("contribution rate")
@@ -494,6 +495,28 @@ class ContributionRate(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.scheme} {self.payer}→{self.destination} {self.rate}"
+
+
+class RetiredContributionRule(models.Model):
+    """Whether a retired person of a region may keep contributing as flexibly employed:
+    data, because regions differ. Without a row of its own a region follows the national
+    row (000000); without that, a pension in payment ends contributions (SIL Art. 16)."""
+
+    region = models.CharField(
+        _("region"), max_length=6, unique=True, help_text=_("000000: national default")
+    )
+    may_continue_flexible = models.BooleanField(
+        _("the retired may continue as flexibly employed"), default=False
+    )
+    source = models.CharField(_("source"), max_length=255)
+
+    class Meta:
+        verbose_name = _("contribution rule for the retired")
+        verbose_name_plural = _("contribution rules for the retired")
+        ordering = ["region"]
+
+    def __str__(self):
+        return f"{self.region} {self.may_continue_flexible}"
 
 
 class InterestRate(models.Model):

@@ -38,9 +38,11 @@ from accounts.models import (
     Institution,
     LedgerEntry,
     LedgerTransaction,
+    RetiredContributionRule,
     Scheme,
     Settlement,
 )
+from accounts.reference_data import NATIONAL
 
 SCHEME_ORDER = {scheme: index for index, scheme in enumerate(Scheme.values)}
 MAX_PAGE = 100
@@ -605,3 +607,21 @@ def applicant_identity(user):
         masked_national_id=mask_national_id(number),
         national_id_digest=id_digest(number),
     )
+
+
+def retired_contribution_rules():
+    """Every region's rule for the retired, {region: may continue as flexibly employed};
+    read once by bulk callers and passed to `retired_may_continue`."""
+    return dict(RetiredContributionRule.objects.values_list("region", "may_continue_flexible"))
+
+
+def retired_may_continue(region, rules=None):
+    """May a retired person of `region` keep contributing as flexibly employed? The
+    region's own rule, else the national one, else no (SIL Art. 16)."""
+    if rules is None:
+        rules = dict(
+            RetiredContributionRule.objects.filter(region__in=(region, NATIONAL)).values_list(
+                "region", "may_continue_flexible"
+            )
+        )
+    return rules.get(region, rules.get(NATIONAL, False))

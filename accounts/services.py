@@ -42,7 +42,7 @@ from accounts.models import (
     Settlement,
 )
 from accounts.pii import id_digest, id_digests, normalise_typed_id
-from accounts.reference_data import retired_may_continue
+from accounts.selectors import retired_may_continue
 from accounts.validators import parse_national_id
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,14 @@ def rates_in_force(region, scheme, month, payers):
     return rules.rates_in_force(list(rows), region, scheme, month, payers)
 
 
+def _scheme_ended(region, scheme, month):
+    """Had `scheme` rates that ended before `month` (so it is collected no more, as
+    opposed to a figure that is missing)?"""
+    return ContributionRate.objects.filter(
+        region__in=[region, NATIONAL], scheme=scheme, effective_to__lt=month
+    ).exists()
+
+
 @transaction.atomic
 def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=None):
     """Post one month's contribution for one scheme (Social Insurance Law Art. 12).
@@ -87,7 +95,8 @@ def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=N
     personal account (to the pool for schemes without one); a flexibly employed
     person pays both parts. The wage is clamped to the rate's bounds (the rules are
     `accounts.contribution_rules`). Posting the same (cardholder, scheme, month,
-    payer) again changes nothing. Returns the Contribution rows, old or new.
+    payer) again changes nothing. Returns the Contribution rows, old or new; none for a
+    scheme that is no longer collected on its own (its rates ended).
     """
     if scheme not in Scheme.values:
         raise UnknownScheme(field="scheme")
@@ -117,6 +126,8 @@ def contribution_post(*, cardholder, scheme, month, wage, employer=None, actor=N
         flexible=flexible,
     )
     if not parts:
+        if _scheme_ended(cardholder.region, scheme, month):
+            return []  # e.g. maternity, merged into medical from 2020: nothing owed
         raise NoRateInForce(field="scheme")
     accounts = {account.kind: account for account in cardholder.accounts.filter(scheme=scheme)}
     received = ledger.system_account(Account.SystemCode.CONTRIBUTIONS_RECEIVED)
@@ -299,6 +310,9 @@ def _settlement_create(institution, card_number, amount, description, key, finge
 # --- card and account status -------------------------------------------------
 
 
+OPEN_OR_FROZEN = (Account.Status.OPEN, Account.Status.FROZEN)
+
+
 def _require_staff(actor):
     if actor is None or not actor.is_active or not actor.is_staff:
         raise Forbidden(field="actor")
@@ -342,6 +356,18 @@ def card_cancel_on_death(*, cardholder):
         card_status=Cardholder.CardStatus.CANCELLED, updated_at=timezone.now()
     )
     cardholder.card_status = Cardholder.CardStatus.CANCELLED
+
+
+@transaction.atomic
+def pooled_accounts_close_on_death(*, cardholder):
+    """Close the pooled accounts of a person whose death is verified (RULES §4): their
+    balances stay on the record, nothing is posted to them again, and pooled money is
+    never paid out. The personal accounts stay open until the death claim pays them
+    out; purchases from them are refused by the life status. Called inside the
+    verifying transaction."""
+    Account.objects.filter(
+        cardholder=cardholder, kind=Account.Kind.POOLED, status__in=OPEN_OR_FROZEN
+    ).update(status=Account.Status.CLOSED, closed_at=timezone.now())
 
 
 def card_reactivate(*, cardholder, actor):

@@ -72,17 +72,23 @@ DB_FIXTURES = ("transactional_db", "live_server", "db")
 @pytest.fixture(autouse=True)
 def _reference_data(request):
     """Transactional tests flush every table, the migrations' starting data included,
-    so every database test makes sure the national rates and system accounts exist."""
+    so every database test makes sure the national rates, the national rule for the
+    retired and the system accounts exist."""
     requested = [name for name in DB_FIXTURES if name in request.fixturenames]
     if not requested and request.node.get_closest_marker("django_db") is None:
         return
     if requested:
         request.getfixturevalue(requested[0])
-    from accounts.models import Account, ContributionRate, InterestRate
-    from accounts.reference_data import ensure_interest_rates, ensure_national_defaults
+    from accounts.models import Account, ContributionRate, InterestRate, RetiredContributionRule
+    from accounts.reference_data import (
+        ensure_interest_rates,
+        ensure_national_defaults,
+        ensure_retired_rule,
+    )
 
     ensure_national_defaults(ContributionRate, Account)
     ensure_interest_rates(InterestRate)
+    ensure_retired_rule(RetiredContributionRule)
 
 
 @pytest.fixture(autouse=True)

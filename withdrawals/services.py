@@ -513,6 +513,7 @@ def cardholder_verify_death(
         updated_at=timezone.now(),
     )
     accounts_services.card_cancel_on_death(cardholder=cardholder)
+    accounts_services.pooled_accounts_close_on_death(cardholder=cardholder)
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
     _note(

@@ -39,10 +39,53 @@ def test_employee_pension_employer_to_pool_employee_to_personal():
 def test_employee_medical_split():
     person = CardholderFactory()
     post(person, scheme="medical")
+    # Since the 2021 reform the whole employer part (8 % with the merged maternity 0.8 %)
+    # goes to the pool; the employee's 2 % to the personal account.
     assert balances(person, "medical") == {
-        "pooled": Decimal("800.00"),
+        "pooled": Decimal("880.00"),
         "personal": Decimal("200.00"),
     }
+
+
+@pytest.mark.parametrize(
+    ("month", "pension", "medical", "maternity"),
+    [
+        # Before May 2019: employer pension 20 %; 30 % of the employer medical part
+        # (2.4 % of wages) to the personal account; maternity 0.8 % on its own.
+        (date(2019, 4, 1), ("2000.00", "800.00"), ("560.00", "440.00"), "80.00"),
+        (date(2019, 5, 1), ("1600.00", "800.00"), ("560.00", "440.00"), "80.00"),
+        # 2020–2021: maternity merged into medical, the split not yet reformed.
+        (date(2020, 1, 1), ("1600.00", "800.00"), ("640.00", "440.00"), "0.00"),
+        (date(2021, 12, 1), ("1600.00", "800.00"), ("640.00", "440.00"), "0.00"),
+        # From 2022 the employer part goes to the pool.
+        (date(2022, 1, 1), ("1600.00", "800.00"), ("880.00", "200.00"), "0.00"),
+    ],
+)
+def test_the_national_rates_follow_the_law_over_time(month, pension, medical, maternity):
+    person = CardholderFactory()
+    employer = EmployerFactory()
+    for scheme in ("pension", "medical", "maternity"):
+        post(person, scheme=scheme, month=month, employer=employer)
+
+    assert balances(person, "pension") == {
+        "pooled": Decimal(pension[0]),
+        "personal": Decimal(pension[1]),
+    }
+    assert balances(person, "medical") == {
+        "pooled": Decimal(medical[0]),
+        "personal": Decimal(medical[1]),
+    }
+    assert balances(person, "maternity") == {"pooled": Decimal(maternity)}
+
+
+def test_every_national_rate_row_names_its_source():
+    rows = ContributionRate.objects.filter(region="000000")
+    assert rows.count() == 16
+    assert not rows.filter(source="").exists()
+    assert (
+        "国办发〔2019〕13号"
+        in rows.get(scheme="pension", payer="employer", effective_from=date(2019, 5, 1)).source
+    )
 
 
 def test_flexibly_employed_pays_both_parts_in_one_transaction():

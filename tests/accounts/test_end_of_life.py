@@ -9,7 +9,7 @@ from accounts import contribution_rules as rules
 from accounts import services
 from accounts.exceptions import ContributionAfterDeath, ContributionWhileRetired
 from accounts.importing import import_payroll
-from accounts.models import Cardholder, Contribution
+from accounts.models import Cardholder, Contribution, RetiredContributionRule
 from tests.factories import CardholderFactory, EmployerFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,10 +61,12 @@ def test_service_refuses_a_retired_persons_contributions():
     assert not Contribution.objects.filter(cardholder=person).exists()
 
 
-def test_a_region_may_let_the_retired_continue_as_flexibly_employed(monkeypatch):
-    person = CardholderFactory(employment_status=Cardholder.EmploymentStatus.RETIRED)
-    monkeypatch.setattr(
-        "accounts.reference_data.RETIRED_MAY_CONTINUE_FLEXIBLE", frozenset({person.region})
+def test_a_region_may_let_the_retired_continue_as_flexibly_employed():
+    person = CardholderFactory(
+        employment_status=Cardholder.EmploymentStatus.RETIRED, region="310000"
+    )
+    RetiredContributionRule.objects.create(
+        region=person.region, may_continue_flexible=True, source="regional rule"
     )
 
     rows = services.contribution_post(
@@ -93,3 +95,26 @@ def test_import_rejects_rows_after_death_and_for_the_retired_with_line_and_reaso
     assert summary.rejects[0].message == "the cardholder died before this month"
     assert not Contribution.objects.filter(cardholder=late, month=date(2026, 4, 1)).exists()
     assert not Contribution.objects.filter(cardholder=retired).exists()
+
+
+def test_import_follows_a_regions_rule_for_the_retired():
+    employer = EmployerFactory()
+    retired = CardholderFactory(
+        employment_status=Cardholder.EmploymentStatus.RETIRED, region="310000"
+    )
+    RetiredContributionRule.objects.create(
+        region=retired.region, may_continue_flexible=True, source="regional rule"
+    )
+    text = f"{employer.credit_code},{retired.national_id},2026-04,10000.00\n"
+
+    summary = import_payroll(io.StringIO(HEADER + text), today=TODAY)
+
+    assert (summary.rows_posted, summary.rows_rejected) == (1, 0)
+    payers = set(Contribution.objects.filter(cardholder=retired).values_list("payer", flat=True))
+    assert payers == {"flexible"}
+
+
+def test_the_national_rule_for_the_retired_is_data_with_its_source():
+    rule = RetiredContributionRule.objects.get(region="000000")
+    assert rule.may_continue_flexible is False
+    assert "SIL Art. 16" in rule.source

@@ -76,18 +76,18 @@ def test_employee_row_posts_employer_and_employee_parts_of_all_five_schemes(empl
     summary = run(f"{employer.credit_code},{alice.national_id},2026-01,10000.00\n")
 
     assert (summary.rows_read, summary.rows_posted, summary.rows_rejected) == (1, 1, 0)
-    assert summary.transactions_posted == 8
+    assert summary.transactions_posted == 7  # maternity is collected with medical since 2020
     assert balances(alice) == {
         ("pension", "pooled"): Decimal("1600.00"),
         ("pension", "personal"): Decimal("800.00"),
-        ("medical", "pooled"): Decimal("800.00"),
+        ("medical", "pooled"): Decimal("880.00"),
         ("medical", "personal"): Decimal("200.00"),
         ("unemployment", "pooled"): Decimal("100.00"),
         ("work_injury", "pooled"): Decimal("40.00"),
-        ("maternity", "pooled"): Decimal("80.00"),
+        ("maternity", "pooled"): Decimal("0.00"),
     }
     rows = Contribution.objects.filter(cardholder=alice)
-    assert rows.count() == 8
+    assert rows.count() == 7
     pension = rows.get(scheme="pension", payer="employee")
     assert (pension.month, pension.employer, pension.to_personal) == (
         date(2026, 1, 1),
@@ -198,7 +198,7 @@ def test_rerunning_the_same_file_posts_nothing_twice(employer, alice, bob):
 
     second = run(text, chunk_size=3)
 
-    assert (first.rows_posted, first.transactions_posted) == (4, 20)
+    assert (first.rows_posted, first.transactions_posted) == (4, 18)
     assert (second.rows_posted, second.rows_already_posted, second.transactions_posted) == (
         0,
         4,
@@ -265,7 +265,7 @@ def test_import_skips_what_contribution_post_already_posted(employer, alice):
     summary = run(f"{employer.credit_code},{alice.national_id},2026-01,10000\n")
 
     assert summary.rows_posted == 1
-    assert summary.transactions_posted == 6  # the two pension parts existed
+    assert summary.transactions_posted == 5  # the two pension parts existed
     assert balances(alice)[("pension", "personal")] == Decimal("800.00")
     assert_ledger_consistent()
 
@@ -308,7 +308,7 @@ def test_command_prints_rejects_and_summary_and_strict_exits_non_zero(tmp_path, 
     text = out.getvalue()
     assert "line 3: duplicate of line 2" in text
     assert "rows read: 2" in text
-    assert "posted: 1 rows (8 transactions)" in text
+    assert "posted: 1 rows (7 transactions)" in text
     assert "rejected: 1" in text
     with pytest.raises(CommandError) as failed:
         call_command("import_contributions", str(path), "--strict", stdout=io.StringIO())
@@ -328,7 +328,7 @@ def test_generated_payroll_imports_cleanly_in_chunks():
 
     assert (summary.rows_read, summary.rows_posted, summary.rows_rejected) == (rows, rows, 0)
     # 36 employed people x 8 parts + 4 flexibly employed x 2, per month.
-    assert summary.transactions_posted == 3 * (36 * 8 + 4 * 2)
+    assert summary.transactions_posted == 3 * (36 * 7 + 4 * 2)
     assert_ledger_consistent()
 
 
@@ -359,7 +359,7 @@ def test_one_person_in_consecutive_chunks_keeps_the_balance_chain(employer, alic
 
     summary = run(text, chunk_size=1)
 
-    assert (summary.rows_posted, summary.transactions_posted) == (3, 24)
+    assert (summary.rows_posted, summary.transactions_posted) == (3, 21)
     pension = Account.objects.get(cardholder=alice, scheme="pension", kind="personal")
     # 8 % of each month's wage, in order.
     assert list(
@@ -389,7 +389,7 @@ def test_import_outside_a_transaction_prepares_chunks_ahead_and_reruns_cleanly()
 
     assert (first.rows_read, first.rows_posted, first.rows_rejected) == (rows + 1, rows, 1)
     assert chunks == [*range(50, rows + 1, 50), rows + 1]
-    assert first.transactions_posted == 3 * (108 * 8 + 12 * 2)
+    assert first.transactions_posted == 3 * (108 * 7 + 12 * 2)
     assert (second.rows_posted, second.rows_already_posted) == (0, rows)
     assert Contribution.objects.count() == first.transactions_posted
     assert_ledger_consistent()
@@ -424,6 +424,6 @@ def test_a_balance_moved_by_someone_else_during_the_import_is_respected(employer
 
     summary = run(text, chunk_size=1, on_chunk=post_meanwhile)
 
-    assert (summary.rows_posted, summary.transactions_posted) == (2, 16)
+    assert (summary.rows_posted, summary.transactions_posted) == (2, 14)
     assert balances(alice)[("pension", "personal")] == Decimal("2400.00")
     assert_ledger_consistent()

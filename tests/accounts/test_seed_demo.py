@@ -2,6 +2,7 @@
 
 import io
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -143,7 +144,8 @@ def test_balances_are_where_the_story_needs_them(seeded):
         balances = personal(national_id)
         assert balances["pension"] > 0 and balances["medical"] > 0
     # 60 months of 8 % (pension) and 2 % (medical) on 12,000, less five purchases, plus
-    # the interest of every complete year with a published rate.
+    # the interest of every complete year with a published rate; before the 2021 medical
+    # reform (to the end of 2021) the employer's 2.4 % went to the personal account too.
     interest = dict(
         LedgerEntry.objects.filter(
             account__cardholder__card_number="A10000001", account__kind="personal", kind="interest"
@@ -153,9 +155,15 @@ def test_balances_are_where_the_story_needs_them(seeded):
         .values_list("account__scheme", "total")
     )
     balances = personal("110105198503150019")
+    before_reform = Contribution.objects.filter(
+        cardholder__card_number="A10000001",
+        scheme="medical",
+        payer="employer",
+        month__lt=date(2022, 1, 1),
+    ).count()
     assert {scheme: balances[scheme] - interest[scheme] for scheme in balances} == {
         "pension": Decimal("57600.00"),
-        "medical": Decimal("13699.30"),
+        "medical": Decimal("13699.30") + before_reform * Decimal("288.00"),
     }
     assert interest["pension"] > 0 and interest["medical"] > 0
 

@@ -292,11 +292,11 @@ def test_annual_statement():
     assert row["credits"] == Decimal("300.00") and row["debits"] == Decimal("0.00")
     assert [r["month"] for r in in_2024["contributions"]] == [date(2024, 12, 1)]
     assert in_2024["contribution_totals"]["medical"]["to_personal"] == Decimal("200.00")
-    assert in_2024["contribution_totals"]["medical"]["to_pooled"] == Decimal("800.00")
+    assert in_2024["contribution_totals"]["medical"]["to_pooled"] == Decimal("880.00")
 
     in_2025 = selectors.annual_statement(cardholder, 2025)
     assert [r["month"] for r in in_2025["contributions"]] == [date(2025, 1, 1), date(2025, 2, 1)]
-    assert in_2025["contributions_total"] == Decimal("2000.00")
+    assert in_2025["contributions_total"] == Decimal("2160.00")
 
     in_2022 = selectors.annual_statement(cardholder, 2022)
     row = next(r for r in in_2022["accounts"] if r["account_id"] == medical.id)

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from accounts.exceptions import DomainError, NotFound
-from accounts.models import LedgerTransaction
+from accounts import ledger as accounts_ledger
+from accounts.exceptions import AccountClosed, DomainError, NotFound
+from accounts.ledger import Leg
+from accounts.models import Account, LedgerTransaction
 from tests.factories import (
     CardholderFactory,
     UserFactory,
@@ -397,3 +399,44 @@ def test_a_verified_death_cancels_the_card(django_capture_on_commit_callbacks):
     )
     application.cardholder.refresh_from_db()
     assert application.cardholder.card_status == "cancelled"
+
+
+def test_a_verified_death_closes_the_pooled_accounts_and_leaves_the_personal_open(
+    django_capture_on_commit_callbacks,
+):
+    application = reviewed(django_capture_on_commit_callbacks, pension="300.00", medical=None)
+    person = application.cardholder
+    pooled = Account.objects.get(cardholder=person, scheme="pension", kind="pooled")
+    accounts_ledger.post(
+        kind="contribution",
+        idempotency_key="pooled-before-death",
+        legs=[
+            Leg(pooled.pk, Decimal("160.00")),
+            Leg(accounts_ledger.system_account("contributions_received").pk, Decimal("-160.00")),
+        ],
+    )
+
+    services.cardholder_verify_death(
+        application,
+        actor=staff_with("verify_life_event"),
+        date_of_death=date(2026, 1, 1),
+        certificate_number="DC-9",
+    )
+
+    statuses = dict(
+        Account.objects.filter(cardholder=person, scheme="pension").values_list("kind", "status")
+    )
+    assert statuses == {"pooled": "closed", "personal": "open"}
+    pooled.refresh_from_db()
+    assert pooled.balance == Decimal("160.00")
+    with pytest.raises(AccountClosed):
+        accounts_ledger.post(
+            kind="contribution",
+            idempotency_key="pooled-after-death",
+            legs=[
+                Leg(pooled.pk, Decimal("160.00")),
+                Leg(
+                    accounts_ledger.system_account("contributions_received").pk, Decimal("-160.00")
+                ),
+            ],
+        )
