@@ -10,10 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _l
 
 from accounts import selectors as account_selectors
-from accounts.models import Account, Cardholder, Scheme
+from accounts.models import Account, Cardholder, Contribution, Scheme
 from casework import selectors as casework
 from casework.models import Case, Finding
 from casework.selectors import Timeline, is_staff_with  # noqa: F401
+from pensions import retirement
 from withdrawals import eligibility, safeguards
 from withdrawals.models import CLAIMING_STATES, WORKFLOW, ApplicationEvent, WithdrawalApplication
 
@@ -378,8 +379,32 @@ def balances_disclosed(applicant, cardholder, reason):
     )
 
 
+def _standing_when_settled_abroad(cardholder, today):
+    """(reached pension age, whole contribution years) at the date of settling abroad
+    (today while it is not recorded), from the card and the pension record (Order 13
+    Art. 6). A woman's category is not on the card: the worker schedule, the earlier
+    age, is used, and staff correct it on review if she held a cadre post."""
+    settled = cardholder.emigrated_on or today
+    category = retirement.category_for(cardholder.gender)
+    reached = retirement.retirement_date(cardholder.date_of_birth, category) <= settled
+    months = (
+        Contribution.objects.filter(
+            cardholder=cardholder, scheme=Scheme.PENSION, month__lte=settled
+        )
+        .order_by()
+        .dates("month", "month")
+    )
+    return reached, retirement.whole_years(retirement.contribution_months(months))
+
+
 def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, documents=None):
     attached, passed = documents or (frozenset(), frozenset())
+    today = timezone.localdate()
+    reached_pension_age, contribution_years = (
+        _standing_when_settled_abroad(cardholder, today)
+        if reason == eligibility.EMIGRATION
+        else (False, 0)
+    )
     return eligibility.Facts(
         stage=stage,
         reason=reason,
@@ -390,10 +415,12 @@ def _facts(*, stage, applicant, cardholder, reason, relationship, accounts, docu
         emigration_verified=_emigration_verified(cardholder),
         nationality_given_up=cardholder.nationality_given_up,
         drawing_pension=cardholder.employment_status == "retired",
+        reached_pension_age=reached_pension_age,
+        contribution_years=contribution_years,
         accounts=accounts,
         documents_attached=attached,
         documents_passed=passed,
-        today=timezone.localdate(),
+        today=today,
     )
 
 
