@@ -292,7 +292,13 @@ def seed(today=None):
         services.cardholder_open_accounts(cardholder)
         if person.login:
             email = demo_email(person.romanised_name or person.name)
-            user = _user(person.national_id, password, first_name=person.name, email=email)
+            user = _user(
+                person.national_id,
+                password,
+                first_name=person.name,
+                email=email,
+                mobile=person.phone,
+            )
             if not user.email:
                 # Demo data seeded before people had addresses: give them one.
                 type(user).objects.filter(pk=user.pk, email="").update(email=email)

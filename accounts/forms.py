@@ -250,3 +250,40 @@ class EnrolmentCodeForm(DomainErrorMixin, forms.Form):
             attrs={"autocomplete": "off", "spellcheck": "false", "class": "input--id"}
         ),
     )
+
+
+class ContactForm(DomainErrorMixin, forms.Form):
+    """Where notices go and in which language; the service checks the password."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    mobile = forms.CharField(
+        label=_("Mobile number (optional)"),
+        required=False,
+        max_length=20,
+        help_text=_("We send a short text message when something changes on your claims."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language of notices"),
+        required=False,
+        choices=[("", _("Both languages"))],
+    )
+    password = forms.CharField(
+        label=_("Current password"),
+        required=False,
+        strip=False,
+        help_text=_("Needed only to change the e-mail address or the mobile number."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["preferred_language"].choices = [
+            ("", _("Both languages")),
+            *settings.LANGUAGES,
+        ]

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -35,6 +36,12 @@ class User(AbstractUser):
     # Raised to end every session and API token of the user at once (a change of staff
     # status or roles: accounts.services.user_end_logins).
     auth_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Where notices go besides the e-mail, and in which language; with none chosen they
+    # speak both languages of the site.
+    mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, blank=True
+    )
 
     def __str__(self):
         return self.masked_login

@@ -2,7 +2,9 @@
 
 import hashlib
 import logging
+import re
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -630,6 +632,40 @@ def registration_mail(outcome, email):
 
 
 # --- staff status and roles ------------------------------------------------------------
+
+
+MOBILE_NUMBER = re.compile(r"1[3-9][0-9]{9}")
+
+
+def user_update_contact(*, user, email, mobile, preferred_language, password=""):
+    """Change where and in which language the user's notices go. A new e-mail address
+    or mobile number needs the current password (so a left-open session cannot redirect
+    a person's notices); the language alone does not. Raises ValidationError with field
+    names; nothing is saved unless everything is valid."""
+    errors = {}
+    email = str(email or "").strip()
+    mobile = "".join(str(mobile or "").split()).removeprefix("+86")
+    language = str(preferred_language or "")
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        errors["email"] = exc.messages
+    if mobile and not MOBILE_NUMBER.fullmatch(mobile):
+        errors["mobile"] = [
+            _("Enter an 11-digit mobile number starting with 1, or leave it empty.")
+        ]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["preferred_language"] = [_("Choose one of the languages offered.")]
+    if (email != user.email or mobile != user.mobile) and not user.check_password(password):
+        errors["password"] = [_("Enter your current password to change where notices go.")]
+    if errors:
+        raise ValidationError(errors)
+    get_user_model().objects.filter(pk=user.pk).update(
+        email=email, mobile=mobile, preferred_language=language
+    )
+    user.email, user.mobile, user.preferred_language = email, mobile, language
+    logger.info("contact details of user %s changed", user.pk)
+    return user
 
 
 @transaction.atomic

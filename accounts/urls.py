@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import record_views, views
+from accounts import profile_views, record_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -36,6 +36,7 @@ urlpatterns = [
     path("accounts/<int:pk>/", views.account_detail, name="account_detail"),
     path("contributions/", views.contributions, name="contributions"),
     path("record/", record_views.my_record, name="my_record"),
+    path("contact/", profile_views.contact_details, name="contact_details"),
     path("statement/", views.statement_index, name="statement_index"),
     path("statement/<int:year>/", views.statement, name="statement"),
     path("statement/<int:year>.pdf", views.statement_pdf, name="statement_pdf"),

@@ -1,8 +1,10 @@
-"""Emails to the applicant about the changes that concern them, once per event.
+"""Emails (and a text message) to the applicant about the changes that concern them,
+once per event.
 
 Each kind says which new states are worth an email (Workflow.emails: the subject, a
 gettext message) and where the body's template is (Workflow.email_template). The
-reader's language is not known when an email goes out, so it speaks both.
+notice speaks the applicant's preferred language, or both when they have chosen none;
+an applicant with a mobile number also gets the subject as a text message.
 """
 
 from django.conf import settings
@@ -13,9 +15,14 @@ from django.utils import translation
 
 from casework import workflow
 from casework.models import Event, Notification
+from core import sms
 
 EMAIL_LANGUAGES = ("zh-hans", "en")
 SIGNATURE = "-- \nsscard\n"
+
+
+def languages_for(user):
+    return (user.preferred_language,) if user.preferred_language else EMAIL_LANGUAGES
 
 
 def render(event):
@@ -35,7 +42,7 @@ def render(event):
         context.update(flow.email_context(case))
     template = flow.email_template.format(status=event.new_status)
     subjects, bodies = [], []
-    for language in EMAIL_LANGUAGES:
+    for language in languages_for(applicant):
         with translation.override(language):
             subjects.append(str(flow.emails[event.new_status]))
             bodies.append(render_to_string(template, context))
@@ -61,4 +68,7 @@ def event_notify(event_id):
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     except IntegrityError:
         return False
+    mobile = event.case.applicant.mobile
+    if message and mobile:
+        sms.send(mobile, f"sscard {message[0]}")
     return bool(message and recipient)

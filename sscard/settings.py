@@ -232,6 +232,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 vars().update(env.email("EMAIL_URL", "consolemail://"))
 DEFAULT_FROM_EMAIL = env.string("DEFAULT_FROM_EMAIL", "sscard <no-reply@sscard.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages to a person's mobile number (core/sms.py); the console in the demo.
+SSCARD_SMS_BACKEND = env.string("SSCARD_SMS_BACKEND", "core.sms.ConsoleBackend")
 
 # --- Celery -------------------------------------------------------------------
 

@@ -92,6 +92,16 @@ def _reference_data(request):
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages are kept in memory, as Django keeps the tests' e-mails."""
+    from core import sms
+
+    settings.SSCARD_SMS_BACKEND = "core.sms.LocmemBackend"
+    sms.outbox.clear()
+    return sms.outbox
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Run tasks in process unless a test asks for the real worker."""
     from sscard.celery import app
