@@ -303,7 +303,8 @@ def _reason_rows(decision):
 def application_page_context(request, application):
     """Everything the application page shows beside its read-only fields."""
     cardholder = application.cardholder
-    decision = selectors.application_decision(application, "approval")
+    decided = application.status in WORKFLOW.decided_states
+    decision = None if decided else selectors.application_decision(application, "approval")
     documents = case_selectors.documents_of(application)
     for document in documents:
         document.preview_url = reverse("admin:withdrawals_document_preview", args=[document.pk])
@@ -321,7 +322,8 @@ def application_page_context(request, application):
         "accounts": accounts,
         "claimed_total": claimed_total(application, accounts),
         "decision": decision,
-        "decision_reasons": _reason_rows(decision),
+        "decision_reasons": _reason_rows(decision) if decision else [],
+        "recorded_decision": selectors.recorded_decision(application) if decided else None,
         "documents": documents,
         "timeline": selectors.timeline(application),
         "overdue": is_overdue(application),

@@ -2,6 +2,7 @@
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
@@ -593,4 +594,32 @@ def certificate_reuses(application):
         )
         .select_related("application", "flagged_by", "overridden_by", "other_cardholder")
         .order_by("id")
+    )
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """The rules' decision as it was recorded when the claim was decided."""
+
+    allowed: bool
+    stage: str
+    rules_version: str
+    at: datetime | None
+    reasons: tuple  # (code, message in the active language)
+
+
+def recorded_decision(application):
+    """The last eligibility check on the record (the one the decision rested on), or
+    None when the record holds none. Not re-evaluated: a decided claim is shown as it
+    was decided, whatever the rules or the balances say now."""
+    entries = list(application.decisions or [])
+    if not entries:
+        return None
+    last = entries[-1]
+    return RecordedDecision(
+        allowed=bool(last.get("allowed")),
+        stage=str(last.get("stage", "")),
+        rules_version=str(last.get("rules_version", "")),
+        at=datetime.fromisoformat(last["at"]) if last.get("at") else None,
+        reasons=tuple((code, eligibility.render_message(code)) for code in last.get("codes", ())),
     )

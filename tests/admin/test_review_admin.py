@@ -223,6 +223,21 @@ def test_approver_approves_after_anothers_verification(client, rita, alan, await
     assert (event.actor, event.ip_address) == (alan, "10.9.9.9")
 
 
+def test_a_decided_claim_shows_the_decision_as_made_not_as_it_would_be_now(
+    client, rita, alan, awaiting
+):
+    verify(client, awaiting, rita)
+    check_applicant(client, awaiting, rita)
+    as_user(client, alan).post(action_url(awaiting, "approve"), APPROVE, follow=True)
+    # The balances are paid out: worked out again, the claim would be refused now.
+    page = as_user(client, alan).get(change_url(awaiting)).content.decode()
+
+    recorded = page.split('data-testid="recorded-decision"')[1].split("</div>")[0]
+    assert "Eligibility as decided" in recorded and "allowed" in recorded
+    assert "not allowed" not in recorded
+    assert "Eligibility now" not in page
+
+
 def test_approver_cannot_approve_what_they_verified(client, roles, awaiting):
     both = StaffFactory(username="bea")
     both.groups.add(roles["reviewer"], roles["approver"])
