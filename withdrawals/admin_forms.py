@@ -21,6 +21,12 @@ class VerifyDeathForm(forms.Form):
         max_length=2000,
         required=False,
     )
+    correction_reason = forms.CharField(
+        label=_("Only to replace facts already recorded: why they were wrong"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
 
 
 class VerifyEmigrationForm(forms.Form):
@@ -34,6 +40,12 @@ class VerifyEmigrationForm(forms.Form):
     )
     reuse_override_reason = forms.CharField(
         label=_("Only if refused as recorded for another person: why it is right"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+    )
+    correction_reason = forms.CharField(
+        label=_("Only to replace facts already recorded: why they were wrong"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
         required=False,

@@ -123,6 +123,7 @@ ACTIONS = {
                 date_of_death=d["date_of_death"],
                 certificate_number=d["certificate_number"],
                 reuse_override_reason=d.get("reuse_override_reason", ""),
+                correction_reason=d.get("correction_reason", ""),
             ),
             _l("Death verified and recorded on the cardholder."),
             reason="death",

@@ -283,6 +283,7 @@ class VerifyDeathView(ApplicationActionView):
             certificate_number=data["certificate_number"],
             ip_address=client_ip(request),
             reuse_override_reason=data.get("reuse_override_reason", ""),
+            correction_reason=data.get("correction_reason", ""),
         )
 
 
@@ -307,6 +308,7 @@ class VerifyEmigrationView(ApplicationActionView):
             nationality_given_up=data["nationality_given_up"],
             ip_address=client_ip(request),
             reuse_override_reason=data.get("reuse_override_reason", ""),
+            correction_reason=data.get("correction_reason", ""),
         )
 
 

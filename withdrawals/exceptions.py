@@ -16,6 +16,7 @@ from core.rights import how_to_contest
 
 __all__ = [
     "AlreadyDecided",
+    "AlreadyVerified",
     "DocumentRefused",
     "DomainError",
     "Forbidden",
@@ -28,6 +29,15 @@ __all__ = [
     "SamePerson",
     "TooManyAttempts",
 ]
+
+
+class AlreadyVerified(DomainError):
+    code = "already_verified"
+    default_message = _(
+        "Other facts are already recorded. To replace them, say why in the correction "
+        "reason; the first verification stays on the timeline."
+    )
+    status = 409
 
 
 class IdentificationFailed(DomainError):

@@ -4,6 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import notes
 
+VERIFICATION_CORRECTED = notes.define(
+    "verification_corrected",
+    _("Verification corrected: was %(before)s, now %(after)s. Reason: %(reason)s"),
+)
 DEATH_VERIFIED = notes.define(
     "death_verified", _("Death verified: died on %(date)s, certificate %(number)s.")
 )

@@ -138,6 +138,15 @@ class VerifyDeathSerializer(serializers.Serializer):
             "after another staff member was refused: why it is right."
         ),
     )
+    correction_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Only to replace facts already recorded by an earlier verification: why they "
+            "were wrong (kept on the timeline)."
+        ),
+    )
 
 
 class VerifyEmigrationSerializer(serializers.Serializer):
@@ -146,6 +155,15 @@ class VerifyEmigrationSerializer(serializers.Serializer):
     certificate_number = serializers.CharField(max_length=60)
     nationality_given_up = serializers.BooleanField()
     reuse_override_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    correction_reason = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Only to replace facts already recorded by an earlier verification: why they "
+            "were wrong (kept on the timeline)."
+        ),
+    )
 
 
 class RequestDocumentsSerializer(serializers.Serializer):

@@ -30,6 +30,7 @@ from withdrawals import eligibility, safeguards, selectors
 from withdrawals import notes as withdrawal_notes
 from withdrawals.exceptions import (
     AlreadyDecided,
+    AlreadyVerified,
     Forbidden,
     IdentificationFailed,
     IllegalTransition,
@@ -466,6 +467,29 @@ def _verifiable(application):
         raise IllegalTransition(_("Only a claim under review can be verified."))
 
 
+def _note_correction(application, actor, reason, *, before, after, ip_address):
+    """A second verification with other facts replaces the first only as a correction
+    with its reason, kept on the timeline; without a reason it is refused (409)."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise AlreadyVerified(field="correction_reason")
+    _note(
+        application,
+        actor,
+        notes.note(
+            withdrawal_notes.VERIFICATION_CORRECTED,
+            before=before,
+            after=after,
+            reason=reason[:2000],
+        ),
+        ip_address=ip_address,
+    )
+
+
+def _emigration_facts(when, country, number, given_up):
+    return f"{when.isoformat()} {country} {number} {'given up' if given_up else 'kept'}"
+
+
 def _clean_past_date(value, field):
     if not isinstance(value, date):
         raise InvalidInput(_("Enter a date."), code="required", field=field)
@@ -483,6 +507,7 @@ def cardholder_verify_death(
     certificate_number,
     ip_address=None,
     reuse_override_reason="",
+    correction_reason="",
 ):
     """Staff record a verified death on the cardholder (life status deceased, date,
     certificate number); they become the application's verifier. A certificate
@@ -506,6 +531,19 @@ def cardholder_verify_death(
     _check_certificate_reuse(
         locked, cardholder, "death", number, actor, reuse_override_reason, ip_address
     )
+    if cardholder.life_status == Cardholder.LifeStatus.DECEASED and cardholder.date_of_death:
+        recorded = (cardholder.date_of_death, cardholder.death_certificate_number)
+        if recorded == (when, number):
+            _copy(locked, application)
+            return application  # the same facts again: nothing to record
+        _note_correction(
+            locked,
+            actor,
+            correction_reason,
+            before=f"{recorded[0].isoformat()} {recorded[1]}",
+            after=f"{when.isoformat()} {number}",
+            ip_address=ip_address,
+        )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.DECEASED,
         date_of_death=when,
@@ -538,6 +576,7 @@ def cardholder_verify_emigration(
     nationality_given_up,
     ip_address=None,
     reuse_override_reason="",
+    correction_reason="",
 ):
     """Staff record a verified emigration on the cardholder (life status emigrated,
     date, country, certificate number, whether PRC nationality was given up). A
@@ -557,6 +596,24 @@ def cardholder_verify_emigration(
     _check_certificate_reuse(
         locked, cardholder, "exit", number, actor, reuse_override_reason, ip_address
     )
+    if cardholder.life_status == Cardholder.LifeStatus.EMIGRATED and cardholder.emigrated_on:
+        recorded = (
+            cardholder.emigrated_on,
+            cardholder.emigration_country,
+            cardholder.emigration_certificate_number,
+            cardholder.nationality_given_up,
+        )
+        if recorded == (when, country, number, bool(nationality_given_up)):
+            _copy(locked, application)
+            return application  # the same facts again: nothing to record
+        _note_correction(
+            locked,
+            actor,
+            correction_reason,
+            before=_emigration_facts(*recorded),
+            after=_emigration_facts(when, country, number, bool(nationality_given_up)),
+            ip_address=ip_address,
+        )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.EMIGRATED,
         emigrated_on=when,

@@ -19,7 +19,7 @@ from tests.factories import (
     verify_applicant,
 )
 from withdrawals import selectors, services
-from withdrawals.exceptions import IneligibleError
+from withdrawals.exceptions import AlreadyVerified, IneligibleError
 from withdrawals.models import Status
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +167,18 @@ def test_emigration_journey_with_the_pension_notice(django_capture_on_commit_cal
     assert kept.value.codes == ("nationality_not_given_up",)
     assert cardholder.accounts.get(scheme="pension", kind="personal").balance == Decimal("5000.00")
 
+    # Other facts replace the first verification only as a correction, with its reason.
+    with pytest.raises(AlreadyVerified):
+        services.cardholder_verify_emigration(
+            application,
+            actor=reviewer,
+            date=date(2025, 12, 1),
+            country="Canada",
+            certificate_number="EX-77",
+            nationality_given_up=True,
+        )
+    cardholder.refresh_from_db()
+    assert cardholder.nationality_given_up is False
     services.cardholder_verify_emigration(
         application,
         actor=reviewer,
@@ -174,7 +186,9 @@ def test_emigration_journey_with_the_pension_notice(django_capture_on_commit_cal
         country="Canada",
         certificate_number="EX-77",
         nationality_given_up=True,
+        correction_reason="The renunciation certificate was on the second page.",
     )
+    assert application.events.filter(note_code="verification_corrected").count() == 1
     services.application_approve(application, actor=approver)
     application.refresh_from_db()
     assert application.status == Status.APPROVED

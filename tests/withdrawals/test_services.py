@@ -20,6 +20,7 @@ from tests.factories import (
 from withdrawals import selectors, services
 from withdrawals.exceptions import (
     AlreadyDecided,
+    AlreadyVerified,
     IdentificationFailed,
     IllegalTransition,
     IneligibleError,
@@ -440,3 +441,41 @@ def test_a_verified_death_closes_the_pooled_accounts_and_leaves_the_personal_ope
                 ),
             ],
         )
+
+
+def test_a_second_death_verification_never_silently_overwrites_the_first(
+    django_capture_on_commit_callbacks,
+):
+    application = reviewed(django_capture_on_commit_callbacks, pension="300.00", medical=None)
+    reviewer = staff_with("verify_life_event")
+    first = {"date_of_death": date(2026, 1, 1), "certificate_number": "DC-9"}
+    services.cardholder_verify_death(application, actor=reviewer, **first)
+    events = application.events.count()
+
+    # The same facts again record nothing new.
+    services.cardholder_verify_death(application, actor=reviewer, **first)
+    assert application.events.count() == events
+
+    # Other facts without a reason are refused and the first stay.
+    with pytest.raises(AlreadyVerified) as refused:
+        services.cardholder_verify_death(
+            application, actor=reviewer, date_of_death=date(2026, 1, 2), certificate_number="DC-9"
+        )
+    assert (refused.value.code, refused.value.status) == ("already_verified", 409)
+    person = application.cardholder
+    person.refresh_from_db()
+    assert person.date_of_death == date(2026, 1, 1)
+
+    # With a reason they replace the first, and the timeline keeps both.
+    services.cardholder_verify_death(
+        application,
+        actor=reviewer,
+        date_of_death=date(2026, 1, 2),
+        certificate_number="DC-9",
+        correction_reason="The certificate gives the 2nd; the 1st was a typing slip.",
+    )
+    person.refresh_from_db()
+    assert person.date_of_death == date(2026, 1, 2)
+    corrected = application.events.get(note_code="verification_corrected")
+    assert corrected.note_params["before"] == "2026-01-01 DC-9"
+    assert corrected.note_params["after"] == "2026-01-02 DC-9"
