@@ -14,6 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
@@ -211,7 +212,13 @@ class WithdrawalApplicationAdmin(BigListAdminMixin, ReadOnlyAdmin):
 
     @admin.display(description=_("cardholder"))
     def cardholder_masked(self, obj):
-        return obj.cardholder.masked_national_id
+        """The person the claim is about (the deceased, for a death): name and masked ID."""
+        holder = obj.cardholder
+        return format_html(
+            "{}<br><small>{}</small>",
+            holder.display_name(get_language()),
+            holder.masked_national_id,
+        )
 
     @admin.display(description=_("applicant"))
     def applicant_shown(self, obj):

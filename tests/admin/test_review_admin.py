@@ -71,6 +71,7 @@ def test_queue_lists_the_claim_with_masked_id_amount_and_counts(client, rita, aw
     page = response.content.decode()
     assert awaiting.reference in page
     assert cardholder.masked_national_id in page
+    assert cardholder.name in page  # whom the claim is about: the deceased
     assert cardholder.national_id not in page
     assert "¥1,200.00" in page
     assert "3 passed" in page
