@@ -526,7 +526,7 @@ def test_dashboard_shows_counts_overdue_payouts_and_today(client, rita, alan, aw
     assert 'id="staff-dashboard"' in page
     assert 'id="dashboard-payouts"' in page
     assert "<strong>1</strong> approved, not yet sent" in page
-    assert "1200.00" in page
+    assert "¥1,200.00" in page
     assert awaiting.reference in page  # today's activity
     assert reverse("admin:withdrawals_payouts") in page
 
@@ -541,7 +541,7 @@ def test_approve_shows_a_confirmation_before_anything_moves(client, rita, alan, 
     assert 'name="do-approve"' not in page
     confirm = client.get(action_url(awaiting, "approve")).content.decode()
     assert 'id="approval-confirmation"' in confirm
-    assert "1200.00" in confirm and "Heir Example" in confirm and "6222 0202" in confirm
+    assert "¥1,200.00" in confirm and "Heir Example" in confirm and "6222 0202" in confirm
     # Posting without ticking the box moves nothing.
     response = client.post(action_url(awaiting, "approve"))
     assert response.status_code == 200 and state(awaiting) == "awaiting_decision"

@@ -86,7 +86,7 @@ def test_reviewer_verifies_approver_approves_and_the_batch_pays_it(
     page.goto(f"{live_server.url}/admin/withdrawals/withdrawalapplication/{application.pk}/change/")
     page.locator("#action-approve a").click()
     # The confirmation page: amount, payee and accounts before anything moves.
-    assert "1200.00" in page.inner_text("#approval-confirmation")
+    assert "¥1,200.00" in page.inner_text("#approval-confirmation")
     assert "Heir Example" in page.inner_text("#confirm-payee")
     page.locator("input[name='approve-confirm']").check()
     page.locator("#action-approve input[type=submit]").click()
