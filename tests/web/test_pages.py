@@ -22,7 +22,7 @@ def account_of(user, scheme, kind):
 
 
 def rows(response):
-    return re.findall(r'<tr data-entry="(\d+)"', response.content.decode())
+    return re.findall(r'<tr [^>]*data-entry="(\d+)"', response.content.decode())
 
 
 # --- overview -------------------------------------------------------------------
