@@ -6,6 +6,8 @@ A screenshot of each page at each width lands in test-artifacts/."""
 import pytest
 
 from core import signed_pdf
+from pensions.models import RegionalAverageWage
+from pensions.reference_data import ensure_illustrative_wages
 from tests.conftest import need
 from tests.factories import PASSWORD, CardholderFactory, EmployerFactory, UserFactory, death_claim
 from tests.web.conftest import post_months
@@ -27,6 +29,24 @@ PUBLIC = [
     ("verify", "/verify/"),
     ("verify-refused", "/verify/nonsense/"),
     ("not-found", "/no-such-page/"),
+]
+# What a page shows when it has its figures (not an error in their place).
+MUST_SHOW = {
+    "dashboard": "personal-total",
+    "forecast": "forecast",
+    "contributions": "contributions-pension",
+    "statement": "statement-balances",
+    "record": "record-employment",
+    "verify-genuine": "facts",
+}
+# Forms sent empty, to check the pages as they show errors.
+PUBLIC_REFUSED = [
+    ("login-refused", "/login/"),
+    ("register-cardholder-refused", "/register/cardholder/"),
+]
+CARDHOLDER_REFUSED = [
+    ("withdrawal-check-refused", "/withdrawals/check/"),
+    ("password-change-refused", "/password/"),
 ]
 
 # Everything the browser reports as off-screen or unreadable, page by page.
@@ -70,6 +90,8 @@ def cardholder():
     employer = EmployerFactory(name="Acme Tools Ltd")
     post_months(cardholder, employer)
     post_months(cardholder, employer, months=3, scheme="medical")
+    # The forecast needs the regional average wages the flush took away.
+    ensure_illustrative_wages(RegionalAverageWage)
     return cardholder
 
 
@@ -148,6 +170,13 @@ def cardholder_pages(page, base, cardholder, claim):
     return pages
 
 
+def send_empty(page, url):
+    page.goto(url)
+    with page.expect_navigation():
+        page.locator("main form.form button[type=submit]").first.click()
+    assert page.locator(".error-summary").count() == 1, f"{url} sent empty shows no errors"
+
+
 def tour(chromium, live_server, cardholder, claim, viewport, language, visit):
     """Visit every public page, log in, visit every cardholder page; visit(page, name)
     is called on each and returns its problems. Returns them all, one a line."""
@@ -160,10 +189,18 @@ def tour(chromium, live_server, cardholder, claim, viewport, language, visit):
         for name, path in PUBLIC:
             page.goto(base + path)
             found[name] = visit(page, name)
+        for name, path in PUBLIC_REFUSED:
+            send_empty(page, base + path)
+            found[name] = visit(page, name)
         log_in(page, base, cardholder)
         for name, path in cardholder_pages(page, base, cardholder, claim):
             response = page.goto(base + path)
             assert response.ok, f"{name}: {path} answered {response.status}"
+            if name in MUST_SHOW:
+                assert page.get_by_test_id(MUST_SHOW[name]).count(), f"{name}: no {MUST_SHOW[name]}"
+            found[name] = visit(page, name)
+        for name, path in CARDHOLDER_REFUSED:
+            send_empty(page, base + path)
             found[name] = visit(page, name)
     finally:
         context.close()
