@@ -63,7 +63,8 @@ LAYOUT_PROBLEMS = """() => {
       problems.push(`amount "${el.textContent.trim()}" spans ${box.left}..${box.right}px`);
     }
   }
-  for (const el of document.querySelectorAll(".keep-together, .site-nav a, .pager a")) {
+  for (const el of document.querySelectorAll(
+    ".keep-together, .site-nav a, .pager a, .back-link, .breadcrumbs a")) {
     if (el.getClientRects().length > 1) {
       problems.push(`link "${el.textContent.trim()}" breaks over lines`);
     }
