@@ -281,18 +281,9 @@ def _nice_ceiling(value):
     return magnitude * 10
 
 
-def balance_chart(series, width=720, height=260):
-    """Geometry of a line chart of month-end personal balances, drawn by the template
-    as inline SVG (no script, no external library). Also the rows of its data table."""
-    left, right, top, bottom = 80, 16, 16, 36
-    schemes = [s for s in (Scheme.PENSION, Scheme.MEDICAL) if s.value in series]
-    if not schemes:
-        return None
-    months = [day for day, _value in series[schemes[0].value]]
-    if not months:
-        return None
-    peak = max((value for s in schemes for _d, value in series[s.value]), default=Decimal(0))
-    ceiling = _nice_ceiling(peak)
+def _chart_plot(series, schemes, months, ceiling, *, width, height, left, ticks, labels):
+    """Geometry of one drawing of the chart: axes, tick values, month labels, lines."""
+    right, top, bottom = 16, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(months) - 1, 1)
 
@@ -307,11 +298,12 @@ def balance_chart(series, width=720, height=260):
             for i, (_day, value) in enumerate(series[scheme.value])
         )
         lines.append({"label": scheme.label, "colour": colour, "dash": dash, "points": points})
-    ticks = [
-        {"y": y_of(ceiling * i / 4), "value": (ceiling * i / 4).quantize(Decimal("1"))}
-        for i in range(5)
+    parts = ticks - 1
+    tick_rows = [
+        {"y": y_of(ceiling * i / parts), "value": (ceiling * i / parts).quantize(Decimal("1"))}
+        for i in range(ticks)
     ]
-    every = max(len(months) // 6, 1)
+    every = max(len(months) // labels, 1)
     last = len(months) - 1
     x_labels = [
         {
@@ -322,10 +314,6 @@ def balance_chart(series, width=720, height=260):
         for i, day in enumerate(months)
         if (i % every == 0 and last - i >= every // 2) or i == last
     ]
-    table = [
-        {"month": day, "values": [series[s.value][i][1] for s in schemes]}
-        for i, day in enumerate(months)
-    ]
     return {
         "width": width,
         "height": height,
@@ -334,8 +322,46 @@ def balance_chart(series, width=720, height=260):
         "top": top,
         "bottom": height - bottom,
         "lines": lines,
-        "ticks": ticks,
+        "ticks": tick_rows,
         "x_labels": x_labels,
+    }
+
+
+def balance_chart(series, width=720, height=260):
+    """Geometry of a line chart of month-end personal balances, drawn by the template
+    as inline SVG (no script, no external library). Also the rows of its data table.
+
+    The chart is drawn twice: wide, and compact for phones, where the wide drawing
+    shrunk to the screen would have unreadable labels. The compact one has a narrower
+    viewBox (so its text stays near its nominal size), fewer ticks and fewer months.
+    """
+    schemes = [s for s in (Scheme.PENSION, Scheme.MEDICAL) if s.value in series]
+    if not schemes:
+        return None
+    months = [day for day, _value in series[schemes[0].value]]
+    if not months:
+        return None
+    peak = max((value for s in schemes for _d, value in series[s.value]), default=Decimal(0))
+    ceiling = _nice_ceiling(peak)
+    wide = _chart_plot(
+        series, schemes, months, ceiling, width=width, height=height, left=80, ticks=5, labels=6
+    )
+    compact = _chart_plot(
+        series, schemes, months, ceiling, width=360, height=240, left=92, ticks=3, labels=2
+    )
+    table = [
+        {
+            "month": day,
+            "cells": [{"label": s.label, "value": series[s.value][i][1]} for s in schemes],
+        }
+        for i, day in enumerate(months)
+    ]
+    return {
+        **wide,
+        "plots": [
+            {**wide, "size": "wide", "suffix": ""},
+            {**compact, "size": "compact", "suffix": "-compact"},
+        ],
         "labels": [s.label for s in schemes],
         "table": table[::-1],
         "first": months[0],

@@ -55,6 +55,7 @@ def page(chromium, request):
 def screenshot(request):
     """screenshot(page, "name") saves test-artifacts/<test>/<n>-<name>.png."""
     folder = ARTIFACTS / request.node.name.replace("[", "-").replace("]", "")
+    shutil.rmtree(folder, ignore_errors=True)  # no stale pictures from an earlier run
     folder.mkdir(parents=True, exist_ok=True)
     counter = {"n": 0}
 

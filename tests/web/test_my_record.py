@@ -39,8 +39,8 @@ def test_the_page_shows_identity_card_and_one_spell_per_employer_run(alice_clien
     assert cardholder.national_id not in html
     rows = html.split('data-testid="record-employment"')[1].split("</table>")[0]
     assert rows.index("Beta Works Ltd") < rows.index("Acme Tools Ltd")  # newest first
-    assert f'<td class="num">{MONTHS}</td>' in rows
-    assert '<td class="num">3</td>' in rows
+    assert f'<td role="cell" class="num" data-label="Months">{MONTHS}</td>' in rows
+    assert '<td role="cell" class="num" data-label="Months">3</td>' in rows
 
 
 def test_the_api_returns_the_record_in_a_fixed_number_of_queries(

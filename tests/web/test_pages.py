@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account, Cardholder, LedgerEntry, Scheme
+from accounts.views import balance_chart
 from tests.factories import PASSWORD, CardholderFactory, UserFactory, fund
 from tests.web.conftest import money, old_purchase
 
@@ -22,7 +23,7 @@ def account_of(user, scheme, kind):
 
 
 def rows(response):
-    return re.findall(r'<tr data-entry="(\d+)"', response.content.decode())
+    return re.findall(r'<tr [^>]*data-entry="(\d+)"', response.content.decode())
 
 
 # --- overview -------------------------------------------------------------------
@@ -75,6 +76,24 @@ def test_dashboard_chart_is_accessible_svg_with_a_table(alice_client):
     assert '<title id="chart-title">' in html
     assert "<polyline" in html
     assert "Month-end personal balances" in html
+
+
+def test_the_chart_has_a_compact_drawing_with_fewer_ticks_and_months():
+    months = [date(2024, m, 1) for m in range(1, 13)] + [date(2025, m, 1) for m in range(1, 13)]
+    series = {"pension": [(day, Decimal(100 * i)) for i, day in enumerate(months)]}
+    wide, compact = balance_chart(series)["plots"]
+    assert (wide["width"], wide["height"]) == (720, 260)
+    assert (compact["width"], compact["height"]) == (360, 240)
+    assert [tick["value"] for tick in wide["ticks"]] == [0, 625, 1250, 1875, 2500]
+    assert [tick["value"] for tick in compact["ticks"]] == [0, 1250, 2500]
+    assert [label["text"] for label in compact["x_labels"]] == ["2024-01", "2025-01", "2025-12"]
+    assert len(wide["x_labels"]) == 7
+    # Both drawings span the same months: the first and last points are the series' ends.
+    for plot in (wide, compact):
+        points = plot["lines"][0]["points"].split()
+        assert len(points) == 24
+        assert float(points[0].split(",")[0]) == plot["left"]
+        assert float(points[-1].split(",")[0]) == plot["right"]
 
 
 def test_heirs_see_where_to_claim(client, charlie):
