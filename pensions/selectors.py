@@ -117,6 +117,15 @@ def retirement_facts(cardholder, *, stage, today, category, claim=None):
     )
 
 
+def retirement_claim_decision(claim, *, stage, today):
+    """The rules' answer for an existing claim at `stage` (a read)."""
+    return eligibility.evaluate(
+        retirement_facts(
+            claim.cardholder, stage=stage, today=today, category=claim.category, claim=claim
+        )
+    )
+
+
 def claim_window(cardholder, *, today, category=None):
     """(retirement date, the first day a claim may be made, whether that is today or
     earlier) for the forecast page's link."""
