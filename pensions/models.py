@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import MONEY
 from casework import workflow
 from casework.models import Case
+from core.rights import HOW_TO_CONTEST
 from pensions import eligibility, retirement
 
 
@@ -79,12 +80,25 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def _email_context(claim):
+    # Lazy: rendered in each language of the email.
+    return {"how_to_contest": HOW_TO_CONTEST}
+
+
 WORKFLOW = workflow.Workflow(
     kind=KIND,
     title=_("retirement claim"),
     states=Status,
     transitions=TABLE,
     document_kinds=DocumentKind,
+    # The subject per new status; the body is templates/pensions/email/<status>.txt.
+    emails={
+        S.NEEDS_DOCUMENTS: _("More documents needed"),
+        S.APPROVED: _("Pension claim approved"),
+        S.REJECTED: _("Pension claim rejected"),
+    },
+    email_template="pensions/email/{status}.txt",
+    email_context=_email_context,
     permission_app="pensions",
     read_perms=(
         "pensions.view_retirementclaim",

@@ -173,3 +173,28 @@ def test_staff_need_the_permission_and_not_their_own_claim(submitted, ray, amos)
 def test_a_submitted_claim_cannot_be_submitted_again(submitted, ray):
     with pytest.raises(IllegalTransition):
         services.retirement_claim_submit(submitted, actor=ray, today=OPENS)
+
+
+def test_the_applicant_is_emailed_the_decision(
+    submitted, ray, rita, amos, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.retirement_claim_verify(submitted, actor=rita)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retirement_claim_approve(submitted, actor=amos, today=RETIRES)
+    (mail,) = mailoutbox
+    assert mail.to == [ray.email]
+    assert "Pension claim approved" in mail.subject and submitted.reference in mail.subject
+    assert (
+        "Your pension is 2507.37 yuan a month (1575.00 yuan basic pension and 932.37 yuan "
+        "personal-account pension), paid from 2026-08-01." in mail.body
+    )
+
+
+def test_a_rejection_email_says_how_to_contest(
+    submitted, ray, rita, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retirement_claim_reject(submitted, actor=rita, reason="Record under correction")
+    (mail,) = mailoutbox
+    assert "Record under correction" in mail.body
+    assert "administrative reconsideration" in mail.body and "60 days" in mail.body
