@@ -158,3 +158,19 @@ def test_an_heir_without_a_card_has_no_claim_page(client, db):
     client.force_login(heir)
     assert client.get(reverse("pensions:apply")).status_code == 404
     assert client.get(reverse("pensions:claim")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("today", "shown"),
+    [(date(2026, 4, 14), False), (date(2026, 4, 15), True), (date(2027, 1, 1), True)],
+)
+def test_the_link_shows_from_three_months_before(today, shown):
+    from accounts.models import Cardholder
+    from pensions import selectors
+
+    person = Cardholder(gender="M", date_of_birth=date(1966, 3, 15))
+    assert selectors.claim_window(person, today=today) == (
+        date(2026, 7, 15),
+        date(2026, 4, 15),
+        shown,
+    )
