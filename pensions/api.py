@@ -62,8 +62,8 @@ class ForecastView(APIView):
 
 
 class PensionView(APIView):
-    """The caller's pension. No retirement claim is recorded yet, so a cardholder is
-    ``not_retired``: the statutory date and the record so far, nothing in payment."""
+    """The caller's pension: ``not_retired``, ``claim_pending`` while a retirement claim
+    is open, ``in_payment`` with the award fixed at its approval (money as strings)."""
 
     @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request):

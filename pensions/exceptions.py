@@ -4,7 +4,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError, InvalidInput, NotFound
 
-__all__ = ["DomainError", "InvalidInput", "MissingFigure", "NoDivisor", "NotFound"]
+__all__ = [
+    "ClaimRefused",
+    "DomainError",
+    "InvalidInput",
+    "MissingFigure",
+    "NoDivisor",
+    "NotFound",
+]
 
 
 class MissingFigure(DomainError):
@@ -30,3 +37,36 @@ class NoDivisor(DomainError):
     code = "no_divisor_for_age"
     default_message = _("The divisor table has no entry for this retirement age.")
     status = 422
+
+
+class ClaimRefused(DomainError):
+    """The retirement-claim rules refuse; `decision` carries every reason."""
+
+    code = "not_eligible"
+    default_message = _("The pension cannot be claimed now. See the reasons below.")
+    status = 422
+
+    def __init__(self, decision, message=None, **kwargs):
+        self.decision = decision
+        super().__init__(message, **kwargs)
+
+    @property
+    def reasons(self):
+        return self.decision.reasons
+
+    @property
+    def codes(self):
+        return self.decision.codes
+
+    def details(self):
+        return {
+            "reasons": [
+                {
+                    "code": reason.code,
+                    "message": reason.message,
+                    "legal_basis": reason.legal_basis,
+                }
+                for reason in self.decision.reasons
+            ],
+            "how_to_contest": self.decision.how_to_contest,
+        }

@@ -3,6 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DomainErrorMixin
+from pensions.models import Category, DocumentKind
+
 # Stated assumptions: the latest published crediting rate (RULES.md §1) and a modest
 # wage growth. The person can change both.
 DEFAULT_WAGE_GROWTH = Decimal("3.0")
@@ -33,3 +36,40 @@ class AssumptionsForm(forms.Form):
         growth = DEFAULT_WAGE_GROWTH if growth is None else growth
         rate = DEFAULT_CREDITING_RATE if rate is None else rate
         return growth / 100, rate / 100
+
+
+class ClaimForm(DomainErrorMixin, forms.Form):
+    """The retirement claim: a woman says which schedule her post follows."""
+
+    category = forms.ChoiceField(
+        label=_("Your post"),
+        choices=[c for c in Category.choices if c[0] != Category.MALE],
+        initial=Category.FEMALE_WORKER,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Women in cadre posts retire later than women in worker posts. If you choose "
+            "a cadre post, you will be asked for proof of it."
+        ),
+    )
+
+    def __init__(self, *args, woman=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not woman:
+            del self.fields["category"]
+
+    def chosen_category(self):
+        return self.cleaned_data.get("category") or None
+
+
+class ClaimUploadForm(DomainErrorMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    # Empty files reach the service, which refuses them with the inspection's code.
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.FileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+        error_messages={"required": _("Choose a file to upload.")},
+    )

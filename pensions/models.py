@@ -1,5 +1,13 @@
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MONEY
+from casework import workflow
+from casework.models import Case
+from core.rights import HOW_TO_CONTEST
+from pensions import eligibility, retirement
 
 
 class RegionalAverageWage(models.Model):
@@ -20,3 +28,172 @@ class RegionalAverageWage(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.year}: {self.amount}"
+
+
+# --- the retirement claim -------------------------------------------------------------
+
+KIND = "retirement"
+# A reviewer records that the claim's facts were checked (no change of status).
+VERIFY = "verify"
+
+
+class Category(models.TextChoices):
+    MALE = retirement.MALE, _("Man")
+    FEMALE_WORKER = retirement.FEMALE_WORKER, _("Woman in a worker post")
+    FEMALE_CADRE = retirement.FEMALE_CADRE, _("Woman in a cadre (managerial or technical) post")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("Documents being checked")
+    NEEDS_DOCUMENTS = "needs_documents", _("More documents needed")
+    AWAITING_DECISION = "awaiting_decision", _("Awaiting decision")
+    APPROVED = "approved", _("Approved: pension in payment")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = Status
+# The transitions table: (action, from, to). Anything else is refused.
+TABLE = (
+    (workflow.SUBMIT, S.DRAFT, S.SUBMITTED),
+    (workflow.SUBMIT, S.NEEDS_DOCUMENTS, S.SUBMITTED),
+    (workflow.START_REVIEW, S.SUBMITTED, S.IN_REVIEW),
+    (workflow.FINISH_REVIEW, S.IN_REVIEW, S.AWAITING_DECISION),
+    (workflow.REQUEST_DOCUMENTS, S.IN_REVIEW, S.NEEDS_DOCUMENTS),
+    (workflow.REQUEST_DOCUMENTS, S.AWAITING_DECISION, S.NEEDS_DOCUMENTS),
+    (workflow.APPROVE, S.AWAITING_DECISION, S.APPROVED),
+    (workflow.REJECT, S.IN_REVIEW, S.REJECTED),
+    (workflow.REJECT, S.AWAITING_DECISION, S.REJECTED),
+    (workflow.REJECT, S.NEEDS_DOCUMENTS, S.REJECTED),
+    (workflow.WITHDRAW, S.DRAFT, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.SUBMITTED, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.IN_REVIEW, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.NEEDS_DOCUMENTS, S.WITHDRAWN),
+    (workflow.WITHDRAW, S.AWAITING_DECISION, S.WITHDRAWN),
+)
+
+
+class DocumentKind(models.TextChoices):
+    CADRE_POST_PROOF = eligibility.CADRE_POST_PROOF, _("Proof of a cadre post")
+    OTHER = "other", _("Other")
+
+
+def _email_context(claim):
+    # Lazy: rendered in each language of the email.
+    return {"how_to_contest": HOW_TO_CONTEST}
+
+
+WORKFLOW = workflow.Workflow(
+    kind=KIND,
+    title=_("retirement claim"),
+    states=Status,
+    transitions=TABLE,
+    document_kinds=DocumentKind,
+    # The subject per new status; the body is templates/pensions/email/<status>.txt.
+    emails={
+        S.NEEDS_DOCUMENTS: _("More documents needed"),
+        S.APPROVED: _("Pension claim approved"),
+        S.REJECTED: _("Pension claim rejected"),
+    },
+    email_template="pensions/email/{status}.txt",
+    email_context=_email_context,
+    permission_app="pensions",
+    read_perms=(
+        "pensions.view_retirementclaim",
+        "pensions.review_retirementclaim",
+        "pensions.approve_retirementclaim",
+    ),
+    document_perms=(
+        "pensions.review_retirementclaim",
+        "pensions.approve_retirementclaim",
+    ),
+    next_steps={
+        S.DRAFT: _("Check the details, add any document asked for and submit the claim."),
+        S.SUBMITTED: _("Your documents will be checked automatically, usually within minutes."),
+        S.IN_REVIEW: _("Your documents are being checked automatically."),
+        S.NEEDS_DOCUMENTS: _("Read the reviewer's message, add the documents and submit again."),
+        S.AWAITING_DECISION: _(
+            "A member of staff will verify your record and another will decide."
+        ),
+        S.APPROVED: _("Your pension is fixed and paid monthly from the date shown."),
+        S.REJECTED: _("Nothing more. You may claim again if things change."),
+        S.WITHDRAWN: _("Nothing more. You may claim again at any time."),
+    },
+)
+
+# Open or approved: the claim stands in the way of a second one.
+STANDING_STATES = tuple(
+    dict.fromkeys((*WORKFLOW.editable_states, *WORKFLOW.open_states, S.APPROVED))
+)
+
+
+class RetirementClaim(Case):
+    """A cardholder's claim to the basic pension from the statutory retirement date;
+    once approved it holds the award, fixed with every figure used."""
+
+    KIND = KIND
+    Category = Category
+    Status = Status
+
+    case_ptr = models.OneToOneField(
+        Case, on_delete=models.CASCADE, parent_link=True, primary_key=True, related_name="+"
+    )
+    category = models.CharField(_("retirement schedule"), max_length=20, choices=Category.choices)
+    retirement_date = models.DateField(_("statutory retirement date"))
+    retirement_age_months = models.PositiveIntegerField(_("statutory age in months"))
+
+    # The award, fixed at approval (empty before).
+    starts_on = models.DateField(_("pension paid from"), null=True, blank=True)
+    contribution_months = models.PositiveIntegerField(
+        _("contribution months"), null=True, blank=True
+    )
+    average_wage = models.DecimalField(
+        _("regional average monthly wage used"), null=True, blank=True, **MONEY
+    )
+    average_wage_year = models.PositiveSmallIntegerField(
+        _("year of the average wage"), null=True, blank=True
+    )
+    average_wage_source = models.CharField(
+        _("source of the average wage"), max_length=200, blank=True
+    )
+    contribution_index = models.DecimalField(
+        _("mean contribution index"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    indexed_wage = models.DecimalField(_("indexed monthly wage"), null=True, blank=True, **MONEY)
+    balance_at_retirement = models.DecimalField(
+        _("personal pension balance at retirement"), null=True, blank=True, **MONEY
+    )
+    divisor = models.PositiveSmallIntegerField(_("divisor (months)"), null=True, blank=True)
+    basic_monthly = models.DecimalField(_("basic pension a month"), null=True, blank=True, **MONEY)
+    personal_monthly = models.DecimalField(
+        _("personal-account pension a month"), null=True, blank=True, **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("retirement claim")
+        verbose_name_plural = _("retirement claims")
+        permissions = [
+            ("review_retirementclaim", _("Can verify, ask for documents and reject")),
+            ("approve_retirementclaim", _("Can approve a retirement claim")),
+        ]
+
+    @property
+    def contribution_years(self):
+        if self.contribution_months is None:
+            return None
+        return (Decimal(self.contribution_months) / 12).quantize(Decimal("0.01"))
+
+    @property
+    def total_monthly(self):
+        if self.basic_monthly is None or self.personal_monthly is None:
+            return None
+        return self.basic_monthly + self.personal_monthly
+
+    @property
+    def retirement_age_years(self):
+        return retirement.whole_years(self.retirement_age_months)
+
+
+workflow.register(WORKFLOW, RetirementClaim)

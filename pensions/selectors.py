@@ -2,9 +2,9 @@
 
 from decimal import Decimal
 
-from accounts.models import Account, Contribution, Scheme
-from pensions import forecast, retirement
-from pensions.models import RegionalAverageWage
+from accounts.models import Account, Cardholder, Contribution, Scheme
+from pensions import eligibility, forecast, living_check, retirement
+from pensions.models import STANDING_STATES, WORKFLOW, RegionalAverageWage, RetirementClaim
 from pensions.retirement import contribution_months
 
 
@@ -72,14 +72,99 @@ def forecast_for_cardholder(cardholder, *, today, wage_growth, crediting_rate, c
     )
 
 
+def average_wage_row(region, year):
+    """The recorded figure for a region and year, or None. One query."""
+    return RegionalAverageWage.objects.filter(region=region, year=year).first()
+
+
+def retirement_claim_latest(cardholder):
+    """The cardholder's most recent retirement claim, or None. One query."""
+    return RetirementClaim.objects.filter(cardholder=cardholder).order_by("-pk").first()
+
+
+def retirement_claim_standing(cardholder, exclude=None):
+    """The open or approved claim standing in the way of another, or None."""
+    claims = RetirementClaim.objects.filter(cardholder=cardholder, status__in=STANDING_STATES)
+    if exclude is not None:
+        claims = claims.exclude(pk=exclude.pk)
+    return claims.order_by("-pk").first()
+
+
+def default_category(cardholder, claim=None):
+    if claim is not None:
+        return claim.category
+    return retirement.category_for(cardholder.gender)
+
+
+def retirement_facts(cardholder, *, stage, today, category, claim=None):
+    """The eligibility facts of a claim by `cardholder` at `stage` (`claim`: the claim
+    being decided, which does not stand in its own way)."""
+    standing = retirement_claim_standing(cardholder, exclude=claim)
+    documents = frozenset()
+    if claim is not None:
+        documents = frozenset(claim.documents.values_list("kind", flat=True))
+    return eligibility.Facts(
+        stage=stage,
+        today=today,
+        birth_date=cardholder.date_of_birth,
+        gender=cardholder.gender,
+        category=category,
+        contribution_months=pension_contribution_month_count(cardholder),
+        life_status=cardholder.life_status,
+        retired=cardholder.employment_status == Cardholder.EmploymentStatus.RETIRED,
+        open_claim=standing.reference if standing is not None else "",
+        documents_attached=documents,
+    )
+
+
+def retirement_claim_decision(claim, *, stage, today):
+    """The rules' answer for an existing claim at `stage` (a read)."""
+    return eligibility.evaluate(
+        retirement_facts(
+            claim.cardholder, stage=stage, today=today, category=claim.category, claim=claim
+        )
+    )
+
+
+def claim_window(cardholder, *, today, category=None):
+    """(retirement date, the first day a claim may be made, whether that is today or
+    earlier) for the forecast page's link."""
+    category = category or retirement.category_for(cardholder.gender)
+    retires = retirement.retirement_date(cardholder.date_of_birth, category)
+    opens = retirement.add_months(retires, -eligibility.APPLY_MONTHS_BEFORE)
+    return retires, opens, today >= opens
+
+
+def _money(value):
+    return None if value is None else f"{value:.2f}"
+
+
 def pension_status(cardholder):
-    """The body of ``GET /api/v1/pension/``. No retirement claim exists yet, so every
-    cardholder is ``not_retired``: the statutory date (RULES §2) and the contribution
-    years on record so far, nothing in payment."""
-    category = retirement.category_for(cardholder.gender)
+    """The body of ``GET /api/v1/pension/``.
+
+    ``in_payment`` once a retirement claim is approved (its fixed award; the monthly
+    payments are listed as they are made), ``claim_pending`` while a claim is open,
+    otherwise ``not_retired``: the statutory date (RULES §2) and the contribution
+    years on record so far.
+    """
+    claim = retirement_claim_standing(cardholder)
+    if claim is not None and claim.status == WORKFLOW.states.APPROVED:
+        return {
+            "status": "in_payment",
+            "retirement_date": claim.retirement_date.isoformat(),
+            "contribution_years": _money(claim.contribution_years),
+            "balance_at_retirement": _money(claim.balance_at_retirement),
+            "divisor": claim.divisor,
+            "basic_monthly": _money(claim.basic_monthly),
+            "personal_monthly": _money(claim.personal_monthly),
+            "next_living_check_due": living_check.next_due(claim.starts_on).isoformat(),
+            "payments": [],
+        }
+    pending = claim is not None and claim.status in WORKFLOW.open_states
+    category = default_category(cardholder, claim)
     months = pension_contribution_month_count(cardholder)
     return {
-        "status": "not_retired",
+        "status": "claim_pending" if pending else "not_retired",
         "retirement_date": retirement.retirement_date(
             cardholder.date_of_birth, category
         ).isoformat(),

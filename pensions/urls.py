@@ -5,4 +5,9 @@ from pensions import views
 app_name = "pensions"
 urlpatterns = [
     path("forecast/", views.forecast, name="forecast"),
+    path("apply/", views.apply, name="apply"),
+    path("claim/", views.claim, name="claim"),
+    path("claim/submit/", views.claim_submit, name="claim_submit"),
+    path("claim/withdraw/", views.claim_withdraw, name="claim_withdraw"),
+    path("claim/documents/", views.claim_upload, name="claim_upload"),
 ]
