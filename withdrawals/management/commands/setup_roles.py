@@ -6,24 +6,27 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals")
+APPS = ("accounts", "withdrawals", "pensions")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
     "withdrawals.view_applicationevent",
     "accounts.view_cardholder",
     "accounts.view_account",
+    "pensions.view_retirementclaim",
 ]
 ROLES = {
     "reviewer": [
         *VIEW_WORK,
         "withdrawals.review_application",
         "withdrawals.verify_life_event",
+        "pensions.review_retirementclaim",
     ],
     "approver": [
         *VIEW_WORK,
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
+        "pensions.approve_retirementclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a
