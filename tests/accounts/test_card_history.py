@@ -205,3 +205,24 @@ def test_postgres_refuses_changing_history_rows_by_sql(alice):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql)
     assert CardStatusChange.objects.get().reason == Why.REPORTED_LOST
+
+
+def test_cards_of_emigrations_paid_before_now_are_cancelled_once(
+    alice, django_capture_on_commit_callbacks
+):
+    import importlib
+
+    from django.apps import apps
+
+    from casework.models import Case
+
+    application = emigration_claim_paid(alice, django_capture_on_commit_callbacks, paid=False)
+    # Paid by the code that came before: the card was left as it was.
+    Case.objects.filter(pk=application.pk).update(status="paid")
+    migration = importlib.import_module(
+        "withdrawals.migrations.0006_cancel_cards_of_paid_emigrations"
+    )
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)
+    assert Cardholder.objects.get(pk=alice.pk).card_status == Status.CANCELLED
+    assert history(alice) == [("active", "cancelled", "emigration_paid", None)]
