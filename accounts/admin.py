@@ -16,6 +16,7 @@ from accounts.exceptions import DomainError
 from accounts.models import (
     Account,
     Cardholder,
+    CardStatusChange,
     Contribution,
     ContributionRate,
     Employer,
@@ -175,6 +176,17 @@ class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
+class CardStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The card's history, newest first: written by the card services only."""
+
+    model = CardStatusChange
+    fields = ("at", "from_status", "to_status", "reason", "actor")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("card history")
+
+
 @admin.register(Cardholder)
 class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -192,7 +204,7 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     list_per_page = 50
     raw_id_fields = ("user",)
     readonly_fields = ("masked_id", "created_at", "updated_at", "to_recover")
-    inlines = [AccountInline]
+    inlines = [AccountInline, CardStatusChangeInline]
     actions = ["report_lost", "reactivate"]
 
     @admin.display(description=_("national ID number"))
