@@ -409,9 +409,9 @@ def card_cancel_on_death(*, cardholder, actor=None):
 
 @transaction.atomic
 def card_cancel_on_emigration(*, cardholder, actor=None):
-    """Cancel the card of a person who settled abroad once their personal accounts
-    are paid out (the bank confirmed the payment): the insurance relation ends with
-    it. Called inside the confirming transaction; `actor` is None for a bank file."""
+    """Cancel the card of a person who settled abroad once their claimed personal
+    accounts are paid out (the bank confirmed the payment). Called inside the
+    confirming transaction; `actor` is None for a bank's result file."""
     return _card_cancel(cardholder, CardStatusChange.Reason.EMIGRATION_PAID, actor)
 
 
