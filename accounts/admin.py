@@ -211,6 +211,12 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     def masked_id(self, obj):
         return obj.masked_national_id
 
+    def get_inlines(self, request, obj):
+        inlines = list(super().get_inlines(request, obj))
+        if obj is None:  # a cardholder being added has no card history yet
+            inlines.remove(CardStatusChangeInline)
+        return inlines
+
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
         if can_see_full_id(request):

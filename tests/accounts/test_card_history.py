@@ -226,3 +226,18 @@ def test_cards_of_emigrations_paid_before_now_are_cancelled_once(
     migration.forwards(apps, None)
     assert Cardholder.objects.get(pk=alice.pk).card_status == Status.CANCELLED
     assert history(alice) == [("active", "cancelled", "emigration_paid", None)]
+
+
+def test_staff_see_the_history_on_the_cardholder_page(alice, client):
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import otp_login
+
+    services.card_report_lost(cardholder=alice, actor=alice.user)
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x")
+    page = otp_login(client, root).get(f"/admin/accounts/cardholder/{alice.pk}/change/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "card history" in html.lower()
+    assert "Reported lost" in html
+    assert 'name="card_changes-0-reason"' not in html  # shown, never editable

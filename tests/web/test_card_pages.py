@@ -210,3 +210,13 @@ def test_a_paid_emigration_shows_the_card_cancelled(
     assert "paid out on settling abroad" in words
     today = timezone.localdate()
     assert f"{today.day} {today:%B} {today.year}" in words
+
+
+def test_a_frozen_card_says_who_frees_it(client, alice):
+    Cardholder.objects.filter(user=alice).update(card_status="frozen")
+    client.force_login(alice)
+    words = text(client.get("/card/"))
+    assert "The card is frozen; only a service centre can put it back in use." in words
+    assert LIFT not in client.get("/card/").content.decode()
+    assert client.post(LIFT, {"password": PASSWORD}).status_code == 409
+    assert card_of(alice).card_status == "frozen"
