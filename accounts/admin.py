@@ -16,6 +16,7 @@ from accounts.exceptions import DomainError
 from accounts.models import (
     Account,
     Cardholder,
+    CardStatusChange,
     Contribution,
     ContributionRate,
     Employer,
@@ -176,6 +177,17 @@ class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
+class CardStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The card's history, newest first: written by the card services only."""
+
+    model = CardStatusChange
+    fields = ("at", "from_status", "to_status", "reason", "actor")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("card history")
+
+
 @admin.register(Cardholder)
 class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -193,12 +205,18 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     list_per_page = 50
     raw_id_fields = ("user",)
     readonly_fields = ("masked_id", "created_at", "updated_at", "to_recover")
-    inlines = [AccountInline]
+    inlines = [AccountInline, CardStatusChangeInline]
     actions = ["report_lost", "reactivate"]
 
     @admin.display(description=_("national ID number"))
     def masked_id(self, obj):
         return obj.masked_national_id
+
+    def get_inlines(self, request, obj):
+        inlines = list(super().get_inlines(request, obj))
+        if obj is None:  # a cardholder being added has no card history yet
+            inlines.remove(CardStatusChangeInline)
+        return inlines
 
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))

@@ -2,12 +2,18 @@
 
 from django.urls import path
 
-from accounts import api, record_api
+from accounts import api, card_api, record_api
 
 urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/record/", record_api.MeRecordView.as_view(), name="me-record"),
+    path("me/card/", card_api.MeCardView.as_view(), name="me-card"),
+    path(
+        "me/card/lift-loss-report/",
+        card_api.MeCardLiftView.as_view(),
+        name="me-card-lift-loss-report",
+    ),
     path("accounts/", api.AccountListView.as_view(), name="account-list"),
     path(
         "accounts/<int:pk>/transactions/",

@@ -16,6 +16,7 @@ from core.errors import (
 __all__ = [
     "AccountClosed",
     "AccountFrozen",
+    "CardCancelled",
     "CardNotActive",
     "CardholderNotLiving",
     "ContributionAfterDeath",
@@ -71,6 +72,15 @@ class AccountFrozen(DomainError):
 class CardNotActive(DomainError):
     code = "card_not_active"
     default_message = _("The card is not active (reported lost, frozen or cancelled).")
+
+
+class CardCancelled(InvalidTransition):
+    code = "card_cancelled"
+    default_message = _(
+        "The card is cancelled and cannot be used again. A service centre can tell you "
+        "what happens next."
+    )
+    status = 409
 
 
 class UnbalancedTransaction(DomainError):

@@ -222,6 +222,18 @@ class ConfirmForm(DomainErrorMixin, forms.Form):
     )
 
 
+class PasswordConfirmForm(DomainErrorMixin, forms.Form):
+    """The person's own password again, before a step that needs proof it is them.
+    The view checks it (accounts.reauth), so it counts like a login."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        help_text=_("The password you log in with, to confirm that it is you."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
 class TotpCodeForm(DomainErrorMixin, forms.Form):
     """The 6-digit code an authenticator app shows, to confirm a new device."""
 

@@ -688,3 +688,60 @@ class StaffEnrolmentCode(models.Model):
 
     def __str__(self):
         return f"enrolment code of user {self.user_id}"
+
+
+# --- the card's history --------------------------------------------------------------
+
+
+class CardStatusChange(AppendOnlyModel):
+    """One change of a card's status and why: the card's own history, shown to the
+    cardholder. Append-only (the model, its queryset and a PostgreSQL trigger refuse
+    changes). Written only by the card services of accounts.services."""
+
+    class Reason(models.TextChoices):
+        REPORTED_LOST = "reported_lost", _("Reported lost")
+        LOSS_REPORT_LIFTED = "loss_report_lifted", _("Loss report lifted by the cardholder")
+        REACTIVATED = "reactivated", _("Put back in use by a service centre")
+        DEATH_VERIFIED = "death_verified", _("Cancelled after a verified death")
+        EMIGRATION_PAID = "emigration_paid", _("Cancelled after the payout on settling abroad")
+
+    cardholder = models.ForeignKey(
+        Cardholder, on_delete=models.PROTECT, related_name="card_changes", db_index=False
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Cardholder.CardStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Cardholder.CardStatus.choices)
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    # Null: the system (a bank's payment confirmation, a data import).
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("card status change")
+        verbose_name_plural = _("card status changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cardholder", "-at"], name="card_change_holder_at")]
+
+    def __str__(self):
+        return f"{self.cardholder_id}: {self.from_status} → {self.to_status} ({self.reason})"
+
+
+# Which card status each change starts from and leads to: the one place that says it.
+# Services compare-and-set along these rows; pages and the API ask `card_allows`.
+_Card = Cardholder.CardStatus
+_Why = CardStatusChange.Reason
+CARD_TRANSITIONS = {
+    _Why.REPORTED_LOST: ((_Card.ACTIVE, _Card.FROZEN), _Card.REPORTED_LOST),
+    _Why.LOSS_REPORT_LIFTED: ((_Card.REPORTED_LOST,), _Card.ACTIVE),
+    _Why.REACTIVATED: ((_Card.REPORTED_LOST, _Card.FROZEN), _Card.ACTIVE),
+    _Why.DEATH_VERIFIED: ((_Card.ACTIVE, _Card.REPORTED_LOST, _Card.FROZEN), _Card.CANCELLED),
+    _Why.EMIGRATION_PAID: ((_Card.ACTIVE, _Card.REPORTED_LOST, _Card.FROZEN), _Card.CANCELLED),
+}
+del _Card, _Why
+
+
+def card_allows(status, reason):
+    """May a card in `status` make the change `reason` (a CardStatusChange.Reason)?"""
+    sources, _target = CARD_TRANSITIONS[reason]
+    return status in sources

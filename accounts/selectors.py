@@ -33,6 +33,7 @@ from accounts.models import (
     ZERO,
     Account,
     Cardholder,
+    CardStatusChange,
     Contribution,
     ContributionRate,
     Institution,
@@ -41,6 +42,7 @@ from accounts.models import (
     RetiredContributionRule,
     Scheme,
     Settlement,
+    card_allows,
 )
 from accounts.reference_data import NATIONAL
 
@@ -81,6 +83,33 @@ def cardholder_for_user(user):
     cardholder = Cardholder.objects.filter(user_id=user.pk).first()
     _remember_cardholder(user, cardholder)
     return cardholder
+
+
+def card_overview(cardholder):
+    """The card as its holder sees it: status, whether the financial function is on,
+    what they may do with it now (from the transitions table), and its history,
+    newest first. What only the bank knows about the bank side stays out. One query."""
+    Why = CardStatusChange.Reason
+    status = cardholder.card_status
+    history = list(
+        CardStatusChange.objects.filter(cardholder_id=cardholder.pk).order_by("-at", "-id")
+    )
+    cancelled = status == Cardholder.CardStatus.CANCELLED
+    cancelled_by = next(
+        (row for row in history if row.to_status == Cardholder.CardStatus.CANCELLED), None
+    )
+    return {
+        "masked_card_number": cardholder.masked_card_number,
+        "card_status": status,
+        "card_status_label": cardholder.get_card_status_display(),
+        "active": status == Cardholder.CardStatus.ACTIVE,
+        "cancelled": cancelled,
+        "cancelled_reason": cancelled_by.reason if cancelled and cancelled_by else "",
+        "financial_function_activated": cardholder.card_financial_activated,
+        "can_report_lost": card_allows(status, Why.REPORTED_LOST),
+        "can_lift_loss_report": card_allows(status, Why.LOSS_REPORT_LIFTED),
+        "history": history,
+    }
 
 
 def accounts_for_user(user):

@@ -18,6 +18,7 @@ from accounts import contribution_rules as rules
 from accounts import ledger
 from accounts.exceptions import (
     AccountClosed,
+    CardCancelled,
     CardholderDeceased,
     CardholderNotLiving,
     CardNotActive,
@@ -34,9 +35,11 @@ from accounts.exceptions import (
 )
 from accounts.ledger import Leg
 from accounts.models import (
+    CARD_TRANSITIONS,
     PERSONAL_SCHEMES,
     Account,
     Cardholder,
+    CardStatusChange,
     Contribution,
     ContributionRate,
     LedgerTransaction,
@@ -328,36 +331,96 @@ def _set_status(model, pk, field, old_values, new_value, **extra):
     return changed == 1
 
 
+def _card_change(cardholder, reason, actor):
+    """Make the card change `reason` along CARD_TRANSITIONS and write its history row,
+    inside the caller's transaction. True if this call changed the card; False when
+    the card is not in a status the change starts from (already done, or another
+    request won)."""
+    sources, target = CARD_TRANSITIONS[reason]
+    current = (
+        Cardholder.objects.select_for_update()
+        .values_list("card_status", flat=True)
+        .get(pk=cardholder.pk)
+    )
+    if current not in sources:
+        return False
+    now = timezone.now()
+    # The row is locked; compare-and-set all the same, so the old status recorded is
+    # the one replaced even where the database has no row locks (SQLite).
+    if not _set_status(Cardholder, cardholder.pk, "card_status", [current], target, updated_at=now):
+        return False
+    CardStatusChange.objects.create(
+        cardholder_id=cardholder.pk,
+        from_status=current,
+        to_status=target,
+        reason=reason,
+        actor=actor if actor is not None and actor.pk else None,
+        at=now,
+    )
+    logger.info(
+        "card of cardholder %s: %s -> %s (%s) by user %s",
+        cardholder.pk,
+        current,
+        target,
+        reason,
+        getattr(actor, "pk", None),
+    )
+    return True
+
+
+def _card_now(cardholder, wanted):
+    """Re-read the card; refuse unless it is now `wanted` (a cancelled card says so)."""
+    cardholder.refresh_from_db()
+    if cardholder.card_status == wanted:
+        return cardholder
+    if cardholder.card_status == Cardholder.CardStatus.CANCELLED:
+        raise CardCancelled(field="card_status")
+    raise InvalidTransition(field="card_status")
+
+
 @transaction.atomic
 def card_report_lost(*, cardholder, actor):
     """The cardholder (or staff for them) reports the card lost: no purchase is
-    accepted until staff reactivate it. Reporting twice changes nothing."""
+    accepted until the cardholder lifts the report or staff reactivate the card.
+    Reporting twice changes nothing (and writes no second history row)."""
     if actor is None or not (actor.is_staff or actor.pk == cardholder.user_id):
         raise Forbidden(field="actor")
-    Status = Cardholder.CardStatus
-    if _set_status(
-        Cardholder,
-        cardholder.pk,
-        "card_status",
-        [Status.ACTIVE, Status.FROZEN],
-        Status.REPORTED_LOST,
-        updated_at=timezone.now(),
-    ):
-        logger.info("card of cardholder %s reported lost by user %s", cardholder.pk, actor.pk)
+    _card_change(cardholder, CardStatusChange.Reason.REPORTED_LOST, actor)
+    return _card_now(cardholder, Cardholder.CardStatus.REPORTED_LOST)
+
+
+@transaction.atomic
+def card_lift_loss_report(*, cardholder, actor):
+    """The cardholder found their card and lifts their own loss report: it pays again.
+
+    Only the cardholder themselves, after re-entering their password (the page and
+    the API check it with accounts.reauth, counted like a login). A cancelled card
+    stays cancelled (CardCancelled); a frozen one only a service centre frees.
+    Lifting twice changes nothing."""
+    if actor is None or not actor.is_active or actor.pk != cardholder.user_id:
+        raise Forbidden(field="actor")
+    _card_change(cardholder, CardStatusChange.Reason.LOSS_REPORT_LIFTED, actor)
     cardholder.refresh_from_db()
-    if cardholder.card_status != Status.REPORTED_LOST:
-        raise InvalidTransition(field="card_status")
+    if cardholder.card_status == Cardholder.CardStatus.FROZEN:
+        raise InvalidTransition(
+            _("The card is frozen; only a service centre can put it back in use."),
+            field="card_status",
+        )
+    return _card_now(cardholder, Cardholder.CardStatus.ACTIVE)
+
+
+def _card_cancel(cardholder, reason, actor):
+    _card_change(cardholder, reason, actor)
+    cardholder.card_status = Cardholder.CardStatus.CANCELLED
     return cardholder
 
 
 @transaction.atomic
-def card_cancel_on_death(*, cardholder):
+def card_cancel_on_death(*, cardholder, actor=None):
     """Cancel the card of a person whose death is verified (RULES §4): it pays for
-    nothing again. Called inside the verifying transaction."""
-    Cardholder.objects.filter(pk=cardholder.pk).update(
-        card_status=Cardholder.CardStatus.CANCELLED, updated_at=timezone.now()
-    )
-    cardholder.card_status = Cardholder.CardStatus.CANCELLED
+    nothing again. Called inside the verifying transaction; `actor` is the staff
+    member who verified. A card already cancelled stays so, with no second row."""
+    return _card_cancel(cardholder, CardStatusChange.Reason.DEATH_VERIFIED, actor)
 
 
 @transaction.atomic
@@ -372,23 +435,20 @@ def pooled_accounts_close_on_death(*, cardholder):
     ).update(status=Account.Status.CLOSED, closed_at=timezone.now())
 
 
+@transaction.atomic
+def card_cancel_on_emigration(*, cardholder, actor=None):
+    """Cancel the card of a person who settled abroad once their claimed personal
+    accounts are paid out (the bank confirmed the payment). Called inside the
+    confirming transaction; `actor` is None for a bank's result file."""
+    return _card_cancel(cardholder, CardStatusChange.Reason.EMIGRATION_PAID, actor)
+
+
+@transaction.atomic
 def card_reactivate(*, cardholder, actor):
     """Staff put a lost or frozen card back in use. A cancelled card stays cancelled."""
     _require_staff(actor)
-    Status = Cardholder.CardStatus
-    if _set_status(
-        Cardholder,
-        cardholder.pk,
-        "card_status",
-        [Status.REPORTED_LOST, Status.FROZEN],
-        Status.ACTIVE,
-        updated_at=timezone.now(),
-    ):
-        logger.info("card of cardholder %s reactivated by user %s", cardholder.pk, actor.pk)
-    cardholder.refresh_from_db()
-    if cardholder.card_status != Status.ACTIVE:
-        raise InvalidTransition(field="card_status")
-    return cardholder
+    _card_change(cardholder, CardStatusChange.Reason.REACTIVATED, actor)
+    return _card_now(cardholder, Cardholder.CardStatus.ACTIVE)
 
 
 def _account_status(account, actor, old, new):

@@ -40,5 +40,7 @@ urlpatterns = [
     path("statement/", views.statement_index, name="statement_index"),
     path("statement/<int:year>/", views.statement, name="statement"),
     path("statement/<int:year>.pdf", views.statement_pdf, name="statement_pdf"),
+    path("card/", views.card, name="card"),
     path("card/report-lost/", views.card_report_lost, name="card_report_lost"),
+    path("card/lift-loss-report/", views.card_lift_loss_report, name="card_lift_loss_report"),
 ]

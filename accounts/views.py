@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts import extensions, ratelimit, read_models, selectors, services
+from accounts import extensions, ratelimit, read_models, reauth, selectors, services
 from accounts.exceptions import DomainError, InvalidYear, NotFound
 from accounts.forms import (
     HISTORY_KINDS,
@@ -31,10 +31,12 @@ from accounts.forms import (
     EnrolmentCodeForm,
     HistoryFilterForm,
     LoginForm,
+    PasswordConfirmForm,
     RegistrationForm,
     TotpCodeForm,
 )
 from accounts.models import Account, Cardholder, Scheme
+from sscard.security import lockout_response
 
 PAGE_SIZE = 20
 CHART_MONTHS = 24
@@ -568,11 +570,60 @@ def statement_pdf(request, cardholder, year):
 
 
 @cardholder_required
+def card(request, cardholder):
+    """The card: its status, the financial function and its history, newest first."""
+    return render(request, "accounts/card.html", {"card": selectors.card_overview(cardholder)})
+
+
+@cardholder_required
+@require_http_methods(["GET", "POST"])
+def card_lift_loss_report(request, cardholder):
+    """The cardholder found the card: with their password again, it pays again.
+
+    A cancelled or frozen card cannot be freed here (the page says why, and a POST
+    is refused with 409); a card not reported lost goes back to the card page."""
+    card = selectors.card_overview(cardholder)
+    if card["active"]:
+        return redirect("accounts:card")
+    context = {"card": card}
+    if not card["can_lift_loss_report"]:
+        status = 409 if request.method == "POST" else 200
+        return render(request, "accounts/card_lift_loss_report.html", context, status=status)
+    form = PasswordConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not reauth.password_confirms(request, request.user, form.cleaned_data["password"]):
+            if reauth.locked_out(request):
+                return lockout_response(request)
+            form.add_error("password", reauth.WRONG_PASSWORD)
+        else:
+            try:
+                services.card_lift_loss_report(cardholder=cardholder, actor=request.user)
+            except DomainError as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(
+                    request,
+                    _("The loss report is lifted. Your card can be used for payments again."),
+                )
+                return redirect("accounts:card")
+    status = 400 if form.is_bound and form.errors else 200
+    context["form"] = form
+    return render(request, "accounts/card_lift_loss_report.html", context, status=status)
+
+
+@cardholder_required
 @require_http_methods(["GET", "POST"])
 def card_report_lost(request, cardholder):
     """Confirm, then report the card lost: purchases with it are refused from then on."""
-    if cardholder.card_status == Cardholder.CardStatus.REPORTED_LOST:
-        return render(request, "accounts/card_report_lost.html", {"cardholder": cardholder})
+    Status = Cardholder.CardStatus
+    if cardholder.card_status in (Status.REPORTED_LOST, Status.CANCELLED):
+        refused = request.method == "POST" and cardholder.card_status == Status.CANCELLED
+        return render(
+            request,
+            "accounts/card_report_lost.html",
+            {"cardholder": cardholder},
+            status=409 if refused else 200,
+        )
     form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

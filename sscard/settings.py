@@ -342,6 +342,9 @@ SPECTACULAR_SETTINGS = {
         "TransactionKindEnum": "accounts.models.LedgerTransaction.Kind",
         "DocumentKindEnum": "withdrawals.models.DocumentKind",
         "ApplicationStatusEnum": "withdrawals.models.Status",
+        "ReasonEnum": "withdrawals.models.Reason",
+        "CardStatusEnum": "accounts.models.Cardholder.CardStatus",
+        "CardChangeReasonEnum": "accounts.models.CardStatusChange.Reason",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

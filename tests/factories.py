@@ -241,3 +241,70 @@ def approve_claim(application, capture_on_commit, *, certificate_number=None):
     withdrawal_services.application_approve(application, actor=staff_with("approve_application"))
     application.refresh_from_db()
     return application
+
+
+def verify_death(application, capture_on_commit, *, verifier=None):
+    """Submit a drafted death claim (its review run on commit) and verify the death."""
+    from datetime import date
+
+    from withdrawals import services as withdrawal_services
+
+    with capture_on_commit(execute=True):
+        withdrawal_services.application_submit(application, actor=application.applicant)
+    application.refresh_from_db()
+    withdrawal_services.cardholder_verify_death(
+        application,
+        actor=verifier or staff_with("verify_life_event"),
+        date_of_death=date(2026, 1, 2),
+        certificate_number=f"DC-{application.pk}",
+    )
+    return application
+
+
+def emigration_claim_paid(cardholder, capture_on_commit, *, pension="500.00", paid=True):
+    """The cardholder (with a login) settled abroad, claims their pension account, and
+    staff verify, approve and send it; with `paid`, the bank confirms the payment."""
+    from datetime import date
+
+    from withdrawals import services as withdrawal_services
+
+    fund(cardholder, "pension", pension)
+    user = cardholder.user
+    application = withdrawal_services.application_create_draft(
+        applicant=user,
+        cardholder=cardholder,
+        reason="emigration",
+        relationship="self",
+        schemes=["pension"],
+        bank_name="Bank of Example",
+        bank_account_holder=cardholder.name,
+        bank_account_number="6222020200112233",
+    )
+    for kind in ("exit_certificate", "applicant_id", "nationality_proof"):
+        withdrawal_services.document_add(
+            application=application, kind=kind, uploaded_file=upload(), uploader=user
+        )
+    withdrawal_services.application_confirm_notice(
+        application, actor=user, full_name=cardholder.name
+    )
+    with capture_on_commit(execute=True):
+        withdrawal_services.application_submit(application, actor=user)
+    application.refresh_from_db()
+    withdrawal_services.cardholder_verify_emigration(
+        application,
+        actor=staff_with("verify_life_event"),
+        date=date(2025, 12, 1),
+        country="Canada",
+        certificate_number=f"EX-{application.pk}",
+        nationality_given_up=True,
+    )
+    verify_applicant(application)
+    with capture_on_commit(execute=True):
+        withdrawal_services.application_approve(
+            application, actor=staff_with("approve_application")
+        )
+        withdrawal_services.payout_mark_sent([application])
+        if paid:
+            withdrawal_services.payout_mark_paid(application)
+    application.refresh_from_db()
+    return application

@@ -550,7 +550,7 @@ def cardholder_verify_death(
         death_certificate_number=number,
         updated_at=timezone.now(),
     )
-    accounts_services.card_cancel_on_death(cardholder=cardholder)
+    accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
     accounts_services.pooled_accounts_close_on_death(cardholder=cardholder)
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
@@ -789,7 +789,8 @@ def payout_mark_sent(applications, *, actor=None, ip_address=None):
 @transaction.atomic
 def payout_mark_paid(application, *, actor=None, note=""):
     """The bank confirms the payment: approved → paid; the money leaves payouts
-    payable for paid out. Exactly once (the ledger key and the status both guard)."""
+    payable for paid out. Exactly once (the ledger key and the status both guard).
+    An emigration's payment also cancels the card."""
     locked = _lock(application)
     if locked.status in WORKFLOW.targets(PAYOUT_CONFIRMED):
         raise AlreadyDecided(_("The payment was already confirmed."))
@@ -816,6 +817,9 @@ def payout_mark_paid(application, *, actor=None, note=""):
         actor,
         notes.note(withdrawal_notes.PAID, text=str(note or "").strip()),
     )
+    if locked.reason == Reason.EMIGRATION:
+        # Paid out on settling abroad: the card's life ends with the payment.
+        accounts_services.card_cancel_on_emigration(cardholder=locked.cardholder, actor=actor)
     _copy(locked, application)
     return application
 
