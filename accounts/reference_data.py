@@ -11,6 +11,24 @@ RATES_START = date(2015, 1, 1)
 WAGE_BASE_FLOOR = Decimal("4000.00")
 WAGE_BASE_CEILING = Decimal("35000.00")
 
+# The national defaults as migration 0003 first wrote them, one rate per part from 2015:
+# (scheme, payer, destination, rate). Kept for the migrations only; 0012 replaces them
+# with the table over time below.
+FIRST_RATES = [
+    ("pension", "employer", "pooled", "0.1600"),
+    ("pension", "employee", "personal", "0.0800"),
+    ("medical", "employer", "pooled", "0.0800"),
+    ("medical", "employee", "personal", "0.0200"),
+    ("unemployment", "employer", "pooled", "0.0050"),
+    ("unemployment", "employee", "pooled", "0.0050"),
+    ("work_injury", "employer", "pooled", "0.0040"),
+    ("maternity", "employer", "pooled", "0.0080"),
+    ("pension", "flexible", "pooled", "0.1200"),
+    ("pension", "flexible", "personal", "0.0800"),
+    ("medical", "flexible", "pooled", "0.0600"),
+    ("medical", "flexible", "personal", "0.0200"),
+]
+
 # The national default table over time (RULES §8): (scheme, payer, destination, rate,
 # effective from, effective to, source). A region's own rows replace these for it.
 BEFORE_2019_CUT = date(2019, 4, 30)

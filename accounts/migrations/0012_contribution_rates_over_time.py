@@ -4,28 +4,16 @@ Replaces the first defaults (one rate per part from 2015) where they are still a
 written; a row a region's staff changed is left as it is.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from django.db import migrations, models
 
-from accounts.reference_data import NATIONAL, ensure_national_defaults
-
-# The rows 0003 wrote: (scheme, payer, destination, rate), all from 1 January 2015.
-FIRST_RATES = [
-    ("pension", "employer", "pooled", "0.1600"),
-    ("pension", "employee", "personal", "0.0800"),
-    ("medical", "employer", "pooled", "0.0800"),
-    ("medical", "employee", "personal", "0.0200"),
-    ("unemployment", "employer", "pooled", "0.0050"),
-    ("unemployment", "employee", "pooled", "0.0050"),
-    ("work_injury", "employer", "pooled", "0.0040"),
-    ("maternity", "employer", "pooled", "0.0080"),
-    ("pension", "flexible", "pooled", "0.1200"),
-    ("pension", "flexible", "personal", "0.0800"),
-    ("medical", "flexible", "pooled", "0.0600"),
-    ("medical", "flexible", "personal", "0.0200"),
-]
+from accounts.reference_data import (
+    FIRST_RATES,
+    NATIONAL,
+    RATES_START,
+    ensure_national_defaults,
+)
 
 
 def forwards(apps, schema_editor):
@@ -36,7 +24,7 @@ def forwards(apps, schema_editor):
             scheme=scheme,
             payer=payer,
             destination=destination,
-            effective_from=date(2015, 1, 1),
+            effective_from=RATES_START,
             effective_to=None,
             rate=Decimal(rate),
         ).delete()

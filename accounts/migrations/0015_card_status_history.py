@@ -6,33 +6,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION sscard_card_history_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'card history rows are append-only (% on %)', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-TABLE = "accounts_cardstatuschange"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(FUNCTION, params=None)
-    schema_editor.execute(
-        f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-        f"FOR EACH ROW EXECUTE FUNCTION sscard_card_history_append_only()"
-    )
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS sscard_card_history_append_only()")
+from core.append_only import append_only
 
 
 class Migration(migrations.Migration):
@@ -60,5 +34,9 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['cardholder', '-at'], name='card_change_holder_at')],
             },
         ),
-        migrations.RunPython(forwards, backwards),
+        append_only(
+            "accounts_cardstatuschange",
+            function="sscard_card_history_append_only",
+            what="card history",
+        ),
     ]

@@ -6,35 +6,15 @@ other programs too. The foreign keys to an event are PROTECT, so no cascade need
 
 from django.db import migrations
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION sscard_timeline_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'timeline rows are append-only (% on %)', TG_OP, TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END;
-$$ LANGUAGE plpgsql;
-"""
-
-TABLE = "withdrawals_applicationevent"
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(FUNCTION, params=None)
-    schema_editor.execute(
-        f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-        f"FOR EACH ROW EXECUTE FUNCTION sscard_timeline_append_only()"
-    )
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS sscard_timeline_append_only()")
+from core.append_only import append_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("withdrawals", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [
+        append_only(
+            "withdrawals_applicationevent",
+            function="sscard_timeline_append_only",
+            what="timeline",
+        )
+    ]
