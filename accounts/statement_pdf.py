@@ -24,7 +24,7 @@ FONT = "STSong-Light"
 BRAND = colors.HexColor("#0b4a7f")
 
 
-def _register_font():
+def register_font():
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
@@ -33,7 +33,7 @@ def _money(value):
     return formatting.money(value)
 
 
-def _styles():
+def styles_sheet():
     return {
         "title": ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, textColor=BRAND),
         "h2": ParagraphStyle(
@@ -46,7 +46,7 @@ def _styles():
     }
 
 
-def _table(rows, widths, header_rows=1, footer_rows=0):
+def fact_table(rows, widths, header_rows=1, footer_rows=0):
     table = Table(rows, colWidths=widths, repeatRows=header_rows)
     style = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
@@ -92,8 +92,8 @@ def render_statement_pdf(data, verify_base="/verify/"):
     """PDF bytes of the statement built by the view from `selectors.annual_statement`,
     signed: its code is printed with a QR code pointing at ``verify_base`` and kept in
     the file's metadata for offline checks."""
-    _register_font()
-    styles = _styles()
+    register_font()
+    styles = styles_sheet()
     buffer = BytesIO()
     year = str(data["year"])
     doc = SimpleDocTemplate(
@@ -111,7 +111,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
         Paragraph(_("Social Security Card Self-Service"), styles["small"]),
         Paragraph(_("Annual statement %(year)s") % {"year": year}, styles["title"]),
         Spacer(1, 4 * mm),
-        _table(
+        fact_table(
             [
                 [_("Name"), cardholder.name],
                 [_("ID number"), cardholder.masked_national_id],
@@ -135,7 +135,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
                 _money(row["closing"]),
             ]
         )
-    story.append(_table(balance_rows, [54 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm]))
+    story.append(fact_table(balance_rows, [54 * mm, 28 * mm, 28 * mm, 28 * mm, 28 * mm]))
 
     story.append(Paragraph(_("Interest"), styles["h2"]))
     interest_rows = [[_("Personal account"), _("Interest credited"), _("Rate")]]
@@ -147,7 +147,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
                 row.get("interest_rate_text") or _("not yet published"),
             ]
         )
-    story.append(_table(interest_rows, [70 * mm, 40 * mm, 56 * mm]))
+    story.append(fact_table(interest_rows, [70 * mm, 40 * mm, 56 * mm]))
 
     story.append(Paragraph(_("Contributions"), styles["h2"]))
     if data["contributions"]:
@@ -186,7 +186,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
             )
         footer.append([_("All contributions"), "", "", "", _money(data["contributions_total"]), ""])
         story.append(
-            _table(
+            fact_table(
                 rows + footer,
                 [18 * mm, 22 * mm, 46 * mm, 26 * mm, 26 * mm, 28 * mm],
                 footer_rows=len(footer),
@@ -199,7 +199,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
         KeepTogether(
             [
                 Paragraph(_("Other payments"), styles["h2"]),
-                _table(
+                fact_table(
                     [
                         [_("Medical purchases"), _money(data["settlements_total"])],
                         [_("Paid out"), _money(data["payouts_total"])],

@@ -10,14 +10,20 @@ from core import signing
 from verification import services
 
 MAX_CODE_LENGTH = 4000
+# Signed amounts that are not an account's balance, by key.
+OTHER_AMOUNTS = {
+    "contributions": lambda: _("All contributions"),
+    "payout": lambda: _("Amount approved"),
+    "paid": lambda: _("Amount paid"),
+}
 
 
 def _amount_rows(facts):
     schemes, kinds = dict(Scheme.choices), dict(Account.Kind.choices)
     rows = []
     for key, amount in (facts.get("amounts") or {}).items():
-        if key == "contributions":
-            rows.append({"label": _("All contributions"), "amount": amount})
+        if key in OTHER_AMOUNTS:
+            rows.append({"label": OTHER_AMOUNTS[key](), "amount": amount})
             continue
         scheme, _slash, kind = str(key).partition("/")
         label = schemes.get(scheme, scheme)

@@ -21,6 +21,18 @@ urlpatterns = [
     path("<int:pk>/notice/", views.notice, name="notice"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path(
+        "<int:pk>/decision-letter.pdf",
+        views.letter,
+        {"doc": "decision_letter"},
+        name="decision_letter",
+    ),
+    path(
+        "<int:pk>/payout-receipt.pdf",
+        views.letter,
+        {"doc": "payout_receipt"},
+        name="payout_receipt",
+    ),
     path("documents/<int:document_pk>/", views.document_download, name="document_download"),
     path("about-me/", views.claims_about_me, name="claims_about_me"),
     path("about-me/<int:pk>/contest/", views.claim_contest, name="claim_contest"),

@@ -10,7 +10,7 @@ identified cardholder, kept in the session; from step 2 on it is the draft itsel
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -32,6 +32,7 @@ from withdrawals.forms import (
     NoticeForm,
     UploadForm,
 )
+from withdrawals.letter_pdf import letters_available
 from withdrawals.models import DocumentKind, Finding, Reason, Relationship, Status
 
 # The identified cardholder and the reason, between step 1 and the draft.
@@ -555,6 +556,23 @@ def document_remove(request, pk, document_pk):
 
 
 @login_required
+def letter(request, pk, doc):
+    """The claim's signed decision letter or payout receipt, once it exists."""
+    from withdrawals.letter_pdf import render_letter_pdf  # reportlab only when asked
+
+    application = _own_application(request, pk)
+    if doc not in letters_available(application):
+        raise Http404
+    verify_base = request.build_absolute_uri("/verify/")
+    response = HttpResponse(
+        render_letter_pdf(application, doc, verify_base), content_type="application/pdf"
+    )
+    name = doc.replace("_", "-")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{application.reference}.pdf"'
+    return response
+
+
+@login_required
 def document_download(request, document_pk):
     """The applicant's own document (or any, for review staff), as a download."""
     response = staff.document_download(request, document_pk)
@@ -711,6 +729,7 @@ def detail(request, pk):
             "usual_duration": USUAL_DURATION.get(application.status, ""),
             "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "continue_url": _continue_url(application),
+            "letters": letters_available(application),
         },
     )
 

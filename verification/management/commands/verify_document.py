@@ -40,7 +40,8 @@ class Command(BaseCommand):
             missing = ", ".join(verdict.missing_amounts)
             raise CommandError(f"{file}: NOT GENUINE: signed amounts not printed: {missing}")
         facts = verdict.facts
+        which = facts.get("year") or facts.get("reference", "")
         self.stdout.write(
-            f"{file}: genuine {facts.get('doc')} {facts.get('year', '')} for {facts.get('name')} "
+            f"{file}: genuine {facts.get('doc')} {which} for {facts.get('name')} "
             f"({facts.get('national_id')}), issued {facts.get('issued')}, key {facts.get('kid')}"
         )
