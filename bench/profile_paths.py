@@ -24,6 +24,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--national-id", default="110105198503150019")
     parser.add_argument("--profile", default=None, help="print a cProfile of this path")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
+    parser.add_argument("--lines", type=int, default=45, help="cProfile lines to print")
+    parser.add_argument("--only", nargs="+", default=None, help="time only these paths")
     args = parser.parse_args()
     http_bench.django_setup()
     from django.test import Client
@@ -36,6 +39,8 @@ def main():
         "history_page": (f"/accounts/{account_id}/", {"cookies": session}),
         "api_transactions": (f"/api/v1/accounts/{account_id}/transactions/", {"token": token}),
     }
+    if args.only:
+        paths = {k: v for k, v in paths.items() if k in args.only}
     for name, (path, how) in paths.items():
         client = Client(HTTP_HOST="127.0.0.1")
         headers = {}
@@ -58,7 +63,7 @@ def main():
             for _ in range(args.repeat):
                 client.get(path, **headers)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
 
 
 if __name__ == "__main__":
