@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -35,6 +37,7 @@ from accounts.forms import (
     TotpCodeForm,
 )
 from accounts.models import Account, Cardholder, Scheme
+from core import formatting
 
 PAGE_SIZE = 20
 CHART_MONTHS = 24
@@ -354,6 +357,39 @@ def _history_years(cardholder, account):
     return list(range(today.year, first - 1, -1))
 
 
+# One row of the history table. Written out here, once per row, rather than as a loop
+# in the template: twenty rows of template nodes (a lookup, a filter and a condition
+# per cell) were a fifth of the page's time. Every value is escaped by format_html.
+HISTORY_ROW = (
+    '<tr data-entry="{}">\n'
+    '          <td class="nowrap">{}</td>\n'
+    "          <td>{}</td>\n"
+    '          <td class="num amount--in">{}</td>\n'
+    '          <td class="num amount--out">{}</td>\n'
+    '          <td class="num">{}</td>\n'
+    "        </tr>"
+)
+
+
+def _history_rows(entries):
+    rows = []
+    for entry in entries:
+        amount = formatting.money(abs(entry.amount))
+        credit = entry.amount > 0
+        rows.append(
+            format_html(
+                HISTORY_ROW,
+                entry.id,
+                formatting.date_text(entry.posted_at),
+                selectors.describe_entry(entry),
+                amount if credit else "",
+                "" if credit else amount,
+                formatting.money(entry.balance_after),
+            )
+        )
+    return mark_safe("\n        ".join(rows))  # noqa: S308 - each row is format_html's
+
+
 @login_required
 def account_detail(request, pk):
     """One account's entries, newest first, in pages of PAGE_SIZE; filter by year and kind."""
@@ -382,17 +418,7 @@ def account_detail(request, pk):
             status = 400
             cursor = ""
             page = selectors.account_history(account, limit=PAGE_SIZE, **filters)
-    lines = []
-    if page is not None:
-        for entry in page.entries:
-            lines.append(
-                {
-                    "entry": entry,
-                    "text": selectors.describe_entry(entry),
-                    "credit": entry.amount > 0,
-                    "amount": abs(entry.amount),
-                }
-            )
+    lines = _history_rows(page.entries) if page is not None and page.entries else ""
     query = dict(filters)
     next_url = newest_url = None
     if page is not None and page.has_more:
