@@ -77,3 +77,17 @@ def test_the_policy_built_once_follows_a_changed_setting(settings):
     assert client.get("/login/")["Content-Security-Policy"] == build_policy()
     settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
     assert client.get("/login/")["Content-Security-Policy"] == "default-src 'none'"
+
+
+def test_asking_for_a_token_with_a_stray_token_header_still_works():
+    from tests.factories import PASSWORD
+
+    user = UserFactory(username="staffless")
+    response = Client().post(
+        "/api/v1/auth/token/",
+        {"username": "staffless", "password": PASSWORD},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Token left-over",
+    )
+    assert response.status_code == 200
+    assert response.json()["token"] == _token(user)
