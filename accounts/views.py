@@ -17,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -36,6 +38,7 @@ from accounts.forms import (
     TotpCodeForm,
 )
 from accounts.models import Account, Cardholder, Scheme
+from core import formatting
 from sscard.security import lockout_response
 
 PAGE_SIZE = 20
@@ -382,6 +385,53 @@ def _history_years(cardholder, account):
     return list(range(today.year, first - 1, -1))
 
 
+# One row of the history table. Written out here, once per row, rather than as a loop
+# in the template: twenty rows of template nodes (a lookup, a filter and a condition
+# per cell) were a fifth of the page's time. Every value is escaped by format_html.
+# Each cell carries its column's label (data-label), which phones show beside the value
+# when the table stacks; the roles keep it a table for screen readers.
+HISTORY_ROW = (
+    '<tr role="row" data-entry="{}">\n'
+    '          <td role="cell" class="nowrap" data-label="{}">{}</td>\n'
+    '          <td role="cell" data-label="{}">{}</td>\n'
+    '          <td role="cell" class="num amount--in" data-label="{}">{}</td>\n'
+    '          <td role="cell" class="num amount--out" data-label="{}">{}</td>\n'
+    '          <td role="cell" class="num" data-label="{}">{}</td>\n'
+    "        </tr>"
+)
+
+
+def _history_rows(entries):
+    date, what, money_in, money_out, after = (
+        _("Date"),
+        _("What happened"),
+        _("Money in"),
+        _("Money out"),
+        _("Balance after"),
+    )
+    rows = []
+    for entry in entries:
+        amount = formatting.money(abs(entry.amount))
+        credit = entry.amount > 0
+        rows.append(
+            format_html(
+                HISTORY_ROW,
+                entry.id,
+                date,
+                formatting.date_text(entry.posted_at),
+                what,
+                selectors.describe_entry(entry),
+                money_in,
+                amount if credit else "",
+                money_out,
+                "" if credit else amount,
+                after,
+                formatting.money(entry.balance_after),
+            )
+        )
+    return mark_safe("\n        ".join(rows))  # noqa: S308 - each row is format_html's
+
+
 @login_required
 def account_detail(request, pk):
     """One account's entries, newest first, in pages of PAGE_SIZE; filter by year and kind."""
@@ -410,17 +460,7 @@ def account_detail(request, pk):
             status = 400
             cursor = ""
             page = selectors.account_history(account, limit=PAGE_SIZE, **filters)
-    lines = []
-    if page is not None:
-        for entry in page.entries:
-            lines.append(
-                {
-                    "entry": entry,
-                    "text": selectors.describe_entry(entry),
-                    "credit": entry.amount > 0,
-                    "amount": abs(entry.amount),
-                }
-            )
+    lines = _history_rows(page.entries) if page is not None and page.entries else ""
     query = dict(filters)
     next_url = newest_url = None
     if page is not None and page.has_more:

@@ -1,22 +1,26 @@
-"""HTTP benchmark: the app's hot pages against a bare reference view, same run.
+"""HTTP benchmark: the app's read paths against a bare reference view, same run.
 
-Starts two gunicorn servers on loopback with the same worker count and persistent
+Starts two servers on loopback with the same server kind, worker count and persistent
 database connections — the app, and a reference that reads one row by primary key
-and returns it as JSON with no middleware (bench/settings_reference.py) — checks
-that every target answers 200 with the credentials given (a redirect to the login
-page would look very fast), runs wrk against each target for a bounded time, and
-prints every figure as a ratio to the reference measured in the same run.
+and returns it as JSON with no middleware (bench/settings_reference.py) — logs in as a
+person would (the login form for a session cookie, POST /api/v1/auth/token/ for the
+API's token), checks that every target answers 200 with those credentials (a redirect
+to the login page would look very fast), and runs wrk against each target for a
+bounded time, the reference right before each target, so that every ratio compares
+two runs taken seconds apart on a shared machine.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sscard_bench \\
         .venv/bin/python bench/http_bench.py --duration 15 --connections 16 64 --label pop100k
 
-Targets: the dashboard (session cookie), GET /api/v1/accounts/ (token), the first page
-of an account's history (page and API) and, with --deep-account, the first and the
-last page of that account's history through the API. Results go to
-bench/out/http-<label>.json. Loopback only; every wrk run stops by itself.
+Targets: the dashboard (session cookie), GET /api/v1/accounts/ (token), the first and
+the last page of an account's history (page and API) and, with --deep-account, the
+first and the last page of the longest account's history through the API. Results go
+to bench/out/http-<label>.json and, with --results, as a table (with the command) to
+bench/RESULTS.md. Loopback only; every wrk run stops by itself.
 """
 
 import argparse
+import http.cookiejar
 import json
 import os
 import platform
@@ -26,11 +30,16 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
+# The servers come from the environment running this script (a virtual environment
+# anywhere, not necessarily inside the checkout).
+BIN = Path(sys.executable).parent
 APP_PORT, REF_PORT = 8801, 8802
 
 SERVER_ENV = {
@@ -41,6 +50,8 @@ SERVER_ENV = {
     "DJANGO_SECRET_KEY_FALLBACKS": "dev-only-insecure-key-do-not-use-in-production-0123456789",
     "SSCARD_PII_SALT_KEYS": "dev-only-pii-salt",
     "SSCARD_ID_HASH_KEY": "dev-only-id-hash-key",
+    # The development document-signing seed (sscard/settings.py): nothing is signed here.
+    "SSCARD_DOCUMENT_SIGNING_KEYS": "ab2iXDMTjmPIr1-N27OqBS13L6o3do29LWA0J22aS_w",
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     "DATABASE_CONN_MAX_AGE": "600",
@@ -63,6 +74,55 @@ def django_setup():
 
     # DEBUG is off, so pages need the hashed static files' manifest.
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def login(base, national_id, password):
+    """Log in as a person does: the login form (its CSRF cookie and token, then the
+    POST) for a session cookie, and POST /api/v1/auth/token/ for the API's token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    page = opener.open(f"{base}/login/", timeout=30).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    # Cookies are Secure with DEBUG off: the jar would not send them over http.
+    cookies = {c.name: c.value for c in jar}
+    body = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "username": national_id, "password": password}
+    ).encode()
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{base}/login/",
+        data=body,
+        headers={"Cookie": f"csrftoken={cookies['csrftoken']}", "Referer": f"{base}/login/"},
+    )
+    try:
+        response = opener.open(request, timeout=30)
+        status, headers = response.status, response.headers
+    except urllib.error.HTTPError as exc:
+        status, headers = exc.code, exc.headers
+    session = re.search(r"sessionid=([^;]+)", " ".join(headers.get_all("Set-Cookie") or []))
+    if status != 302 or session is None:
+        raise SystemExit(f"login as {national_id[:6]}… failed ({status})")
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{base}/api/v1/auth/token/",
+        data=json.dumps({"username": national_id, "password": password}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    token = json.load(urllib.request.urlopen(request, timeout=30))["token"]  # noqa: S310
+    return session.group(1), token
+
+
+def account_pages(national_id):
+    """The id of the cardholder's personal pension account and the cursor of its last
+    page (of 20): the entry just above the 20 oldest."""
+    from accounts.models import Cardholder, LedgerEntry
+    from accounts.pii import id_digest
+    from accounts.selectors import encode_cursor
+
+    cardholder = Cardholder.objects.get(user__username=id_digest(national_id))
+    account = cardholder.accounts.filter(kind="personal").order_by("id").first()
+    oldest = list(
+        LedgerEntry.objects.filter(account=account).order_by("id").values_list("id", flat=True)[:21]
+    )
+    return account.pk, encode_cursor(oldest[-1])
 
 
 def credentials(national_id):
@@ -114,22 +174,36 @@ def deep_account():
     return account.cardholder.national_id, account.pk, encode_cursor(oldest[-1]), entries
 
 
-def start_server(port, settings_module, workers):
-    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": settings_module}
-    process = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "sscard.wsgi",
-            "-w",
+def server_command(kind, port, workers, threads):
+    """The command line of a server of `kind`: gunicorn's sync or gthread workers, or
+    granian's WSGI interface (`workers` processes each way)."""
+    if kind == "granian":
+        return [
+            str(BIN / "granian"),
+            "--interface",
+            "wsgi",
+            "--workers",
             str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
+            "--blocking-threads",
+            str(threads),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
             "--log-level",
             "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+            "--no-ws",
+            "sscard.wsgi:application",
+        ]
+    command = [str(BIN / "gunicorn"), "sscard.wsgi", "-w", str(workers)]
+    if kind == "gthread":
+        command += ["-k", "gthread", "--threads", str(threads)]
+    return [*command, "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+
+
+def start_server(port, settings_module, workers, kind="sync", threads=4):
+    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": settings_module}
+    process = subprocess.Popen(server_command(kind, port, workers, threads), cwd=ROOT, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -163,7 +237,9 @@ def check(url, headers):
 
 
 def run_wrk(url, connections, duration, headers=(), threads=2):
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    # A long timeout: a slow answer counts in the latencies rather than as an error.
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s"]
+    args.append("--latency")
     for header in headers:
         args += ["-H", header]
     args.append(url)
@@ -205,85 +281,141 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="server processes each")
+    parser.add_argument(
+        "--server",
+        nargs="+",
+        default=["sync"],
+        choices=["sync", "gthread", "granian"],
+        help="gunicorn sync or gthread workers, or granian (WSGI); several are run in turn",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread/granian worker")
     parser.add_argument("--national-id", default="110105198503150019", help="whose pages")
+    parser.add_argument("--password", default="Demo-Pass-2026", help="their password")
     parser.add_argument("--deep-account", action="store_true", help="time first vs last page")
     parser.add_argument(
         "--only", nargs="+", default=None, help="run only these targets (and the reference)"
     )
     parser.add_argument("--label", default="demo")
+    parser.add_argument(
+        "--results", action="store_true", help="append the table and command to bench/RESULTS.md"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
-        raise SystemExit("wrk is not installed (apt-get install wrk)")
+        raise SystemExit("wrk is not installed (apt-get install -y wrk)")
 
     django_setup()
     from django.db import connection
 
-    session, token, account_id = credentials(args.national_id)
-    cookie = f"Cookie: sessionid={session}"
-    auth = f"Authorization: Token {token}"
-    app = f"http://127.0.0.1:{APP_PORT}"
-    targets = {
-        "reference": (f"http://127.0.0.1:{REF_PORT}/ref/{account_id}", ()),
-        "dashboard": (f"{app}/", (cookie,)),
-        "api_accounts": (f"{app}/api/v1/accounts/", (auth,)),
-        "history_page": (f"{app}/accounts/{account_id}/", (cookie,)),
-        "api_transactions": (f"{app}/api/v1/accounts/{account_id}/transactions/", (auth,)),
-    }
+    account_id, last_cursor = account_pages(args.national_id)
     deep = None
     if args.deep_account:
-        national_id, deep_id, last_cursor, entries = deep_account()
-        _session, deep_token, _ = credentials(national_id)
-        deep_auth = f"Authorization: Token {deep_token}"
-        base = f"{app}/api/v1/accounts/{deep_id}/transactions/"
-        targets["deep_first_page"] = (base, (deep_auth,))
-        targets["deep_last_page"] = (f"{base}?cursor={last_cursor}", (deep_auth,))
+        deep_national_id, deep_id, deep_cursor, entries = deep_account()
         deep = {"account": deep_id, "entries": entries}
-    if args.only:
-        targets = {k: v for k, v in targets.items() if k == "reference" or k in args.only}
     connection.close()
 
-    servers = [
-        start_server(APP_PORT, "sscard.settings", args.workers),
-        start_server(REF_PORT, "bench.settings_reference", args.workers),
-    ]
+    app = f"http://127.0.0.1:{APP_PORT}"
+    load_before = os.getloadavg()
     results = {}
-    try:
-        for url, headers in targets.values():
-            check(url, headers)
-        for connections in args.connections:
-            for name, (url, headers) in targets.items():
-                run_wrk(url, connections, 2, headers)  # warm up
-                results[f"{name}@{connections}"] = run_wrk(url, connections, args.duration, headers)
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=20)
+    for kind in args.server:
+        servers = [
+            start_server(APP_PORT, "sscard.settings", args.workers, kind, args.threads),
+            start_server(REF_PORT, "bench.settings_reference", args.workers, kind, args.threads),
+        ]
+        try:
+            session, token = login(app, args.national_id, args.password)
+            cookie = f"Cookie: sessionid={session}"
+            auth = f"Authorization: Token {token}"
+            history = f"{app}/accounts/{account_id}/"
+            transactions = f"{app}/api/v1/accounts/{account_id}/transactions/"
+            targets = {
+                "dashboard": (f"{app}/", (cookie,)),
+                "api_accounts": (f"{app}/api/v1/accounts/", (auth,)),
+                "history_first": (history, (cookie,)),
+                "history_last": (f"{history}?cursor={last_cursor}", (cookie,)),
+                "api_transactions_first": (transactions, (auth,)),
+                "api_transactions_last": (f"{transactions}?cursor={last_cursor}", (auth,)),
+            }
+            if deep:
+                # generate_population gives every login the same password.
+                _session, deep_token = login(app, deep_national_id, "Bench-Pass-2026")
+                base = f"{app}/api/v1/accounts/{deep['account']}/transactions/"
+                deep_auth = (f"Authorization: Token {deep_token}",)
+                targets["deep_first_page"] = (base, deep_auth)
+                targets["deep_last_page"] = (f"{base}?cursor={deep_cursor}", deep_auth)
+            if args.only:
+                targets = {k: v for k, v in targets.items() if k in args.only}
+            reference = f"http://127.0.0.1:{REF_PORT}/ref/{account_id}"
+            for url, headers in [*targets.values(), (reference, ())]:
+                check(url, headers)
+            for connections in args.connections:
+                for name, (url, headers) in targets.items():
+                    # The reference right before each target: the pair shares the
+                    # machine's load of that moment.
+                    for what, (u, h) in (("reference", (reference, ())), (name, (url, headers))):
+                        run_wrk(u, connections, 2, h)  # warm up
+                        results[(kind, connections, name, what)] = run_wrk(
+                            u, connections, args.duration, h
+                        )
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=20)
 
     OUT.mkdir(exist_ok=True)
     report = {
         "label": args.label,
         "database": os.environ.get("DATABASE_URL", ""),
         "machine": machine(),
+        "loadavg_after": os.getloadavg(),
         "workers": args.workers,
+        "threads": args.threads,
         "duration_s": args.duration,
-        "national_id": args.national_id,
+        "national_id": args.national_id[:6] + "…",
         "deep_account": deep,
-        "results": results,
+        "results": [
+            {"server": k[0], "connections": k[1], "target": k[2], "run": k[3], **v}
+            for k, v in results.items()
+        ],
     }
     (OUT / f"http-{args.label}.json").write_text(json.dumps(report, indent=2))
-    print(f"({args.label}) {args.workers} gunicorn sync workers, {args.duration}s per run")
-    print("| target | conns | req/s | ratio | p50 ms | p99 ms | p99 ratio | non-2xx |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    for key, figures in results.items():
-        name, connections = key.split("@")
-        ref = results[f"reference@{connections}"]
-        print(
-            f"| {name} | {connections} | {figures['rps']:.0f} | "
+    table = [
+        "| server | target | conns | req/s | ref req/s | ratio | p50 ms | p99 ms | ref p99 ms "
+        "| p99 ratio | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for (kind, connections, name, what), figures in results.items():
+        if what == "reference":
+            continue
+        ref = results[(kind, connections, name, "reference")]
+        table.append(
+            f"| {kind} | {name} | {connections} | {figures['rps']:.0f} | {ref['rps']:.0f} | "
             f"{figures['rps'] / ref['rps']:.2f} | {figures['p50_ms']:.1f} | "
-            f"{figures['p99_ms']:.1f} | {figures['p99_ms'] / ref['p99_ms']:.2f} | "
-            f"{figures['non_2xx']} |"
+            f"{figures['p99_ms']:.1f} | {ref['p99_ms']:.1f} | "
+            f"{figures['p99_ms'] / ref['p99_ms']:.2f} | "
+            f"{figures['non_2xx'] + figures['timeouts']} |"
         )
+    load = f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
+    heading = (
+        f"({args.label}) {args.workers} workers per server"
+        f"{f', {args.threads} threads (gthread, granian)' if set(args.server) - {'sync'} else ''}, "
+        f"{args.duration} s per run, the reference run right before each target; {load}"
+    )
+    print(heading)
+    print("\n".join(table))
+    if args.results:
+        command = " ".join(
+            ["bench/http_bench.py", *[a if " " not in a else repr(a) for a in sys.argv[1:]]]
+        )
+        when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        database = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1]
+        section = (
+            f"\n### HTTP run `{args.label}` ({when}, database `{database}`)\n\n{heading}.\n\n"
+            + "\n".join(table)
+            + f"\n\n```sh\nDATABASE_URL=…/{database} .venv/bin/python {command}\n```\n"
+        )
+        with (ROOT / "bench" / "RESULTS.md").open("a") as results_md:
+            results_md.write(section)
 
 
 if __name__ == "__main__":

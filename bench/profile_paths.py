@@ -24,19 +24,35 @@ def main():
     parser.add_argument("--repeat", type=int, default=300)
     parser.add_argument("--national-id", default="110105198503150019")
     parser.add_argument("--profile", default=None, help="print a cProfile of this path")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
+    parser.add_argument("--lines", type=int, default=45, help="cProfile lines to print")
+    parser.add_argument("--only", nargs="+", default=None, help="time only these paths")
     args = parser.parse_args()
     http_bench.django_setup()
-    from django.test import Client
+    from django.test import Client, override_settings
 
     session, token, account_id = http_bench.credentials(args.national_id)
     paths = {
+        # The bare reference view (bench/reference_urls.py, no middleware), for ratios.
+        "reference": (f"/ref/{account_id}", {"reference": True}),
         "healthz": ("/healthz", {}),
         "dashboard": ("/", {"cookies": session}),
         "api_accounts": ("/api/v1/accounts/", {"token": token}),
         "history_page": (f"/accounts/{account_id}/", {"cookies": session}),
         "api_transactions": (f"/api/v1/accounts/{account_id}/transactions/", {"token": token}),
     }
+    if args.only:
+        paths = {k: v for k, v in paths.items() if k in args.only or k == "reference"}
+    reference = None
     for name, (path, how) in paths.items():
+        overrides = override_settings(
+            **(
+                {"ROOT_URLCONF": "bench.reference_urls", "MIDDLEWARE": []}
+                if "reference" in how
+                else {}
+            )
+        )
+        overrides.enable()
         client = Client(HTTP_HOST="127.0.0.1")
         headers = {}
         if "cookies" in how:
@@ -51,14 +67,17 @@ def main():
                 client.get(path, **headers)
             took = (time.process_time() - start) / args.repeat * 1000
             best = took if best is None else min(best, took)
-        print(f"{name:18} {best:.3f} ms CPU per request")
+        reference = best if name == "reference" else reference
+        ratio = f" (reference / this: {reference / best:.2f})" if reference else ""
+        print(f"{name:18} {best:.3f} ms CPU per request{ratio}")
         if name == args.profile:
             profile = cProfile.Profile()
             profile.enable()
             for _ in range(args.repeat):
                 client.get(path, **headers)
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+            pstats.Stats(profile).sort_stats(args.sort).print_stats(args.lines)
+        overrides.disable()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """A minimal Django view that reads one row by primary key: the machine's ceiling."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from accounts.models import Account
@@ -12,4 +12,9 @@ def one_row(request, pk):
     return JsonResponse(row)
 
 
-urlpatterns = [path("ref/<int:pk>", one_row)]
+def healthz(request):
+    # Only for the harness to see the server is up.
+    return HttpResponse("ok")
+
+
+urlpatterns = [path("ref/<int:pk>", one_row), path("healthz", healthz)]

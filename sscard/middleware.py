@@ -13,9 +13,12 @@ import logging
 import sys
 
 import redis
+from csp.middleware import CheckableLazyObject
+from csp.middleware import CSPMiddleware as DjangoCSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, setting_changed
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -140,3 +143,114 @@ class ProjectNotFoundMiddleware:
 
     def _not_found(self, request):
         return render(request, "404.html", status=404)
+
+
+# --- which middleware runs on which path ---------------------------------------------
+
+API_PREFIX = "/api/"
+
+
+def is_token_api_call(request):
+    """An API call that carries ``Authorization: Token …``. DRF's token login then
+    decides who is asking, alone: it authenticates the caller or refuses with 401, and
+    never falls back to the session (the token keyword is matched as DRF matches it,
+    case-insensitively). Such a call reads no session, sets no cookie and is not a form
+    a browser could be tricked into sending (a browser does not add that header), so
+    the middleware that serves browsers has nothing to do for it."""
+    if not request.path_info.startswith(API_PREFIX):
+        return False
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    return header[:6].lower() == "token " or header.lower() == "token"
+
+
+def browser_only(middleware_class):
+    """`middleware_class`, passed over for token API calls (is_token_api_call): the
+    session, its user and second factor, the CSRF cookie, flash messages and static
+    files. Its process_view still runs, so a view that is not exempt from CSRF keeps
+    the check, whatever the header says."""
+
+    class BrowserOnly(middleware_class):
+        def __call__(self, request):
+            if is_token_api_call(request):
+                return self.get_response(request)
+            return super().__call__(request)
+
+    BrowserOnly.__name__ = BrowserOnly.__qualname__ = f"BrowserOnly{middleware_class.__name__}"
+    BrowserOnly.__module__ = __name__
+    BrowserOnly.__doc__ = (
+        f"{middleware_class.__module__}.{middleware_class.__name__}, for browsers."
+    )
+    return BrowserOnly
+
+
+def _browser_only(path):
+    from django.utils.module_loading import import_string
+
+    return browser_only(import_string(path))
+
+
+WhiteNoiseMiddleware = _browser_only("whitenoise.middleware.WhiteNoiseMiddleware")
+SessionMiddleware = _browser_only("django.contrib.sessions.middleware.SessionMiddleware")
+CsrfViewMiddleware = _browser_only("django.middleware.csrf.CsrfViewMiddleware")
+AuthenticationMiddleware = _browser_only("django.contrib.auth.middleware.AuthenticationMiddleware")
+OTPMiddleware = _browser_only("django_otp.middleware.OTPMiddleware")
+MessageMiddleware = _browser_only("django.contrib.messages.middleware.MessageMiddleware")
+
+
+# --- Content-Security-Policy ---------------------------------------------------------
+
+
+HEADER_CSP = "Content-Security-Policy"
+# What a decorator (csp_update, csp_replace, csp_exempt's report-only half) leaves on a
+# response to change its policy.
+_CSP_PARTS = (
+    "_csp_config",
+    "_csp_update",
+    "_csp_replace",
+    "_csp_config_ro",
+    "_csp_update_ro",
+    "_csp_replace_ro",
+)
+_POLICY = {}
+
+
+def _policy_changed(setting, **kwargs):
+    if setting.startswith("CONTENT_SECURITY_POLICY"):
+        _POLICY.clear()
+
+
+setting_changed.connect(_policy_changed, dispatch_uid="sscard.csp_policy")
+
+
+class CSPMiddleware(DjangoCSPMiddleware):
+    """django-csp's middleware; a response that no decorator widened and no nonce
+    touched gets the settings' policy, which is the same on every such response, built
+    once per process instead of per response. Anything else (csp_update, csp_replace,
+    a nonce, a report-only policy) is django-csp's own path."""
+
+    def process_response(self, request, response):
+        if (
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(getattr(response, name, None) is not None for name in _CSP_PARTS)
+        ):
+            return super().process_response(request, response)
+        if response.status_code in (500, 404) and settings.DEBUG:
+            return response
+        policy = _POLICY.get("policy")
+        if policy is None:
+            policy = _POLICY["policy"] = build_policy()
+        prefixes = (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get(
+            "EXCLUDE_URL_PREFIXES"
+        ) or ()
+        if (
+            policy
+            and HEADER_CSP not in response
+            and getattr(response, "_csp_exempt", False) is False
+            and not request.path_info.startswith(tuple(prefixes))
+        ):
+            response[HEADER_CSP] = policy
+        if getattr(request, "_csp_nonce", None) is None:
+            # As django-csp: a nonce asked for after the header was written is an error.
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response

@@ -90,18 +90,22 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database outage answers 503 with Retry-After, not a 500.
     "sscard.middleware.DatabaseUnavailableMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy that nothing widened built once per process.
+    "sscard.middleware.CSPMiddleware",
     "sscard.security.RejectNulMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # "sscard.middleware.X" below is Django's (or WhiteNoise's, django-otp's) X, passed
+    # over for an API call with a token (Authorization: Token …), which DRF's token
+    # login alone authenticates: no session, CSRF cookie, messages or static files.
+    "sscard.middleware.WhiteNoiseMiddleware",
+    "sscard.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sscard.middleware.CsrfViewMiddleware",
+    "sscard.middleware.AuthenticationMiddleware",
     # Pages and API answers for a logged-in person: Cache-Control: private, no-store.
     "sscard.middleware.PrivateNoStoreMiddleware",
-    "django_otp.middleware.OTPMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "sscard.middleware.OTPMiddleware",
+    "sscard.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The demo runs with DEBUG on but shows the project's own 404 page.
     "sscard.middleware.ProjectNotFoundMiddleware",

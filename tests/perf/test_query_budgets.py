@@ -121,3 +121,60 @@ def test_a_deep_history_page_costs_the_same_queries_as_the_first(client, short_a
         counts.append(count)
     assert len(counts) >= 10
     assert set(counts) == {first}, (first, counts)
+
+
+def _last_page_cursor(account, size):
+    from accounts.models import LedgerEntry
+    from accounts.selectors import encode_cursor
+
+    oldest = list(
+        LedgerEntry.objects.filter(account=account).order_by("id").values_list("id", flat=True)
+    )
+    return encode_cursor(oldest[size])
+
+
+@pytest.mark.parametrize("page", ["first", "last"])
+def test_history_page_first_and_last_within_budget(
+    client, short_and_long, page, django_assert_max_num_queries
+):
+    user, account = short_and_long["long"]
+    url = f"/accounts/{account.pk}/"
+    if page == "last":
+        url += f"?cursor={_last_page_cursor(account, 20)}"
+    client.force_login(user)
+    client.get(url)
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(url)
+    assert response.status_code == 200
+    rows = response.content.decode().count("<tr data-entry=")
+    assert rows == 20
+
+
+@pytest.mark.parametrize("page", ["first", "last"])
+def test_transactions_api_first_and_last_within_budget(
+    client, short_and_long, page, django_assert_max_num_queries
+):
+    user, account = short_and_long["long"]
+    token, _ = Token.objects.get_or_create(user=user)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    url = f"/api/v1/accounts/{account.pk}/transactions/"
+    if page == "last":
+        url += f"?cursor={_last_page_cursor(account, 20)}"
+    client.get(url, **header)
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(url, **header)
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["results"]) == 20
+    assert (body["next"] is None) == (page == "last")
+
+
+def test_account_list_api_within_budget(client, short_and_long, django_assert_max_num_queries):
+    user, _account = short_and_long["long"]
+    token, _ = Token.objects.get_or_create(user=user)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    client.get("/api/v1/accounts/", **header)
+    # The token and its user, the accounts with their claims: no session, no COUNT.
+    with django_assert_max_num_queries(2):
+        response = client.get("/api/v1/accounts/", **header)
+    assert len(response.json()["results"]) == 7
