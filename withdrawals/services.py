@@ -534,16 +534,18 @@ def cardholder_verify_death(
     if cardholder.life_status == Cardholder.LifeStatus.DECEASED and cardholder.date_of_death:
         recorded = (cardholder.date_of_death, cardholder.death_certificate_number)
         if recorded == (when, number):
-            _copy(locked, application)
-            return application  # the same facts again: nothing to record
-        _note_correction(
-            locked,
-            actor,
-            correction_reason,
-            before=f"{recorded[0].isoformat()} {recorded[1]}",
-            after=f"{when.isoformat()} {number}",
-            ip_address=ip_address,
-        )
+            if locked.verified_by_id is not None:
+                _copy(locked, application)
+                return application  # this claim's facts again: nothing to record
+        else:
+            _note_correction(
+                locked,
+                actor,
+                correction_reason,
+                before=f"{recorded[0].isoformat()} {recorded[1]}",
+                after=f"{when.isoformat()} {number}",
+                ip_address=ip_address,
+            )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.DECEASED,
         date_of_death=when,
@@ -604,16 +606,18 @@ def cardholder_verify_emigration(
             cardholder.nationality_given_up,
         )
         if recorded == (when, country, number, bool(nationality_given_up)):
-            _copy(locked, application)
-            return application  # the same facts again: nothing to record
-        _note_correction(
-            locked,
-            actor,
-            correction_reason,
-            before=_emigration_facts(*recorded),
-            after=_emigration_facts(when, country, number, bool(nationality_given_up)),
-            ip_address=ip_address,
-        )
+            if locked.verified_by_id is not None:
+                _copy(locked, application)
+                return application  # this claim's facts again: nothing to record
+        else:
+            _note_correction(
+                locked,
+                actor,
+                correction_reason,
+                before=_emigration_facts(*recorded),
+                after=_emigration_facts(when, country, number, bool(nationality_given_up)),
+                ip_address=ip_address,
+            )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         life_status=Cardholder.LifeStatus.EMIGRATED,
         emigrated_on=when,

@@ -351,6 +351,8 @@ ROLE_PERMISSION_SETS = {
         "accounts.view_account",
         "withdrawals.review_application",
         "withdrawals.verify_life_event",
+        "pensions.view_retirementclaim",
+        "pensions.review_retirementclaim",
     },
     "approver": {
         "withdrawals.view_withdrawalapplication",
@@ -360,6 +362,8 @@ ROLE_PERMISSION_SETS = {
         "accounts.view_account",
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
+        "pensions.view_retirementclaim",
+        "pensions.approve_retirementclaim",
     },
     "auditor": {
         "withdrawals.view_withdrawalapplication",
@@ -374,6 +378,7 @@ ROLE_PERMISSION_SETS = {
         "accounts.view_settlement",
         "accounts.view_employer",
         "accounts.view_institution",
+        "pensions.view_retirementclaim",
     },
 }
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
