@@ -191,7 +191,6 @@ def _browser_only(path):
 
 WhiteNoiseMiddleware = _browser_only("whitenoise.middleware.WhiteNoiseMiddleware")
 SessionMiddleware = _browser_only("django.contrib.sessions.middleware.SessionMiddleware")
-CsrfViewMiddleware = _browser_only("django.middleware.csrf.CsrfViewMiddleware")
 AuthenticationMiddleware = _browser_only("django.contrib.auth.middleware.AuthenticationMiddleware")
 OTPMiddleware = _browser_only("django_otp.middleware.OTPMiddleware")
 MessageMiddleware = _browser_only("django.contrib.messages.middleware.MessageMiddleware")
