@@ -346,7 +346,7 @@ def test_bulk_path_on_postgresql_keeps_the_ledger_consistent_and_reruns_cleanly(
     assert (first.rows_posted, first.rows_rejected) == (rows, 0)
     assert (second.rows_posted, second.rows_already_posted) == (0, rows)
     assert (LedgerTransaction.objects.count(), Contribution.objects.count()) == counts
-    assert counts[0] == counts[1] == 4 * (540 * 8 + 60 * 2)
+    assert counts[0] == counts[1] == 4 * (540 * 7 + 60 * 2)
     assert_ledger_consistent()
 
 

@@ -284,10 +284,11 @@ def test_the_population_generator_posts_through_the_writer_and_passes_the_audit(
     holder = generate_deep_account(entries=300, log=lambda _: None)
 
     assert counts["cardholders"] == 30
-    # 27 employed people × 8 parts + 3 flexibly employed × 2, per month, plus purchases.
+    # 27 employed people × 7 parts (maternity goes with medical) + 3 flexibly employed
+    # × 2, per month, plus purchases.
     assert Contribution.objects.filter(cardholder__card_number__startswith="G").exclude(
         cardholder=holder
-    ).count() == 2 * (27 * 8 + 3 * 2)
+    ).count() == 2 * (27 * 7 + 3 * 2)
     assert Settlement.objects.exists()
     medical = holder.accounts.get(scheme="medical", kind="personal")
     assert medical.entries.count() > 250
