@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from accounts import extensions
+        from casework.extensions import cases_in_progress_panel
+
+        extensions.provide_dashboard_panel(cases_in_progress_panel)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidInput
-from casework import inspection, notes, storage, workflow
+from casework import in_progress, inspection, notes, storage, workflow
 from casework.exceptions import DocumentRefused, Forbidden, IllegalTransition
 from casework.models import Case, Document, Event, Finding
 from sscard.celery import enqueue_on_commit
@@ -92,6 +92,7 @@ def case_started(case, actor, note=None):
 
 def _event(case, actor, old, new, note, ip_address, staff_only=False):
     note = note or notes.Note("")
+    in_progress.forget(case.applicant_id)
     return Event.objects.create(
         case_id=case.pk,
         kind=case.kind,

@@ -60,6 +60,8 @@ class Workflow:
     document_perms: tuple = ()
     # What happens next, per status, as told to the applicant (gettext messages).
     next_steps: dict = field(default_factory=dict)
+    # The applicant's page of a case: function(case) -> URL, for links from elsewhere.
+    applicant_url: object = None
     _by_action: dict = field(default=None, init=False, repr=False, compare=False)
     _rows: frozenset = field(default=None, init=False, repr=False, compare=False)
 

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY
@@ -121,6 +122,7 @@ WORKFLOW = workflow.Workflow(
         S.REJECTED: _("Nothing more. You may claim again if things change."),
         S.WITHDRAWN: _("Nothing more. You may claim again at any time."),
     },
+    applicant_url=lambda claim: reverse("pensions:claim"),
 )
 
 # Open or approved: the claim stands in the way of a second one.

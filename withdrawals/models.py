@@ -10,6 +10,7 @@ table). Status changes go through `withdrawals.services` and
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Cardholder, LedgerTransaction
@@ -160,6 +161,7 @@ WORKFLOW = workflow.Workflow(
         S.WITHDRAWN: _("Nothing more. You may start a new application at any time."),
         S.CONTESTED: _("The claim is on hold while staff check it. They will write to you."),
     },
+    applicant_url=lambda application: reverse("withdrawals:detail", args=[application.pk]),
 )
 
 # Derived from the table, never restated (for the code that reads them by name).
