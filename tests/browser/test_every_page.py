@@ -1,6 +1,7 @@
 """Every cardholder page and every public page, in English and in Chinese, on a desktop
 (1280 px) and on a phone (390 px): nothing scrolls sideways on the phone, every amount
-is on screen, short links stay on one line, and axe finds no accessibility violation.
+is on screen, short links stay on one line, axe finds no accessibility violation, and
+no page shows text in the other language.
 A screenshot of each page at each width lands in test-artifacts/."""
 
 import pytest
@@ -81,6 +82,38 @@ LAYOUT_PROBLEMS = """() => {
   return problems;
 }"""
 
+# Text in the other language, page by page: on a Chinese page a run of four or more
+# English words, on an English page any Chinese character. Text marked with its own
+# `lang` (the language switch) and the names the test gives people are not counted.
+LANGUAGE_PROBLEMS = """(names) => {
+  const pageLang = document.documentElement.lang;
+  const chinese = pageLang.startsWith("zh");
+  const problems = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const owner = node.parentElement;
+    if (!owner || owner.closest("script, style, svg title, code, kbd")) continue;
+    const marked = owner.closest("[lang]");
+    if (marked && marked.lang !== pageLang) continue;
+    let text = node.textContent;
+    for (const name of names) text = text.split(name).join(" ");
+    if (chinese) {
+      const run = text.match(/[A-Za-z][A-Za-z'’]*(?:[ ,.:;()-]+[A-Za-z][A-Za-z'’]*){3,}/);
+      if (run) problems.push(`English on a Chinese page: "${run[0]}"`);
+    } else {
+      const han = text.match(/[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+/);
+      if (han) problems.push(`Chinese on an English page: "${han[0]}" in "${text.trim().slice(0, 60)}"`);
+    }
+  }
+  return [...new Set(problems)];
+}"""
+# The names the fixtures give, as registered (they are English words).
+NAMES = ["Alice Wang", "Dora Zhao", "Acme Tools Ltd"]
+
+
+def language_problems(page):
+    return page.evaluate(LANGUAGE_PROBLEMS, NAMES)
+
 
 @pytest.fixture
 def cardholder():
@@ -155,7 +188,10 @@ def cardholder_pages(page, base, cardholder, claim):
         ("statement", year_path),
         ("record", "/record/"),
         ("forecast", "/pension/forecast/"),
+        ("retirement-claim-form", "/pension/apply/"),
+        ("card", "/card/"),
         ("report-lost", "/card/report-lost/"),
+        ("contact-details", "/contact/"),
         ("password-change", "/password/"),
         ("withdrawals", "/withdrawals/"),
         ("withdrawal-check", "/withdrawals/check/"),
@@ -234,11 +270,11 @@ def test_every_page_fits_a_phone(
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_passes_axe_on_a_desktop(
+def test_every_page_passes_axe_and_speaks_one_language_on_a_desktop(
     live_server, chromium, screenshot, axe, cardholder, claim, language
 ):
     def visit(page, name):
-        problems = axe_violations(axe, page)
+        problems = axe_violations(axe, page) + language_problems(page)
         screenshot(page, f"{name}-1280")
         return problems
 
