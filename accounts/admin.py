@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as BaseTOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
@@ -110,6 +112,10 @@ class MonthListFilter(admin.DateFieldListFilter):
         )
 
 
+# Every column headed, no empty delete column (templates/admin/edit_inline/).
+READ_ONLY_INLINE = "admin/edit_inline/tabular_readonly.html"
+
+
 class ReadOnlyAdminMixin:
     """Nobody adds, changes or deletes these rows here, superusers included."""
 
@@ -131,6 +137,8 @@ class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
     # An ID login's username is the digest of the number.
     national_id_digest_lookup = "username"
     show_full_result_count = False
+    # Recorded by the site, never typed.
+    readonly_fields = ("last_login", "date_joined")
 
     def get_list_display(self, request):
         fields = list(super().get_list_display(request))
@@ -169,6 +177,7 @@ class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
 
 
 class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
+    template = READ_ONLY_INLINE
     model = Account
     fields = ("scheme", "kind", "balance", "status", "opened_at", "closed_at")
     readonly_fields = fields
@@ -180,6 +189,7 @@ class AccountInline(ReadOnlyAdminMixin, admin.TabularInline):
 class CardStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The card's history, newest first: written by the card services only."""
 
+    template = READ_ONLY_INLINE
     model = CardStatusChange
     fields = ("at", "from_status", "to_status", "reason", "actor")
     readonly_fields = fields
@@ -399,6 +409,7 @@ class AccountAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
 
 
 class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    template = READ_ONLY_INLINE
     model = LedgerEntry
     fields = ("account", "amount", "balance_after", "kind", "posted_at")
     readonly_fields = fields
@@ -551,3 +562,19 @@ class InstitutionAPIKeyAdmin(APIKeyModelAdmin):
     list_display = [*APIKeyModelAdmin.list_display, "institution"]
     list_filter = ["institution", "created", "revoked"]
     search_fields = ["name", "prefix", "institution__name", "institution__code"]
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(BaseTOTPDeviceAdmin):
+    """Staff authenticators. The package words its search help once, in whatever
+    language is active at import; the throttling state is the device's own record."""
+
+    search_help_text = _("Search by the staff member's username or e-mail address.")
+    readonly_fields = [
+        *BaseTOTPDeviceAdmin.readonly_fields,
+        "throttling_failure_timestamp",
+        "throttling_failure_count",
+    ]

@@ -84,8 +84,9 @@ LAYOUT_PROBLEMS = """() => {
 
 # Text in the other language, page by page: on a Chinese page a run of four or more
 # English words, on an English page any Chinese character. Text marked with its own
-# `lang` (the language switch) and the names the test gives people are not counted.
-LANGUAGE_PROBLEMS = """(names) => {
+# `lang` (the language switch), the names the test gives people and the numbers of
+# official documents are not counted.
+LANGUAGE_PROBLEMS = r"""(names) => {
   const pageLang = document.documentElement.lang;
   const chinese = pageLang.startsWith("zh");
   const problems = [];
@@ -97,12 +98,15 @@ LANGUAGE_PROBLEMS = """(names) => {
     if (marked && marked.lang !== pageLang) continue;
     let text = node.textContent;
     for (const name of names) text = text.split(name).join(" ");
+    // A document number is cited as issued (国办发〔2019〕13号), in either language.
+    text = text.replace(/[\u4e00-\u9fff]+〔\d{4}〕\d+号/g, " ");
     if (chinese) {
       const run = text.match(/[A-Za-z][A-Za-z'’]*(?:[ ,.:;()-]+[A-Za-z][A-Za-z'’]*){3,}/);
       if (run) problems.push(`English on a Chinese page: "${run[0]}"`);
     } else {
       const han = text.match(/[\u3400-\u9fff\uff01-\uff5e\u3000-\u303f]+/);
-      if (han) problems.push(`Chinese on an English page: "${han[0]}" in "${text.trim().slice(0, 60)}"`);
+      const where = text.trim().slice(0, 60);
+      if (han) problems.push(`Chinese on an English page: "${han[0]}" in "${where}"`);
     }
   }
   return [...new Set(problems)];
