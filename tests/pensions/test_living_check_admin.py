@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from pensions import selectors
 from pensions.models import LivingCheckConfirmation, RelativeLivingCheck
-from tests.admin.conftest import _staff
+from tests.admin.conftest import (
+    _staff,
+    roles,  # noqa: F401
+)
 from tests.conftest import otp_login
-from tests.admin.conftest import roles  # noqa: F401
 from tests.pensions.test_living_check_flow import FIRST_DUE, claim  # noqa: F401
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 OPENS = date(2026, 4, 15)
 FIRST_DUE = date(2027, 8, 1)
-PASSWORD = "Ray-Sun-Pass-2026"  # noqa: S105
+PASSWORD = "Ray-Sun-Pass-2026"
 
 
 @pytest.fixture
@@ -53,9 +53,10 @@ def omar(db):
 def test_without_a_confirmation_the_check_runs_twelve_months_from_the_first_payment(claim):
     assert claim.starts_on == date(2026, 8, 1)
     assert selectors.living_check_due(claim) == FIRST_DUE
-    assert client_for(claim.applicant).get("/api/v1/pension/").json()[
-        "next_living_check_due"
-    ] == FIRST_DUE.isoformat()
+    assert (
+        client_for(claim.applicant).get("/api/v1/pension/").json()["next_living_check_due"]
+        == FIRST_DUE.isoformat()
+    )
 
 
 def test_the_pension_page_shows_the_living_check(claim, client):
@@ -239,9 +240,7 @@ def test_the_reminder_goes_out_once_a_month_before(claim, sms_outbox):
 
 
 def test_the_lapse_notice_says_payment_is_suspended_and_how_to_confirm(claim, sms_outbox):
-    assert living_check_services.living_check_notices_send(today=date(2027, 8, 2)) == {
-        "lapsed": 1
-    }
+    assert living_check_services.living_check_notices_send(today=date(2027, 8, 2)) == {"lapsed": 1}
     body = mail.outbox[0].body
     assert "ran out on 2027-08-01" in body and "suspended" in body
     assert "confirm with your password" in body
