@@ -36,7 +36,8 @@ def render(claim, *, kind, due, user):
     """(subject, e-mail body, text message) of the notice of `kind`."""
     languages = languages_for(user) if user is not None else ("zh-hans", "en")
     context = {
-        "name": (user.get_full_name() if user is not None else "") or claim.cardholder.name,
+        "applicant_name": (user.get_full_name() if user is not None else "")
+        or claim.cardholder.name,
         "claim": claim,
         "due": due,
         "legal_basis": LAW_LIVING_CHECK,

@@ -227,6 +227,7 @@ def test_the_reminder_goes_out_once_a_month_before(claim, sms_outbox):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ray@example.org"]
+    assert "Dear Ray Sun," in message.body
     assert "Your yearly living check is due soon" in message.subject
     assert "due by 2027-08-01" in message.body
     assert "Legal basis: Social Insurance Law of the PRC, Art. 16" in message.body
@@ -276,3 +277,4 @@ def test_the_lapsed_page_says_payment_is_suspended(claim, client, monkeypatch):
     assert "Your pension payment is suspended" in html
     assert "2 months are suspended so far" in html
     assert "paid as back pay in the next monthly payment" in html
+    assert "Legal basis: Social Insurance Law of the PRC, Art. 16" in html
