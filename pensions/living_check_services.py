@@ -6,6 +6,8 @@ confirmations racing end with one consistent due date. A confirmation is never c
 a second one on the same day changes nothing.
 """
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,8 @@ from pensions.models import (
     RelativeLivingCheck,
     RetirementClaim,
 )
+
+logger = logging.getLogger(__name__)
 
 TEXT_MAX = {"relative_name": 100, "relationship": 50, "proof": 300}
 
@@ -246,7 +250,12 @@ def living_check_notices_send(*, today=None):
     today = _today(today)
     sent = {}
     for claim_id in living_check_claims_to_notify():
-        kind = living_check_notice_send(claim_id, today=today)
+        try:
+            kind = living_check_notice_send(claim_id, today=today)
+        except Exception:
+            # Nothing was recorded for it, so tomorrow's run tries again; the others go on.
+            logger.exception("living check notice for claim %s not sent", claim_id)
+            continue
         if kind:
             sent[kind] = sent.get(kind, 0) + 1
     return sent

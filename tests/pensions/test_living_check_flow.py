@@ -278,3 +278,19 @@ def test_the_lapsed_page_says_payment_is_suspended(claim, client, monkeypatch):
     assert "2 months are suspended so far" in html
     assert "paid as back pay in the next monthly payment" in html
     assert "Legal basis: Social Insurance Law of the PRC, Art. 16" in html
+
+
+def test_a_failed_e_mail_is_tried_again_the_next_day(claim, monkeypatch):
+    from pensions import living_check_notices
+
+    def broken(*args):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(living_check_notices, "send_email", broken)
+    assert living_check_services.living_check_notices_send(today=date(2027, 7, 1)) == {}
+    assert not LivingCheckNotice.objects.exists()
+    monkeypatch.undo()
+    assert living_check_services.living_check_notices_send(today=date(2027, 7, 2)) == {
+        "reminder": 1
+    }
+    assert len(mail.outbox) == 1
