@@ -294,3 +294,13 @@ def test_a_failed_e_mail_is_tried_again_the_next_day(claim, monkeypatch):
         "reminder": 1
     }
     assert len(mail.outbox) == 1
+
+
+def test_the_daily_beat_task_sends_what_is_owed_today(claim, settings):
+    from pensions import living_check_tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["living-check-notices"]
+    assert entry["task"] == "pensions.living_check_notices"
+    # Today ray's check (due 2027-08-01) is current: nothing is owed.
+    assert living_check_tasks.living_check_notices.delay().get() == {}
+    assert mail.outbox == []
