@@ -1,4 +1,4 @@
-"""The demo data: six insured people, their employers, two medical institutions and the
+"""The demo data: seven insured people, their employers, two medical institutions and the
 staff logins. README, tests and anyone trying the application rely on these exact people.
 
 `seed()` creates what is missing and touches nothing that exists, so running it again
@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from accounts import interest_service, services
 from accounts.importing import Caches, PayrollRow, month_range, post_rows
-from accounts.models import Cardholder, Employer, Institution, InterestRate, Scheme
+from accounts.models import (
+    Cardholder,
+    ContributionRate,
+    Employer,
+    Institution,
+    InterestRate,
+    Scheme,
+)
 from accounts.pii import login_username
 from accounts.reference_data import NATIONAL
 from accounts.validators import generate_credit_code
@@ -45,6 +52,8 @@ class Person:
     first_month: date | None
     months: int
     romanised_name: str = ""  # the name in Latin letters, shown on English pages
+    # Retired with a pension in payment: the pensions app's demo makes the claim.
+    pensioner: bool = False
 
 
 EMPLOYERS = {
@@ -157,14 +166,49 @@ PEOPLE = [
         "13800000006",
         Cardholder.EmploymentStatus.RETIRED,
         True,
-        "retired; past contributions, none recent",
+        "retired at 55 (cadre post) in 2013, pension in payment; living check current",
         "jinjiang",
-        Decimal("6000.00"),
-        date(2015, 1, 1),
-        36,
+        Decimal("5000.00"),
+        date(1995, 1, 1),
+        216,
         romanised_name="Zhao Min",
+        pensioner=True,
+    ),
+    Person(
+        "刘强",
+        "440305195407110037",
+        "A10000007",
+        "440300",
+        "深圳市南山区 Nanshan District, Shenzhen",
+        "13800000007",
+        Cardholder.EmploymentStatus.RETIRED,
+        True,
+        "Wang Fang's husband; retired at 60 in 2014, pension in payment; living check due soon",
+        "nanshan",
+        Decimal("9000.00"),
+        date(1995, 1, 1),
+        234,
+        romanised_name="Liu Qiang",
+        pensioner=True,
     ),
 ]
+
+# Before 2015 the national table has no rates. The pensioners' working years need some:
+# illustrative regional rows, labelled as such (RULES: a figure not known is data
+# marked illustrative, never a constant in code).
+HISTORY_RATE_SOURCE = "DEMO: illustrative regional rate before 2015, not a published figure"
+HISTORY_RATES = [
+    ("pension", "employer", "pooled", "0.2000"),
+    ("pension", "employee", "personal", "0.0800"),
+    ("medical", "employer", "pooled", "0.0560"),
+    ("medical", "employer", "personal", "0.0240"),
+    ("medical", "employee", "personal", "0.0200"),
+]
+HISTORY_REGIONS = ("440300", "510100")
+HISTORY_FROM, HISTORY_TO = date(1995, 1, 1), date(2014, 12, 31)
+# Wages of past decades: the last year's wage taken back 7 % a year (the growth of the
+# illustrative average wages), so the contribution index stays plausible.
+WAGE_GROWTH = Decimal("1.07")
 
 INSTITUTIONS = [
     ("DEMO-H-110105", "朝阳中心医院 Chaoyang Central Hospital", Institution.Kind.HOSPITAL),
@@ -181,6 +225,34 @@ PURCHASES = [
 ]
 
 STAFF = [("reviewer", "reviewer"), ("approver", "approver"), ("auditor", "auditor")]
+
+
+def _history_rates():
+    for region in HISTORY_REGIONS:
+        for scheme, payer, destination, rate in HISTORY_RATES:
+            ContributionRate.objects.get_or_create(
+                region=region,
+                scheme=scheme,
+                payer=payer,
+                destination=destination,
+                effective_from=HISTORY_FROM,
+                defaults={
+                    "rate": Decimal(rate),
+                    "effective_to": HISTORY_TO,
+                    "wage_base_floor": Decimal("1000.00"),
+                    "wage_base_ceiling": Decimal("35000.00"),
+                    "source": HISTORY_RATE_SOURCE,
+                },
+            )
+
+
+def _wage(person, month, last):
+    """The person's wage in `month`: `person.wage` in the last year worked, less 7 % a
+    year before it for a long history (the pensioners)."""
+    if not person.pensioner:
+        return person.wage
+    years = last.year - month.year
+    return (person.wage / WAGE_GROWTH**years).quantize(Decimal("0.01"))
 
 
 def _next_month(month):
@@ -288,7 +360,7 @@ def seed(today=None):
                 card_financial_activated=True,
             )
             if person.employment_status == retired:
-                retiring.append(cardholder.pk)
+                retiring.append((cardholder.pk, person.pensioner))
         services.cardholder_open_accounts(cardholder)
         if person.login:
             email = demo_email(person.romanised_name or person.name)
@@ -309,12 +381,14 @@ def seed(today=None):
             logins.append(("—", person.name, person.situation))
         employer = generate_credit_code(EMPLOYERS[person.employer][1]) if person.employer else None
         if history:
+            months = _months(person, today)
             rows += [
-                PayrollRow(0, person.national_id, employer, month, person.wage)
-                for month in _months(person, today)
+                PayrollRow(0, person.national_id, employer, month, _wage(person, month, months[-1]))
+                for month in months
             ]
     # Each month's contributions arrive mid-way through the next month, so the history
     # and the balance chart look like years of real payments.
+    _history_rates()
     caches = Caches()
     for month in sorted({row.month for row in rows}):
         arrived = timezone.make_aware(datetime.combine(_next_month(month), time(10, 0)))
@@ -322,7 +396,15 @@ def seed(today=None):
         result = post_rows(month_rows, caches=caches, posted_at=min(arrived, timezone.now()))
         if result.rejects:
             raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
-    Cardholder.objects.filter(pk__in=retiring).update(
+    Cardholder.objects.filter(pk__in=[pk for pk, pensioner in retiring if not pensioner]).update(
+        employment_status=Cardholder.EmploymentStatus.RETIRED
+    )
+    # The pensioners claim their pension through the claim's own approval (which records
+    # them as retired) before any interest is credited; without the pensions app they
+    # are simply recorded as retired.
+    if "seed_demo_pensions" in get_commands():
+        call_command("seed_demo_pensions", today=today, stdout=io.StringIO())
+    Cardholder.objects.filter(pk__in=[pk for pk, _pensioner in retiring]).update(
         employment_status=Cardholder.EmploymentStatus.RETIRED
     )
 

@@ -180,3 +180,7 @@ class RetirementClaimAdmin(admin.ModelAdmin):
         else:
             messages.success(request, str(DONE[name]))
         return redirect("admin:pensions_retirementclaim_change", claim.pk)
+
+
+# The living check’s staff pages.
+from pensions import living_check_admin  # noqa: E402, F401

@@ -7,4 +7,7 @@ class PensionsConfig(AppConfig):
     verbose_name = _("Pensions")
 
     def ready(self):
-        from pensions import notes  # noqa: F401  (defines the kind's timeline notes)
+        from pensions import (  # noqa: F401
+            living_check_tasks,  # the living check's Celery task
+            notes,  # defines the kind's timeline notes
+        )

@@ -70,3 +70,20 @@ class ClaimRefused(DomainError):
             ],
             "how_to_contest": self.decision.how_to_contest,
         }
+
+
+class NotInPayment(DomainError):
+    """The living check is for a pensioner whose pension is in payment."""
+
+    code = "not_in_payment"
+    default_message = _("There is no pension in payment to confirm a living check for.")
+    status = 409
+
+
+class PensionerNotLiving(DomainError):
+    code = "pensioner_not_living"
+    default_message = _(
+        "The record says this pensioner is no longer living; a living check cannot be "
+        "confirmed. Contact the service centre."
+    )
+    status = 409

@@ -199,3 +199,166 @@ class RetirementClaim(Case):
 
 
 workflow.register(WORKFLOW, RetirementClaim)
+
+
+# --- the yearly living check -----------------------------------------------------------
+
+
+class LivingCheckConfirmation(models.Model):
+    """One confirmation that a pensioner is alive (待遇资格认证). Append-only: a row is
+    never changed or deleted; the latest one fixes the next due date."""
+
+    class How(models.TextChoices):
+        ONLINE = "online", _("Online by the pensioner, with their password")
+        RELATIVE = "relative", _("By a relative at the service centre, confirmed by two staff")
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="living_checks"
+    )
+    confirmed_on = models.DateField(_("confirmed on"))
+    how = models.CharField(_("how"), max_length=10, choices=How.choices)
+    who = models.CharField(_("who confirmed"), max_length=200)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pensioner's login"),
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by (second staff member)"),
+    )
+    due_before = models.DateField(_("due date before this confirmation"))
+    next_due = models.DateField(_("next due date"))
+    released_months = models.JSONField(_("suspended months released"), default=list)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("living check confirmation")
+        verbose_name_plural = _("living check confirmations")
+        ordering = ["-confirmed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "confirmed_on"], name="one_living_check_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(how="online", user__isnull=False)
+                | models.Q(
+                    how="relative",
+                    recorded_by__isnull=False,
+                    confirmed_by__isnull=False,
+                )
+                & ~models.Q(recorded_by=models.F("confirmed_by")),
+                name="living_check_who_confirmed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.confirmed_on}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A living check confirmation is never changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A living check confirmation is never deleted.")
+
+
+class RelativeLivingCheck(models.Model):
+    """A relative brought the pensioner's proof of life to the service centre: one
+    staff member records it, a second confirms it, which writes the confirmation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second staff member")
+        CONFIRMED = "confirmed", _("Confirmed")
+
+    claim = models.ForeignKey(
+        RetirementClaim,
+        on_delete=models.PROTECT,
+        related_name="relative_living_checks",
+        verbose_name=_("retirement claim"),
+    )
+    relative_name = models.CharField(_("relative's name"), max_length=100)
+    relationship = models.CharField(_("relationship to the pensioner"), max_length=50)
+    proof = models.CharField(
+        _("proof of life seen"),
+        max_length=300,
+        help_text=_("What was shown, e.g. a recent photo of the pensioner with today's paper."),
+    )
+    seen_on = models.DateField(_("seen on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    confirmed_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmation = models.OneToOneField(
+        LivingCheckConfirmation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="relative_record",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("relative's living check")
+        verbose_name_plural = _("relatives' living checks")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("record_livingcheck", _("Can record a relative's living check")),
+            ("confirm_livingcheck", _("Can confirm a relative's living check")),
+        ]
+
+    def __str__(self):
+        return f"{self.relative_name} ({self.relationship})"
+
+
+class LivingCheckNotice(models.Model):
+    """A reminder or lapse notice sent, once per claim, kind and due date."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", _("Reminder")
+        LAPSED = "lapsed", _("Lapse notice")
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="living_check_notices"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    due = models.DateField(_("due date"))
+    recipient = models.CharField(_("e-mail sent to"), max_length=254, blank=True)
+    sms_sent = models.BooleanField(_("text message sent"), default=False)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("living check notice")
+        verbose_name_plural = _("living check notices")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "kind", "due"], name="one_living_check_notice")
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.kind} {self.due}"

@@ -14,6 +14,7 @@ BASE_FIGURES = {
     "110100": Decimal("13000.00"),
     "310100": Decimal("12500.00"),
     "440300": Decimal("12000.00"),
+    "510100": Decimal("10000.00"),
 }
 GROWTH = Decimal("1.07")
 

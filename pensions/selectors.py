@@ -4,7 +4,13 @@ from decimal import Decimal
 
 from accounts.models import Account, Cardholder, Contribution, Scheme
 from pensions import eligibility, forecast, living_check, retirement
-from pensions.models import STANDING_STATES, WORKFLOW, RegionalAverageWage, RetirementClaim
+from pensions.models import (
+    STANDING_STATES,
+    WORKFLOW,
+    LivingCheckConfirmation,
+    RegionalAverageWage,
+    RetirementClaim,
+)
 from pensions.retirement import contribution_months
 
 
@@ -157,7 +163,7 @@ def pension_status(cardholder):
             "divisor": claim.divisor,
             "basic_monthly": _money(claim.basic_monthly),
             "personal_monthly": _money(claim.personal_monthly),
-            "next_living_check_due": living_check.next_due(claim.starts_on).isoformat(),
+            "next_living_check_due": living_check_due(claim).isoformat(),
             "payments": [],
         }
     pending = claim is not None and claim.status in WORKFLOW.open_states
@@ -175,4 +181,50 @@ def pension_status(cardholder):
         "personal_monthly": None,
         "next_living_check_due": None,
         "payments": [],
+    }
+
+
+# --- the yearly living check -----------------------------------------------------------
+
+
+def living_check_due(claim):
+    """The date the pensioner's living check runs out: twelve months after the latest
+    confirmation (the due date it fixed), or after the pension's first month when
+    there is none. The monthly run pays a month only while this holds. One query."""
+    latest = (
+        LivingCheckConfirmation.objects.filter(claim=claim)
+        .order_by("-next_due")
+        .values_list("next_due", flat=True)
+        .first()
+    )
+    return latest or living_check.next_due(claim.starts_on)
+
+
+def claim_in_payment(cardholder):
+    """The cardholder's approved retirement claim (a pension in payment), or None."""
+    return (
+        RetirementClaim.objects.filter(cardholder=cardholder, status=WORKFLOW.states.APPROVED)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def living_check_history(claim):
+    """The claim's confirmations, newest first."""
+    return list(LivingCheckConfirmation.objects.filter(claim=claim).order_by("-confirmed_on"))
+
+
+def living_check_overview(claim, *, today):
+    """What the pension page shows: the due date, the state (current, reminder due,
+    lapsed), the months suspended so far and the history."""
+    due = living_check_due(claim)
+    state = living_check.state(due, today)
+    return {
+        "due": due,
+        "state": state,
+        "reminder_on": living_check.reminder_on(due),
+        "suspended_months": living_check.released_months(due, today)
+        if state == living_check.LAPSED
+        else [],
+        "history": living_check_history(claim),
     }

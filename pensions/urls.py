@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pensions import views
+from pensions import living_check_views, views
 
 app_name = "pensions"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("claim/submit/", views.claim_submit, name="claim_submit"),
     path("claim/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("claim/documents/", views.claim_upload, name="claim_upload"),
+    path("living-check/", living_check_views.living_check, name="living_check"),
 ]

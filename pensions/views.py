@@ -147,6 +147,10 @@ def claim(request, upload_form=None, status=200):
         "how_to_contest": how_to_contest(),
         "refusal": _last_refusal(own),
     }
+    if context["approved"]:
+        from pensions.living_check_views import living_check_context
+
+        context["living_check"] = living_check_context(own, today=timezone.localdate())
     return render(request, "pensions/claim.html", context, status=status)
 
 

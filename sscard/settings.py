@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.credit_interest_last_year",
         "schedule": crontab(minute=0, hour=3, day_of_month=5, month_of_year=1),
     },
+    # The pensioners' living check: reminders a month before the due date and the
+    # notice when it lapses, once each; daily, in the morning (local time).
+    "living-check-notices": {
+        "task": "pensions.living_check_notices",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }
 
 # --- REST framework -----------------------------------------------------------

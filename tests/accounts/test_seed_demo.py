@@ -35,6 +35,7 @@ PEOPLE = {
     "440305198206110034": ("刘洋", "Liu Yang", "A10000004", "employed"),
     "320102197809040053": ("陈杰", "Chen Jie", "A10000005", "unemployed"),
     "510107195801200065": ("赵敏", "Zhao Min", "A10000006", "retired"),
+    "440305195407110037": ("刘强", "Liu Qiang", "A10000007", "retired"),
 }
 MODELS = [
     get_user_model(),
@@ -84,10 +85,10 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 6
+    assert first["Cardholder"] == 7
 
 
-def test_the_six_people_are_there_as_the_issue_describes(seeded):
+def test_the_seven_people_are_there_as_described(seeded):
     for national_id, (name, romanised, card, employment) in PEOPLE.items():
         person = Cardholder.objects.with_national_id(national_id).get()
         assert (
@@ -115,7 +116,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 5
+    assert with_login.count() == 6
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -244,4 +245,54 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 6
+    assert Cardholder.objects.count() == 7
+
+
+def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
+    from pensions import living_check, selectors
+    from pensions.models import LivingCheckConfirmation, RetirementClaim
+
+    today = timezone.localdate()
+    liu = Cardholder.objects.with_national_id("440305195407110037").get()
+    assert (liu.date_of_birth, liu.gender, liu.region) == (date(1954, 7, 11), "M", "440300")
+    assert liu.user.check_password(DEMO_PASSWORD)
+    assert liu.user.email == "liu.qiang@demo.sscard.example"
+    zhao = Cardholder.objects.with_national_id("510107195801200065").get()
+    claims = {}
+    for holder in (liu, zhao):
+        claim = RetirementClaim.objects.get(cardholder=holder)
+        assert claim.status == "approved"
+        assert claim.verified_by.username == "reviewer"
+        assert claim.approved_by.username == "approver"
+        # The award is what the approval computed from the record.
+        assert (
+            claim.contribution_months
+            == Contribution.objects.filter(
+                cardholder=holder, scheme="pension", payer="employee"
+            ).count()
+        )
+        assert claim.basic_monthly > 0 and claim.personal_monthly > 0
+        assert claim.average_wage_year == claim.retirement_date.year - 1
+        assert claim.balance_at_retirement == sum(
+            Contribution.objects.filter(cardholder=holder, scheme="pension").values_list(
+                "to_personal", flat=True
+            )
+        )
+        claims[holder.pk] = claim
+    liu_claim, zhao_claim = claims[liu.pk], claims[zhao.pk]
+    # Men retire at 60: 11 July 2014, paid from August; 19.5 years of contributions.
+    assert (liu_claim.retirement_date, liu_claim.starts_on) == (date(2014, 7, 11), date(2014, 8, 1))
+    assert (liu_claim.contribution_months, liu_claim.divisor) == (234, 139)
+    # A woman in a cadre post retires at 55: 20 January 2013; 18 years of contributions.
+    assert (zhao_claim.category, zhao_claim.retirement_date) == ("female_cadre", date(2013, 1, 20))
+    assert (zhao_claim.contribution_months, zhao_claim.divisor) == (216, 170)
+    # Liu Qiang's living check runs out within the month: the reminder state shows.
+    due = selectors.living_check_due(liu_claim)
+    assert today < due <= living_check.add_months(today, 1)
+    assert living_check.state(due, today) == living_check.REMINDER_DUE
+    assert living_check.state(selectors.living_check_due(zhao_claim), today) == living_check.CURRENT
+    # Confirmed every year since the pension began, twice through their son.
+    history = LivingCheckConfirmation.objects.filter(claim=liu_claim)
+    assert history.filter(how="relative").exists() and history.filter(how="online").exists()
+    assert all(row.released_months == [] for row in history)
+    assert not LivingCheckConfirmation.objects.filter(claim=zhao_claim, how="relative").exists()

@@ -14,6 +14,8 @@ VIEW_WORK = [
     "accounts.view_cardholder",
     "accounts.view_account",
     "pensions.view_retirementclaim",
+    "pensions.view_livingcheckconfirmation",
+    "pensions.view_relativelivingcheck",
 ]
 ROLES = {
     "reviewer": [
@@ -21,12 +23,14 @@ ROLES = {
         "withdrawals.review_application",
         "withdrawals.verify_life_event",
         "pensions.review_retirementclaim",
+        "pensions.record_livingcheck",
     ],
     "approver": [
         *VIEW_WORK,
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
         "pensions.approve_retirementclaim",
+        "pensions.confirm_livingcheck",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a
