@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "verification",
     "pensions",
     "benefits",
+    "maternity",
 ]
 
 MIDDLEWARE = [

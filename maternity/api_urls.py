@@ -1,0 +1,14 @@
+"""The maternity app's endpoints of the REST API (mounted under /api/v1/)."""
+
+from django.urls import path
+
+from maternity import api
+
+urlpatterns = [
+    path("benefits/maternity/", api.MaternityClaimView.as_view(), name="maternity-claim"),
+    path(
+        "benefits/maternity/submit/",
+        api.MaternityClaimSubmitView.as_view(),
+        name="maternity-claim-submit",
+    ),
+]
