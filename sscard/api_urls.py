@@ -12,6 +12,7 @@ v1 = [
     path("", include("pensions.api_urls")),
     path("", include("benefits.api_urls")),
     path("", include("maternity.api_urls")),
+    path("", include("workinjury.api_urls")),
 ]
 
 urlpatterns = [

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "pensions",
     "benefits",
     "maternity",
+    "workinjury",
 ]
 
 MIDDLEWARE = [
