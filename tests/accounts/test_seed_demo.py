@@ -35,6 +35,7 @@ PEOPLE = {
     "440305198206110034": ("刘洋", "Liu Yang", "A10000004", "employed"),
     "320102197809040053": ("陈杰", "Chen Jie", "A10000005", "unemployed"),
     "510107195801200065": ("赵敏", "Zhao Min", "A10000006", "retired"),
+    "320102199205060028": ("周婷", "Zhou Ting", "A10000007", "employed"),
 }
 MODELS = [
     get_user_model(),
@@ -84,7 +85,7 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 6
+    assert first["Cardholder"] == 7
 
 
 def test_the_six_people_are_there_as_the_issue_describes(seeded):
@@ -115,7 +116,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 5
+    assert with_login.count() == 6
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -244,4 +245,19 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 6
+    assert Cardholder.objects.count() == 7
+
+
+def test_zhou_ting_has_a_maternity_claim_ready_to_submit(seeded):
+    from maternity.models import MaternityClaim
+    from maternity.selectors import estimate
+
+    claim = MaternityClaim.objects.get(cardholder__card_number="A10000007")
+    today = timezone.localdate()
+    assert claim.status == "draft" and claim.event == "birth"
+    assert (claim.event_date.year, claim.event_date.month) != (today.year, today.month)
+    assert claim.event_date < today
+    assert list(claim.documents.values_list("kind", flat=True)) == ["birth_certificate"]
+    figures = estimate(claim)
+    # 9,000 ÷ 30 × (98 + 30 illustrative Jiangsu days)
+    assert figures.days == 128 and figures.amount == Decimal("38400.00")

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions")
+APPS = ("accounts", "withdrawals", "pensions", "maternity", "workinjury")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -14,6 +14,9 @@ VIEW_WORK = [
     "accounts.view_cardholder",
     "accounts.view_account",
     "pensions.view_retirementclaim",
+    "maternity.view_maternityclaim",
+    "maternity.view_employeraveragewage",
+    "workinjury.view_injuryrecognition",
 ]
 ROLES = {
     "reviewer": [
@@ -21,12 +24,16 @@ ROLES = {
         "withdrawals.review_application",
         "withdrawals.verify_life_event",
         "pensions.review_retirementclaim",
+        "maternity.review_maternityclaim",
+        "workinjury.review_injuryrecognition",
     ],
     "approver": [
         *VIEW_WORK,
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
         "pensions.approve_retirementclaim",
+        "maternity.approve_maternityclaim",
+        "workinjury.decide_injuryrecognition",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a
