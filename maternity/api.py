@@ -1,6 +1,7 @@
 """``/api/v1/benefits/maternity/``: the caller's own maternity allowance claim."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -8,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import cardholder_for_user
-from core.errors import NotFound
+from casework import services as casework
+from core.errors import InvalidInput, NotFound
 from maternity import selectors, services
 from maternity.models import Event
 
@@ -64,6 +66,24 @@ class MaternityClaimView(APIView):
             today=timezone.localdate(),
         )
         return Response(selectors.claim_body(claim), status=status.HTTP_201_CREATED)
+
+
+class MaternityClaimDocumentView(APIView):
+    """Add the birth certificate or medical proof (multipart: ``kind``, ``file``)."""
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=OpenApiTypes.OBJECT)
+    def post(self, request):
+        claim = _own_claim(request.user)
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            raise InvalidInput(_("Choose a file to upload."), code="required", field="file")
+        document = casework.document_add(
+            case=claim,
+            kind=request.data.get("kind", ""),
+            uploaded_file=uploaded,
+            uploader=request.user,
+        )
+        return Response({"id": document.pk, "kind": document.kind}, status=status.HTTP_201_CREATED)
 
 
 class MaternityClaimSubmitView(APIView):

@@ -29,6 +29,27 @@ def test_post_starts_a_claim_and_get_shows_the_figures(api):
     assert body["amount"] == "29400.00" and body["amount_fixed"] is False
 
 
+def test_documents_bank_and_submit_through_the_api(api):
+    from tests.factories import upload
+
+    body = {
+        "event": "birth",
+        "date": BIRTH.isoformat(),
+        "bank_name": "Bank of Nanjing",
+        "bank_account_number": "6222000011112222",
+    }
+    assert api.post(URL, body, format="json").status_code == 201
+    refused = api.post(f"{URL}submit/")
+    assert refused.status_code == 422
+    assert [r["code"] for r in refused.json()["reasons"]] == ["maternity_missing_proof"]
+    added = api.post(f"{URL}documents/", {"kind": "birth_certificate", "file": upload()})
+    assert added.status_code == 201
+    assert api.post(f"{URL}documents/", {"kind": "x-ray", "file": upload()}).status_code == 400
+    answer = api.post(f"{URL}submit/")
+    assert answer.status_code == 200 and answer.json()["status"] != "draft"
+    assert answer.json()["bank_account_tail"] == "2222"
+
+
 def test_a_refusal_is_422_with_every_code_and_how_to_contest(api):
     response = api.post(URL, {"event": "birth", "date": "2027-01-01"}, format="json")
     assert response.status_code == 422
