@@ -418,6 +418,7 @@ def seed(today=None):
             description=description,
             idempotency_key=key,
         )
+    _seed_zhou_ting(password, logins, today)
     # Interest for every complete year with a published rate, oldest first (each year's
     # interest earns in the next), through the run an operator uses.
     published = (
@@ -428,3 +429,70 @@ def seed(today=None):
     for year in published:
         interest_service.interest_credit_year(year, today=today)
     return logins
+
+
+# Zhou Ting gave birth last month: her maternity allowance claim waits for her to submit.
+ZHOU_TING = Person(
+    "周婷",
+    "320102199205060028",
+    "A10000008",
+    "320100",
+    "南京市玄武区 Xuanwu District, Nanjing",
+    "13800000008",
+    Cardholder.EmploymentStatus.EMPLOYED,
+    True,
+    "gave birth last month; maternity allowance claim ready to submit",
+    "changjiang",
+    Decimal("9500.00"),
+    None,
+    36,
+    romanised_name="Zhou Ting",
+)
+
+
+def _seed_zhou_ting(password, logins, today):
+    """Zhou Ting, her login and three years of contributions through her employer; the
+    maternity app (when installed) adds her employer's average wage and her draft claim.
+    Creates only what is missing."""
+    person = ZHOU_TING
+    cardholder = Cardholder.objects.with_national_id(person.national_id).first()
+    if cardholder is None:
+        cardholder = services.cardholder_create(
+            name=person.name,
+            romanised_name=person.romanised_name,
+            national_id=person.national_id,
+            card_number=person.card_number,
+            region=person.region,
+            domicile=person.domicile,
+            phone=person.phone,
+            ethnicity="汉族 Han",
+            employment_status=person.employment_status,
+            card_financial_activated=True,
+        )
+    services.cardholder_open_accounts(cardholder)
+    email = demo_email(person.romanised_name)
+    user = _user(
+        person.national_id, password, first_name=person.name, email=email, mobile=person.phone
+    )
+    if cardholder.user_id is None:
+        Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(user=user)
+    logins.append((person.national_id, person.name, person.situation))
+    employer = generate_credit_code(EMPLOYERS[person.employer][1])
+    rows = [
+        PayrollRow(0, person.national_id, employer, month, person.wage)
+        for month in _months(person, today)
+    ]
+    caches = Caches()
+    for month in sorted({row.month for row in rows}):
+        arrived = timezone.make_aware(datetime.combine(_next_month(month), time(10, 0)))
+        result = post_rows(
+            [row for row in rows if row.month == month],
+            caches=caches,
+            posted_at=min(arrived, timezone.now()),
+        )
+        if result.rejects:
+            raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    if "seed_maternity_demo" in get_commands():
+        call_command(
+            "seed_maternity_demo", person.national_id, today=today.isoformat(), stdout=io.StringIO()
+        )

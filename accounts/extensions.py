@@ -84,3 +84,28 @@ def provide_dashboard_banner(reader):
 def dashboard_banner(request):
     """The banner the overview shows this user now, if any."""
     return _readers["dashboard_banner"](request)
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """A decision about the person that their record shows (e.g. a recognised work
+    injury): what, since when, the case's reference."""
+
+    kind: str
+    title: str
+    on: object  # a date
+    reference: str
+    detail: str = ""
+
+
+_record_readers = []
+
+
+def provide_record_lines(reader):
+    """Add `reader(cardholder) -> [RecordLine]` to what "My record" shows."""
+    if reader not in _record_readers:
+        _record_readers.append(reader)
+
+
+def record_lines(cardholder):
+    return [line for reader in _record_readers for line in reader(cardholder)]

@@ -87,3 +87,11 @@ def identity(cardholder: Cardholder) -> dict:
         "employment_status": cardholder.employment_status,
         "employment_status_label": cardholder.get_employment_status_display(),
     }
+
+
+def decisions_on_record(cardholder: Cardholder) -> list:
+    """Decisions about the person the apps above accounts record (a recognised work
+    injury), as `accounts.extensions.RecordLine`s."""
+    from accounts import extensions
+
+    return extensions.record_lines(cardholder)

@@ -16,6 +16,14 @@ class _Spell(serializers.Serializer):
     months = serializers.IntegerField()
 
 
+class _Decision(serializers.Serializer):
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    on = serializers.DateField()
+    reference = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class RecordSerializer(serializers.Serializer):
     name = serializers.CharField()
     romanised_name = serializers.CharField()
@@ -29,6 +37,7 @@ class RecordSerializer(serializers.Serializer):
     financial_function_activated = serializers.BooleanField()
     employment_status = serializers.CharField()
     employment_history = _Spell(many=True)
+    decisions = _Decision(many=True)
 
 
 class MeRecordView(APIView):
@@ -54,6 +63,10 @@ class MeRecordView(APIView):
                     "months": spell.months,
                 }
                 for spell in record.employment_history(cardholder)
+            ],
+            "decisions": [
+                {**vars(line), "title": str(line.title)}
+                for line in record.decisions_on_record(cardholder)
             ],
         }
         return Response(RecordSerializer(data).data)

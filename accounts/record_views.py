@@ -11,5 +11,6 @@ def my_record(request, cardholder):
     context = {
         "person": record.identity(cardholder),
         "history": record.employment_history(cardholder),
+        "decisions": record.decisions_on_record(cardholder),
     }
     return render(request, "accounts/record.html", context)

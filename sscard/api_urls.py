@@ -11,6 +11,8 @@ v1 = [
     path("", include("withdrawals.api_urls")),
     path("", include("pensions.api_urls")),
     path("", include("benefits.api_urls")),
+    path("", include("maternity.api_urls")),
+    path("", include("workinjury.api_urls")),
 ]
 
 urlpatterns = [

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "verification",
     "pensions",
     "benefits",
+    "maternity",
+    "workinjury",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("withdrawals/", include("withdrawals.urls")),
     path("verify/", include("verification.urls")),
     path("pension/", include("pensions.urls")),
+    path("maternity/", include("maternity.urls")),
     path("", include("accounts.urls")),
 ]
 

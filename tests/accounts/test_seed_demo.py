@@ -36,6 +36,7 @@ PEOPLE = {
     "320102197809040053": ("陈杰", "Chen Jie", "A10000005", "unemployed"),
     "510107195801200065": ("赵敏", "Zhao Min", "A10000006", "retired"),
     "440305195407110037": ("刘强", "Liu Qiang", "A10000007", "retired"),
+    "320102199205060028": ("周婷", "Zhou Ting", "A10000008", "employed"),
 }
 MODELS = [
     get_user_model(),
@@ -85,10 +86,10 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 7
+    assert first["Cardholder"] == 8
 
 
-def test_the_seven_people_are_there_as_described(seeded):
+def test_the_eight_people_are_there_as_described(seeded):
     for national_id, (name, romanised, card, employment) in PEOPLE.items():
         person = Cardholder.objects.with_national_id(national_id).get()
         assert (
@@ -116,7 +117,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 6
+    assert with_login.count() == 7
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -245,7 +246,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 7
+    assert Cardholder.objects.count() == 8
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
@@ -296,3 +297,16 @@ def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
     assert history.filter(how="relative").exists() and history.filter(how="online").exists()
     assert all(row.released_months == [] for row in history)
     assert not LivingCheckConfirmation.objects.filter(claim=zhao_claim, how="relative").exists()
+def test_zhou_ting_has_a_maternity_claim_ready_to_submit(seeded):
+    from maternity.models import MaternityClaim
+    from maternity.selectors import estimate
+
+    claim = MaternityClaim.objects.get(cardholder__card_number="A10000008")
+    today = timezone.localdate()
+    assert claim.status == "draft" and claim.event == "birth"
+    assert (claim.event_date.year, claim.event_date.month) != (today.year, today.month)
+    assert claim.event_date < today
+    assert list(claim.documents.values_list("kind", flat=True)) == ["birth_certificate"]
+    figures = estimate(claim)
+    # 9,000 ÷ 30 × (98 + 30 illustrative Jiangsu days)
+    assert figures.days == 128 and figures.amount == Decimal("38400.00")

@@ -389,6 +389,22 @@ ROLE_PERMISSION_SETS = {
         "pensions.view_relativelivingcheck",
     },
 }
+# The maternity and work-injury kinds: every role reads them, reviewers verify and
+# refuse, approvers decide.
+KIND_VIEWS = {
+    "maternity.view_maternityclaim",
+    "maternity.view_employeraveragewage",
+    "workinjury.view_injuryrecognition",
+}
+ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
+    "maternity.review_maternityclaim",
+    "workinjury.review_injuryrecognition",
+}
+ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
+    "maternity.approve_maternityclaim",
+    "workinjury.decide_injuryrecognition",
+}
+ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
 NOBODY = {
     "accounts.view_full_national_id",

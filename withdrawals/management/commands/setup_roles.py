@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions")
+APPS = ("accounts", "withdrawals", "pensions", "maternity", "workinjury")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -16,6 +16,9 @@ VIEW_WORK = [
     "pensions.view_retirementclaim",
     "pensions.view_livingcheckconfirmation",
     "pensions.view_relativelivingcheck",
+    "maternity.view_maternityclaim",
+    "maternity.view_employeraveragewage",
+    "workinjury.view_injuryrecognition",
 ]
 ROLES = {
     "reviewer": [
@@ -24,6 +27,8 @@ ROLES = {
         "withdrawals.verify_life_event",
         "pensions.review_retirementclaim",
         "pensions.record_livingcheck",
+        "maternity.review_maternityclaim",
+        "workinjury.review_injuryrecognition",
     ],
     "approver": [
         *VIEW_WORK,
@@ -31,6 +36,8 @@ ROLES = {
         "withdrawals.manage_payouts",
         "pensions.approve_retirementclaim",
         "pensions.confirm_livingcheck",
+        "maternity.approve_maternityclaim",
+        "workinjury.decide_injuryrecognition",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a

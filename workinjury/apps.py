@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkInjuryConfig(AppConfig):
+    name = "workinjury"
+    verbose_name = _("Work-injury recognition")
+
+    def ready(self):
+        from accounts import extensions
+        from workinjury import notes  # noqa: F401  (defines the kind's timeline notes)
+        from workinjury.selectors import recognised_injury_lines
+
+        extensions.provide_record_lines(recognised_injury_lines)

@@ -1,0 +1,17 @@
+"""The work-injury recognition's own timeline notes."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casework import notes
+
+FILED_FOR_WORKER = notes.define(
+    "injury_filed_for_worker",
+    _("Filed on the worker's behalf by %(filer)s; the worker is told."),
+)
+RECOGNISED = notes.define(
+    "injury_recognised", _("Recognised as a work-related injury (accident of %(date)s).")
+)
+NOT_RECOGNISED = notes.define("injury_not_recognised", text_wins=True)
+VERIFIED = notes.define(
+    "injury_verified", _("The labour relationship and the diagnosis were verified.")
+)
