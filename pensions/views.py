@@ -147,6 +147,12 @@ def claim(request, upload_form=None, status=200):
         "how_to_contest": how_to_contest(),
         "refusal": _last_refusal(own),
     }
+    if context["approved"]:
+        context.update(
+            payments=selectors.pension_payments(own),
+            payment_status=selectors.pension_payment_status(own, today=timezone.localdate()),
+            living_check_due=selectors.living_check_due(own),
+        )
     return render(request, "pensions/claim.html", context, status=status)
 
 
