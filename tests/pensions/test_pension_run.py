@@ -272,3 +272,15 @@ def test_no_bank_account_and_no_card_is_refused_by_name(claim):
     result = pay("2026-08", today=date(2026, 8, 3))
     assert result.refused == [(claim.pk, "no_payee")]
     assert not PensionPayment.objects.exists()
+
+
+def test_the_bank_file_has_a_line_per_payment(claim, tmp_path):
+    path = tmp_path / "pensions-2026-08.csv"
+    out = io.StringIO()
+    call_command("pay_pensions", "--month", "2026-08", "--bank-file", str(path), stdout=out)
+    assert "Wrote 1 payment line(s)" in out.getvalue()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == [
+        "reference,payee,bank,account_number,amount",
+        f"PP-{claim.pk}-202608,Ray Sun,Bank of Example,6222 0202 0011 2233,2507.37",
+    ]

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
-from pensions import payment_run
+from pensions import payment_run, payout_files
 
 
 class Command(BaseCommand):
@@ -21,8 +21,13 @@ class Command(BaseCommand):
             help="queue one Celery task per id range instead of running here",
         )
         parser.add_argument("--range-size", type=int, default=payment_run.RANGE_SIZE)
+        parser.add_argument(
+            "--bank-file",
+            default=None,
+            help="after the run, write the month's payments as the bank's batch CSV here",
+        )
 
-    def handle(self, *args, month, queue, range_size, **options):
+    def handle(self, *args, month, queue, range_size, bank_file, **options):
         if range_size < 1:
             raise CommandError("--range-size must be at least 1.")
         try:
@@ -51,6 +56,10 @@ class Command(BaseCommand):
             f"Already paid before: {result.already_paid}; suspended (living check "
             f"lapsed): {result.suspended}; stopped (death): {result.stopped}."
         )
+        if bank_file:
+            with open(bank_file, "w", encoding="utf-8", newline="") as fh:
+                lines = payout_files.write_month(fh, plan.month)
+            self.stdout.write(f"Wrote {len(lines)} payment line(s) to {bank_file}.")
         if result.refused:
             raise CommandError(
                 f"{len(result.refused)} pensioner(s) refused: "
