@@ -74,11 +74,21 @@ PAYMENTS = ledger_bulk.Records(
         "back_pay",
     ],
     held=["claim_id"],
+    text=lambda values: _payment_text(*values),
 )
 
 
+def _payment_text(claim_id, month, basic, from_account, from_fund, total, kind, *rest):
+    # Decimals as `!s` and the month as isoformat: the generic copy_text costs more.
+    payee, bank, number, back_pay = (ledger_bulk.copy_text(value) for value in rest)
+    return (
+        f"{claim_id}\t{month.isoformat()}\t{basic!s}\t{from_account!s}\t{from_fund!s}"
+        f"\t{total!s}\t{kind}\t{payee}\t{bank}\t{number}\t{back_pay}"
+    )
+
+
 def pension_key(claim_id, month):
-    return f"pension:{claim_id}:{month:%Y-%m}"
+    return f"pension:{claim_id}:{month.year:04d}-{month.month:02d}"
 
 
 def month_parse(value):
@@ -400,7 +410,9 @@ def pension_pay_range(plan, first, stop, *, writer=None):
             if from_account:
                 legs.insert(0, (personal_id, -from_account))
             legs = tuple(leg for leg in legs if leg[1])
-            description = f"Pension {day:%Y-%m}" + (" (back pay)" if back_pay else "")
+            description = f"Pension {day.year:04d}-{day.month:02d}" + (
+                " (back pay)" if back_pay else ""
+            )
             postings.append(
                 ledger_bulk.Posting(
                     key=pension_key(claim.pk, day),
