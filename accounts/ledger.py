@@ -25,7 +25,7 @@ from accounts.exceptions import (
     InvalidAmount,
     UnbalancedTransaction,
 )
-from accounts.models import ZERO, Account, LedgerEntry, LedgerTransaction
+from accounts.models import ZERO, Account, LedgerEntry, LedgerTransaction, fund_code
 
 CENT = Decimal("0.01")
 
@@ -59,6 +59,22 @@ def system_account(code):
     """The system account for `code`, created on first use."""
     account, _ = Account.objects.get_or_create(
         kind=Account.Kind.SYSTEM, system_code=code, defaults={"scheme": ""}
+    )
+    return account
+
+
+def fund_account(scheme, region):
+    """The fund of `scheme` in pooling `region` (a system account), or None: a fund is
+    set up (`fund_account_open`), never created by a run that needs it."""
+    return Account.objects.filter(
+        kind=Account.Kind.SYSTEM, system_code=fund_code(scheme, region)
+    ).first()
+
+
+def fund_account_open(scheme, region):
+    """Set up the fund of `scheme` in `region` (idempotent)."""
+    account, _ = Account.objects.get_or_create(
+        kind=Account.Kind.SYSTEM, system_code=fund_code(scheme, region), defaults={"scheme": ""}
     )
     return account
 

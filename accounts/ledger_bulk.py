@@ -726,13 +726,15 @@ def _hold_rows(model, ids):
     commit (the lock a foreign-key check takes)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            # The key column by name: a child table's is its parent link, not `id`.
+            key = connection.ops.quote_name(model._meta.pk.column)
             cursor.execute(
-                f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s) "  # noqa: S608
-                "ORDER BY id FOR KEY SHARE",
+                f"SELECT {key} FROM {model._meta.db_table} WHERE {key} = ANY(%s) "  # noqa: S608
+                f"ORDER BY {key} FOR KEY SHARE",
                 [sorted(ids)],
             )
             return {pk for (pk,) in cursor.fetchall()}
-    return set(model.objects.filter(id__in=ids).values_list("id", flat=True))
+    return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _posted_keys(keys):

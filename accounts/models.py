@@ -275,6 +275,23 @@ class Institution(models.Model):
         return self.name
 
 
+FUND_PREFIX = "fund_"
+
+
+def fund_code(scheme, region):
+    """The system code of a scheme's fund in a pooling region: `fund_<scheme>_<region>`
+    (one system account per scheme and region; no fixed choice names them)."""
+    return f"{FUND_PREFIX}{scheme}_{region}"
+
+
+def fund_of(code):
+    """(scheme, region) of a fund's system code, or None for any other code."""
+    if not code.startswith(FUND_PREFIX):
+        return None
+    scheme, _sep, region = code.removeprefix(FUND_PREFIX).rpartition("_")
+    return scheme, region
+
+
 class Account(models.Model):
     """Money in one place. Its balance is the sum of its ledger entries, kept
     materialised and changed only by the ledger service under a row lock."""
@@ -295,6 +312,7 @@ class Account(models.Model):
         PAYOUTS_PAYABLE = "payouts_payable", _("Payouts payable")
         PAID_OUT = "paid_out", _("Paid out to banks")
         INTEREST_CREDITED = "interest_credited", _("Interest credited to personal accounts")
+        BENEFITS_PAYABLE = "benefits_payable", _("Benefits payable")
 
     cardholder = models.ForeignKey(
         Cardholder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
@@ -341,6 +359,12 @@ class Account(models.Model):
 
     def __str__(self):
         if self.kind == self.Kind.SYSTEM:
+            fund = fund_of(self.system_code)
+            if fund is not None:
+                return _("%(scheme)s fund, region %(region)s") % {
+                    "scheme": dict(Scheme.choices).get(fund[0], fund[0]),
+                    "region": fund[1],
+                }
             return self.get_system_code_display()
         return f"{self.get_scheme_display()} · {self.get_kind_display()}"
 
@@ -384,6 +408,8 @@ class LedgerTransaction(AppendOnlyModel):
         PAYOUT_CONFIRMED = "payout_confirmed", _("Payout confirmed by the bank")
         CORRECTION = "correction", _("Correction")
         INTEREST = "interest", _("Interest")
+        PENSION = "pension", _("Pension payment")
+        PENSION_RECOVERY = "pension_recovery", _("Recovery of overpaid pension")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add

@@ -15,7 +15,14 @@ from casework.staff import display_person, status_filter
 from core.errors import DomainError
 from core.http import client_ip
 from pensions import eligibility, selectors, services
-from pensions.models import WORKFLOW, RetirementClaim
+from pensions.models import (
+    WORKFLOW,
+    PensionIncrease,
+    PensionOverpayment,
+    PensionPayment,
+    RetirementClaim,
+    SuspendedMonth,
+)
 
 # name: (label, the table's action or None for a note, service, the typed field)
 ACTIONS = {
@@ -180,6 +187,61 @@ class RetirementClaimAdmin(admin.ModelAdmin):
         else:
             messages.success(request, str(DONE[name]))
         return redirect("admin:pensions_retirementclaim_change", claim.pk)
+
+
+@admin.register(PensionIncrease)
+class PensionIncreaseAdmin(admin.ModelAdmin):
+    """The yearly increases are data staff enter with their source."""
+
+    list_display = ("region", "from_month", "percent", "amount", "source")
+    list_filter = ("region",)
+
+
+class _RecordAdmin(admin.ModelAdmin):
+    """Written by the pension run and the death stop only: staff read them."""
+
+    list_select_related = ("claim",)
+    search_fields = ("claim__reference",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PensionPayment)
+class PensionPaymentAdmin(_RecordAdmin):
+    list_display = (
+        "claim",
+        "month",
+        "basic",
+        "personal_from_account",
+        "personal_from_fund",
+        "total",
+        "destination",
+        "back_pay",
+        "transaction",
+    )
+    list_filter = ("month", "destination", "back_pay")
+
+
+@admin.register(SuspendedMonth)
+class SuspendedMonthAdmin(_RecordAdmin):
+    list_display = ("claim", "month", "check_due", "created_at")
+    list_filter = ("month",)
+
+
+@admin.register(PensionOverpayment)
+class PensionOverpaymentAdmin(_RecordAdmin):
+    """Months paid after a pensioner's death: what was recovered from the personal
+    balance and what staff still have to recover."""
+
+    list_display = ("claim", "month", "overpaid", "recovered", "owed", "transaction")
+    list_filter = ("month",)
 
 
 # The living check’s staff pages.

@@ -87,3 +87,51 @@ class PensionerNotLiving(DomainError):
         "confirmed. Contact the service centre."
     )
     status = 409
+
+
+class MonthNotPayable(DomainError):
+    """A run for a month after next month: pensions are paid no further ahead."""
+
+    code = "pension_month_too_far"
+    default_message = _("Pensions are paid for this month or next month, not later.")
+    status = 422
+
+
+class MissingPensionFund(DomainError):
+    """No pension fund is set up for a region whose pensioners the run pays."""
+
+    code = "missing_pension_fund"
+    default_message = _("The pension fund of a region is not set up.")
+    status = 422
+
+    def __init__(self, *, regions):
+        super().__init__(
+            _("No pension fund account is set up for region %(regions)s; nothing was paid.")
+            % {"regions": ", ".join(regions)},
+            regions=list(regions),
+        )
+
+    def details(self):
+        return {"missing": {"figure": "pension_fund", **self.params}}
+
+
+class MissingPensionIncrease(DomainError):
+    """A year's pension increase the run needs is not recorded (not even as zero)."""
+
+    code = "missing_pension_increase"
+    default_message = _("A yearly pension increase is not recorded.")
+    status = 422
+
+    def __init__(self, *, missing):
+        named = ", ".join(f"{region} {year}" for region, year in missing)
+        super().__init__(
+            _(
+                "No yearly pension increase is recorded for %(missing)s (region and year; "
+                "enter 0 %% if there was none); nothing was paid."
+            )
+            % {"missing": named},
+            missing=[f"{region}:{year}" for region, year in missing],
+        )
+
+    def details(self):
+        return {"missing": {"figure": "pension_increase", **self.params}}

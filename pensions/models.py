@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MONEY
+from accounts.models import MONEY, AppendOnlyModel, LedgerTransaction
 from casework import workflow
 from casework.models import Case
 from core.rights import HOW_TO_CONTEST
@@ -172,6 +172,10 @@ class RetirementClaim(Case):
     personal_monthly = models.DecimalField(
         _("personal-account pension a month"), null=True, blank=True, **MONEY
     )
+    # Where the pension is paid when the card's financial function is not activated.
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("bank account number"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("retirement claim")
@@ -199,6 +203,163 @@ class RetirementClaim(Case):
 
 
 workflow.register(WORKFLOW, RetirementClaim)
+
+
+# --- the monthly payments -----------------------------------------------------------
+
+
+class PensionIncrease(models.Model):
+    """A yearly pension increase (养老金调整) in a pooling region, from its month on, for
+    pensions in payment before that month: a percentage of the monthly pension or a
+    fixed amount. Data, never a constant; region 000000 is the national default."""
+
+    region = models.CharField(_("pooling region"), max_length=6)
+    from_month = models.DateField(_("from month"), help_text=_("The first day of the month."))
+    percent = models.DecimalField(
+        _("percent"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount a month"), null=True, blank=True, **MONEY)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("pension increase")
+        verbose_name_plural = _("pension increases")
+        ordering = ["region", "from_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "from_month"], name="one_pension_increase_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__isnull=True, amount__isnull=False)
+                | models.Q(percent__isnull=False, amount__isnull=True),
+                name="pension_increase_percent_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_month__day=1), name="pension_increase_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        what = f"{self.percent} %" if self.percent is not None else f"+{self.amount}"
+        return f"{self.region} {self.from_month:%Y-%m}: {what}"
+
+
+class Destination(models.TextChoices):
+    CARD = "card", _("Social security card (financial account)")
+    BANK = "bank", _("Bank account on the claim")
+
+
+class PensionPayment(AppendOnlyModel):
+    """One month of a pension paid: its parts, the ledger transaction that paid it and
+    where the money goes. Written with its posting, once per claim and month."""
+
+    claim = models.ForeignKey(RetirementClaim, on_delete=models.PROTECT, related_name="payments")
+    month = models.DateField(_("month"))
+    basic = models.DecimalField(_("basic pension"), **MONEY)
+    personal_from_account = models.DecimalField(
+        _("personal part from the personal pension account"), **MONEY
+    )
+    personal_from_fund = models.DecimalField(_("personal part from the pension fund"), **MONEY)
+    total = models.DecimalField(_("total"), **MONEY)
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("paid to"), max_length=10, choices=Destination.choices)
+    # A snapshot of the payee's details as they were when the month was paid.
+    payee = models.CharField(_("payee"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    back_pay = models.BooleanField(_("back pay"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension payment")
+        verbose_name_plural = _("pension payments")
+        ordering = ["claim", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "month"], name="one_pension_payment_a_month"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    total=models.F("basic")
+                    + models.F("personal_from_account")
+                    + models.F("personal_from_fund")
+                ),
+                name="pension_payment_parts_add_up",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.month:%Y-%m}: {self.total}"
+
+    @property
+    def personal(self):
+        return self.personal_from_account + self.personal_from_fund
+
+    # The bank file's names (see casework.payout_files).
+    @property
+    def reference(self):
+        return f"PP-{self.claim_id}-{self.month:%Y%m}"
+
+    @property
+    def amount(self):
+        return self.total
+
+    @property
+    def bank_account_holder(self):
+        return self.payee
+
+    @property
+    def bank_account_number(self):
+        return self.account_number
+
+
+class SuspendedMonth(AppendOnlyModel):
+    """A month not paid because the living check had lapsed on its first day; paid as
+    back pay by the first run after the check is confirmed again (its payment row says
+    so)."""
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="suspended_months"
+    )
+    month = models.DateField(_("month"))
+    check_due = models.DateField(_("living check was due"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suspended pension month")
+        verbose_name_plural = _("suspended pension months")
+        ordering = ["claim", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "month"], name="one_suspension_a_month"),
+        ]
+
+
+class PensionOverpayment(AppendOnlyModel):
+    """A month paid after the month of the pensioner's death: what was recovered from
+    the remaining personal pension balance (by the ledger transaction named) and what
+    is still owed, for staff to recover (SIL Art. 88)."""
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="overpayments"
+    )
+    month = models.DateField(_("month"))
+    overpaid = models.DecimalField(_("overpaid"), **MONEY)
+    recovered = models.DecimalField(_("recovered from the personal balance"), **MONEY)
+    owed = models.DecimalField(_("still owed"), **MONEY)
+    transaction = models.ForeignKey(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension overpayment")
+        verbose_name_plural = _("pension overpayments")
+        ordering = ["claim", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "month"], name="one_overpayment_a_month"),
+            models.CheckConstraint(
+                condition=models.Q(overpaid=models.F("recovered") + models.F("owed")),
+                name="overpayment_parts_add_up",
+            ),
+        ]
 
 
 # --- the yearly living check -----------------------------------------------------------

@@ -35,3 +35,48 @@ def ensure_illustrative_wages(model):
             year=year,
             defaults={"amount": amount, "source": ILLUSTRATIVE_SOURCE},
         )
+
+
+# The overall level of the yearly adjustment of basic pensions in payment, as published
+# nationally by MOHRSS and MOF for each year (provinces set their own schemes within
+# it). Entered as the national default from January of each year; a region's own rows
+# replace it for that region and year.
+NATIONAL = "000000"
+NATIONAL_INCREASES = {
+    2016: Decimal("6.5"),
+    2017: Decimal("5.5"),
+    2018: Decimal("5"),
+    2019: Decimal("5"),
+    2020: Decimal("5"),
+    2021: Decimal("4.5"),
+    2022: Decimal("4"),
+    2023: Decimal("3.8"),
+    2024: Decimal("3"),
+    2025: Decimal("2"),
+}
+INCREASE_SOURCE = (
+    "MOHRSS/MOF notice on adjusting basic pensions for {year}: overall level "
+    "(national default; provinces set their own)"
+)
+# The demo regions whose pension fund (a system account) exists from the start.
+FUND_REGIONS = tuple(BASE_FIGURES)
+
+
+def ensure_national_increases(model):
+    from datetime import date
+
+    for year, percent in NATIONAL_INCREASES.items():
+        model.objects.get_or_create(
+            region=NATIONAL,
+            from_month=date(year, 1, 1),
+            defaults={"percent": percent, "source": INCREASE_SOURCE.format(year=year)},
+        )
+
+
+def ensure_pension_funds(account_model):
+    from accounts.models import fund_code
+
+    for region in FUND_REGIONS:
+        account_model.objects.get_or_create(
+            kind="system", system_code=fund_code("pension", region), defaults={"scheme": ""}
+        )

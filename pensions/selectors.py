@@ -1,6 +1,9 @@
 """Read paths of the pensions app."""
 
+from datetime import date
 from decimal import Decimal
+
+from django.utils import timezone
 
 from accounts.models import Account, Cardholder, Contribution, Scheme
 from pensions import eligibility, forecast, living_check, retirement
@@ -145,18 +148,47 @@ def _money(value):
     return None if value is None else f"{value:.2f}"
 
 
-def pension_status(cardholder):
+def pension_payments(claim):
+    """The claim's monthly payments, oldest first. One query."""
+    return list(claim.payments.order_by("month"))
+
+
+def pension_payment_status(claim, *, today):
+    """in_payment, suspended (the living check lapsed: months are held until it is
+    confirmed) or stopped (the pensioner's death is recorded)."""
+    if claim.cardholder.date_of_death is not None:
+        return "stopped"
+    if living_check.state(living_check_due(claim), today) == living_check.LAPSED:
+        return "suspended"
+    return "in_payment"
+
+
+def _payment_body(payment):
+    return {
+        "month": f"{payment.month:%Y-%m}",
+        "basic": _money(payment.basic),
+        "personal": _money(payment.personal),
+        "total": _money(payment.total),
+        "destination": payment.destination,
+        "back_pay": payment.back_pay,
+    }
+
+
+def pension_status(cardholder, *, today=None):
     """The body of ``GET /api/v1/pension/``.
 
-    ``in_payment`` once a retirement claim is approved (its fixed award; the monthly
-    payments are listed as they are made), ``claim_pending`` while a claim is open,
+    ``in_payment`` once a retirement claim is approved (its fixed award and the monthly
+    payments made, oldest first), ``suspended`` while its living check has lapsed,
+    ``stopped`` once the pensioner's death is recorded, ``claim_pending`` while a claim
+    is open,
     otherwise ``not_retired``: the statutory date (RULES §2) and the contribution
     years on record so far.
     """
     claim = retirement_claim_standing(cardholder)
     if claim is not None and claim.status == WORKFLOW.states.APPROVED:
+        today = today or timezone.localdate()
         return {
-            "status": "in_payment",
+            "status": pension_payment_status(claim, today=today),
             "retirement_date": claim.retirement_date.isoformat(),
             "contribution_years": _money(claim.contribution_years),
             "balance_at_retirement": _money(claim.balance_at_retirement),
@@ -164,7 +196,7 @@ def pension_status(cardholder):
             "basic_monthly": _money(claim.basic_monthly),
             "personal_monthly": _money(claim.personal_monthly),
             "next_living_check_due": living_check_due(claim).isoformat(),
-            "payments": [],
+            "payments": [_payment_body(payment) for payment in pension_payments(claim)],
         }
     pending = claim is not None and claim.status in WORKFLOW.open_states
     category = default_category(cardholder, claim)
@@ -187,17 +219,25 @@ def pension_status(cardholder):
 # --- the yearly living check -----------------------------------------------------------
 
 
-def living_check_due(claim):
+def living_check_due(claim) -> date:
     """The date the pensioner's living check runs out: twelve months after the latest
     confirmation (the due date it fixed), or after the pension's first month when
     there is none. The monthly run pays a month only while this holds. One query."""
-    latest = (
-        LivingCheckConfirmation.objects.filter(claim=claim)
-        .order_by("-next_due")
-        .values_list("next_due", flat=True)
-        .first()
+    return living_check_dues([claim])[claim.pk]
+
+
+def living_check_dues(claims) -> dict:
+    """`living_check_due` of many claims at once (anything with `pk` and `starts_on`,
+    e.g. the pension run's rows), by claim id. One query."""
+    latest = dict(
+        LivingCheckConfirmation.objects.filter(claim_id__in=[claim.pk for claim in claims])
+        .values("claim_id")
+        .annotate(due=Max("next_due"))
+        .values_list("claim_id", "due")
     )
-    return latest or living_check.next_due(claim.starts_on)
+    return {
+        claim.pk: latest.get(claim.pk) or living_check.next_due(claim.starts_on) for claim in claims
+    }
 
 
 def claim_in_payment(cardholder):

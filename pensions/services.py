@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import ledger
 from accounts import services as accounts_services
-from accounts.models import Account, Cardholder, Scheme
+from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
 from casework import notes, workflow
 from casework import services as casework
 from casework.exceptions import AlreadyDecided, Forbidden, IllegalTransition, SamePerson
@@ -382,3 +383,75 @@ def retirement_claim_approve(claim, *, actor, ip_address=None, today=None):
         raise
     casework.copy_into(locked, claim)
     return claim
+
+
+# --- death of a pensioner -------------------------------------------------------------
+
+
+def _recovery_key(claim_id, month):
+    return f"pension-recovery:{claim_id}:{month:%Y-%m}"
+
+
+@transaction.atomic
+def pension_stop_on_death(*, cardholder, actor=None):
+    """Called when a pensioner's death is verified (the caller holds the cardholder's
+    row locked and has recorded the date of death). Runs pay no month after the month
+    of death; every month already paid after it is overpaid (SIL Art. 88): it is
+    recovered from the remaining personal pension balance, oldest month first, by a
+    `pension_recovery` posting to the region's pension fund, and what the balance
+    cannot cover is recorded as owed (`PensionOverpayment.owed`) for staff to recover.
+    Each month is recorded once; the heirs' claim then pays only what remains."""
+    from pensions.models import PensionOverpayment, PensionPayment
+
+    holder = Cardholder.objects.get(pk=cardholder.pk)
+    if holder.date_of_death is None:
+        return []
+    death_month = holder.date_of_death.replace(day=1)
+    overpaid = list(
+        PensionPayment.objects.filter(claim__cardholder_id=holder.pk, month__gt=death_month)
+        .exclude(
+            month__in=PensionOverpayment.objects.filter(claim__cardholder_id=holder.pk).values(
+                "month"
+            )
+        )
+        .order_by("month", "claim_id")
+    )
+    if not overpaid:
+        return []
+    personal = (
+        Account.objects.select_for_update()
+        .filter(cardholder_id=holder.pk, scheme=Scheme.PENSION, kind=Account.Kind.PERSONAL)
+        .first()
+    )
+    fund = ledger.fund_account_open(Scheme.PENSION, holder.region)
+    recorded = []
+    for payment in overpaid:
+        available = Decimal(0)
+        if personal is not None and personal.status == Account.Status.OPEN:
+            personal.refresh_from_db(fields=["balance", "status"])
+            available = personal.balance
+        recovered = min(available, payment.total)
+        txn = None
+        if recovered > 0:
+            txn, _created = ledger.post(
+                kind=LedgerTransaction.Kind.PENSION_RECOVERY,
+                idempotency_key=_recovery_key(payment.claim_id, payment.month),
+                legs=[ledger.Leg(personal.pk, -recovered), ledger.Leg(fund.pk, recovered)],
+                reference=payment.reference,
+                description=(
+                    f"Recovery of the pension paid for {payment.month:%Y-%m}, "
+                    f"after the month of death"
+                ),
+                actor=actor,
+            )
+        recorded.append(
+            PensionOverpayment.objects.create(
+                claim_id=payment.claim_id,
+                month=payment.month,
+                overpaid=payment.total,
+                recovered=recovered,
+                owed=payment.total - recovered,
+                transaction=txn,
+            )
+        )
+    return recorded

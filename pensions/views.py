@@ -148,6 +148,12 @@ def claim(request, upload_form=None, status=200):
         "refusal": _last_refusal(own),
     }
     if context["approved"]:
+        context.update(
+            payments=selectors.pension_payments(own),
+            payment_status=selectors.pension_payment_status(own, today=timezone.localdate()),
+            living_check_due=selectors.living_check_due(own),
+        )
+
         from pensions.living_check_views import living_check_context
 
         context["living_check"] = living_check_context(own, today=timezone.localdate())

@@ -302,6 +302,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pensions.living_check_notices",
         "schedule": crontab(minute=0, hour=8),
     },
+    # The monthly pension run (SIL Art. 15-16) on the first working day of the month:
+    # the task runs the first three mornings and acts on the first working one.
+    "pay-pensions-this-month": {
+        "task": "pensions.pay_pensions_this_month",
+        "schedule": crontab(minute=0, hour=4, day_of_month="1-3"),
+    },
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -3,11 +3,12 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from casework import payout_files as payout_lines
 from core import csv
 from core.errors import DomainError
 from withdrawals import selectors, services
 
-HEADER = ["reference", "payee", "bank", "account_number", "amount"]
+HEADER = payout_lines.HEADER
 RESULTS = ("paid", "failed")
 
 
@@ -29,20 +30,7 @@ def write_batch(fh, applications):
     """Write `applications` as the bank's batch CSV (nothing is marked), through
     `core.csv`: a BOM, and the text the applicant typed neutralised where a
     spreadsheet would read it as a formula."""
-    applications = list(applications)
-    writer = csv.writer(fh)
-    writer.writerow(HEADER)
-    for application in applications:
-        writer.writerow(
-            [
-                application.reference,
-                application.bank_account_holder,
-                application.bank_name,
-                application.bank_account_number,
-                f"{application.amount:.2f}",
-            ]
-        )
-    return applications
+    return payout_lines.write_lines(fh, applications)
 
 
 def import_results(lines, *, actor=None, ip_address=None):

@@ -25,6 +25,7 @@ from accounts.models import ZERO, Account, Cardholder, LedgerTransaction, Scheme
 from accounts.validators import parse_national_id
 from casework import notes, workflow
 from casework import services as casework
+from pensions import services as pension_services
 from sscard.celery import enqueue_on_commit
 from withdrawals import eligibility, safeguards, selectors
 from withdrawals import notes as withdrawal_notes
@@ -554,6 +555,7 @@ def cardholder_verify_death(
     )
     accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
     accounts_services.pooled_accounts_close_on_death(cardholder=cardholder)
+    pension_services.pension_stop_on_death(cardholder=cardholder, actor=actor)
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
     _note(

@@ -93,3 +93,33 @@ def rita(db):
 @pytest.fixture
 def amos(db):
     return pension_staff("amos", "view_retirementclaim", "approve_retirementclaim")
+
+
+def in_payment(cardholder, *, starts_on, basic, personal, balance=None, bank=True, ref=None):
+    """An approved claim in payment with its award, written straight to the table (the
+    approval itself is tested in test_claim_services); the personal pension account
+    funded with `balance` first."""
+    from pensions.models import RetirementClaim
+
+    if balance:
+        fund(cardholder, Scheme.PENSION, balance)
+    applicant = cardholder.user or UserFactory(password=None)
+    return RetirementClaim.objects.create(
+        kind=RetirementClaim.KIND,
+        reference=ref or f"RC-T-{cardholder.pk:06d}",
+        cardholder=cardholder,
+        applicant=applicant,
+        status=RetirementClaim.Status.APPROVED,
+        category="male",
+        retirement_date=starts_on,
+        retirement_age_months=720,
+        starts_on=starts_on,
+        contribution_months=180,
+        balance_at_retirement=balance or Decimal("0.00"),
+        divisor=139,
+        basic_monthly=Decimal(basic),
+        personal_monthly=Decimal(personal),
+        bank_name="Bank of Example" if bank else "",
+        bank_account_holder=cardholder.name if bank else "",
+        bank_account_number="6222 0000 1111 2222" if bank else "",
+    )

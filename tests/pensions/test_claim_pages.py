@@ -174,3 +174,37 @@ def test_the_link_shows_from_three_months_before(today, shown):
         date(2026, 4, 15),
         shown,
     )
+
+
+def test_the_payments_month_by_month(client, ray, rita, amos, django_capture_on_commit_callbacks):
+    import re
+
+    from accounts import ledger
+    from pensions import payment_run
+
+    claim = services.retirement_claim_start(applicant=ray, cardholder=ray.cardholder)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retirement_claim_submit(claim, actor=ray)
+    services.retirement_claim_verify(claim, actor=rita)
+    services.retirement_claim_approve(claim, actor=amos, today=RETIRES)
+    _response, text = page(client, ray, "pensions:claim")
+    assert "No month has been paid yet." in text
+    RetirementClaim.objects.filter(pk=claim.pk).update(bank_account_number="6222 0202 0011 2233")
+    ledger.fund_account_open("pension", REGION)
+    payment_run.pension_pay_month("2026-08", today=date(2026, 8, 3))
+    payment_run.pension_pay_month("2026-10", today=date(2026, 10, 1))  # September late
+    _response, text = page(client, ray, "pensions:claim")
+    table = text[text.index('data-testid="payments"') :]
+    table = re.sub(r"<[^>]+>", " ", table[: table.index("</table>")])
+    rows = [" ".join(line.split()) for line in table.split("2026-")[1:]]
+    assert rows == [
+        "08 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
+        "09 back pay ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
+        "10 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
+    ]
+    # Lapsed check: the page says the months are held, why, and how to contest.
+    RetirementClaim.objects.filter(pk=claim.pk).update(starts_on=date(2025, 8, 1))
+    _response, text = page(client, ray, "pensions:claim")
+    assert "Your pension is suspended" in text
+    assert "Your yearly living check ran out on 2026-08-01." in text
+    assert 'data-testid="how-to-contest"' in text

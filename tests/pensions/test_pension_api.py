@@ -70,3 +70,51 @@ def test_in_payment_with_the_fixed_award(ray, claim, rita, amos):
 def test_withdrawn_is_not_retired_again(ray, claim):
     services.retirement_claim_withdraw(claim, actor=ray)
     assert body(ray)["status"] == "not_retired"
+
+
+@pytest.fixture
+def paid(ray, claim, rita, amos):
+    from accounts import ledger
+    from pensions import payment_run
+    from pensions.models import RetirementClaim
+
+    services.retirement_claim_verify(claim, actor=rita)
+    services.retirement_claim_approve(claim, actor=amos, today=RETIRES)
+    RetirementClaim.objects.filter(pk=claim.pk).update(bank_account_number="6222 0202 0011 2233")
+    ledger.fund_account_open("pension", ray.cardholder.region)
+    payment_run.pension_pay_month("2026-08", today=date(2026, 8, 3))
+    return claim
+
+
+MONTH = {
+    "month": "2026-08",
+    "basic": "1575.00",
+    "personal": "932.37",
+    "total": "2507.37",
+    "destination": "bank",
+    "back_pay": False,
+}
+
+
+def test_in_payment_lists_the_months_paid(ray, paid):
+    got = body(ray)
+    assert got["status"] == "in_payment"
+    assert got["payments"] == [MONTH]
+    assert set(got) == {"status", *NOT_IN_PAYMENT}
+
+
+def test_suspended_once_the_living_check_has_lapsed(ray, paid):
+    from pensions.models import RetirementClaim
+
+    # A pension paid since August 2025: the check ran out on 1 August 2026.
+    RetirementClaim.objects.filter(pk=paid.pk).update(starts_on=date(2025, 8, 1))
+    got = body(ray)
+    assert (got["status"], got["next_living_check_due"]) == ("suspended", "2026-08-01")
+    assert got["payments"] == [MONTH]
+
+
+def test_stopped_once_the_death_is_recorded(ray, paid):
+    type(ray.cardholder).objects.filter(pk=ray.cardholder.pk).update(
+        date_of_death=date(2026, 9, 30)
+    )
+    assert body(ray)["status"] == "stopped"

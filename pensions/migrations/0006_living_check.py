@@ -16,7 +16,7 @@ def illustrative_wages(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pensions', '0003_retirement_claim'),
+        ('pensions', '0005_national_pension_increases'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,82 @@
+"""The monthly amount of a pension in payment and where its parts come from (RULES §2).
+
+Pure: figures in, figures out. The award fixed at approval is the basic part and the
+personal-account part. Each yearly increase whose month is after the month the pension
+started and not after the month paid raises the monthly pension by its percentage
+(rounded half up to the fen) or by its fixed amount, in month order, each on the
+pension as the previous ones left it; the increase is paid by the pension fund, so it
+is added to the basic part. The personal part is drawn from the personal pension
+account until it is empty, then from the fund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Increase:
+    from_month: date
+    percent: Decimal | None = None
+    amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class MonthAmounts:
+    basic: Decimal
+    personal: Decimal
+
+    @property
+    def total(self):
+        return self.basic + self.personal
+
+
+def applies(increase: Increase, starts_on: date, month: date) -> bool:
+    """An increase counts for pensions that started before its month, from its month."""
+    return starts_on < increase.from_month <= month
+
+
+def month_amounts(basic, personal, starts_on, month, increases=()):
+    """The basic and personal parts payable for `month` (its first day)."""
+    for increase in sorted(increases, key=lambda row: row.from_month):
+        if not applies(increase, starts_on, month):
+            continue
+        if increase.percent is not None:
+            raised = ((basic + personal) * increase.percent / 100).quantize(CENT, ROUND_HALF_UP)
+        else:
+            raised = increase.amount
+        basic += raised
+    return MonthAmounts(basic, personal)
+
+
+def split_personal(personal, balance):
+    """(from the personal account, from the fund) for a personal part of `personal`
+    with `balance` left on the personal pension account."""
+    from_account = min(personal, max(balance, ZERO))
+    return from_account, personal - from_account
+
+
+def increase_years_needed(starts_on: date, month: date):
+    """The years whose increase must be known to pay `month`: every year after the one
+    the pension started in, before the year paid (a year's increase is published during
+    that year; until then its months are paid at the amount before it)."""
+    return range(starts_on.year + 1, month.year)
+
+
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_of(index: int) -> date:
+    year, month = divmod(index, 12)
+    return date(year, month + 1, 1)
+
+
+def months_between(first: date, last: date):
+    """The first days of the months from `first` through `last`, oldest first."""
+    return [month_of(i) for i in range(month_index(first), month_index(last) + 1)]

@@ -1,0 +1,465 @@
+"""The monthly pension run (RULES §2): every approved retirement claim in payment is
+paid each month once.
+
+`pension_run_plan` checks a run before anything moves: the month is at most next
+month, every region paid has its pension fund, and every yearly increase the amounts
+need is recorded. It returns the run's figures and its id ranges of claims, which
+`pension_pay_range` pays one by one (the command in one process, the Celery tasks on
+any number of workers).
+
+A range is set-based: a few queries read its claims, their cardholders' accounts and
+what is already paid or suspended; every month paid is one `pension` ledger
+transaction, idempotent by the key `pension:<claim>:<YYYY-MM>`, written through the
+bulk ledger writer with its `PensionPayment` row:
+
+    personal(pension) −P (while it holds money; the rest of P from the fund)
+    · fund(pension, region) −(B + the rest of P) · benefits-payable +(P + B)
+
+All the months one claim is paid in a run post together or not at all. A month whose
+first day falls after the living check's due date is recorded as suspended; once the
+check is confirmed again the next run pays every suspended month as back pay (as it
+does months a run never reached, such as those before a late approval). No month after
+the month of the pensioner's death is paid. A second run, or the rest of a run after a
+crash, pays only what is missing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Exists, Max, Min, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import ledger, ledger_bulk
+from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
+from pensions import living_check, payment_rules, selectors
+from pensions.exceptions import (
+    InvalidInput,
+    MissingPensionFund,
+    MissingPensionIncrease,
+    MonthNotPayable,
+)
+from pensions.models import (
+    WORKFLOW,
+    Destination,
+    PensionIncrease,
+    PensionPayment,
+    RetirementClaim,
+    SuspendedMonth,
+)
+from pensions.reference_data import NATIONAL
+
+PENSION = LedgerTransaction.Kind.PENSION
+# Claims per id range: one bulk-writer chunk and one Celery task each.
+RANGE_SIZE = 10_000
+CARD_BANK = "social security card"
+NO_PAYEE = "no_payee"
+
+PAYMENTS = ledger_bulk.Records(
+    PensionPayment,
+    [
+        "claim_id",
+        "month",
+        "basic",
+        "personal_from_account",
+        "personal_from_fund",
+        "total",
+        "destination",
+        "payee",
+        "bank_name",
+        "account_number",
+        "back_pay",
+    ],
+    held=["claim_id"],
+    text=lambda values: _payment_text(*values),
+)
+
+
+def _payment_text(claim_id, month, basic, from_account, from_fund, total, kind, *rest):
+    # Decimals as `!s` and the month as isoformat: the generic copy_text costs more.
+    payee, bank, number, back_pay = (ledger_bulk.copy_text(value) for value in rest)
+    return (
+        f"{claim_id}\t{month.isoformat()}\t{basic!s}\t{from_account!s}\t{from_fund!s}"
+        f"\t{total!s}\t{kind}\t{payee}\t{bank}\t{number}\t{back_pay}"
+    )
+
+
+def pension_key(claim_id, month):
+    return f"pension:{claim_id}:{month.year:04d}-{month.month:02d}"
+
+
+def month_parse(value):
+    """The first day of the month `value` names ("YYYY-MM" or a date)."""
+    if isinstance(value, date):
+        return value.replace(day=1)
+    text = str(value or "").strip()
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("Give the month as YYYY-MM, for example 2026-08."),
+            code="invalid_month",
+            field="month",
+        ) from None
+
+
+@dataclass
+class Plan:
+    month: date
+    funds: dict  # region -> fund account id
+    increases: dict  # region -> [payment_rules.Increase]
+    payable: int  # the benefits-payable account id
+    ranges: list = field(default_factory=list)  # [(first claim id, last + 1)]
+
+
+@dataclass
+class RunResult:
+    claims_paid: int = 0  # claims with at least one month paid by this run
+    months_paid: int = 0  # months paid (ledger transactions written)
+    back_pay_months: int = 0  # of those, months paid after their own month
+    already_paid: int = 0  # claims whose month was paid before
+    suspended: int = 0  # claims whose month is suspended (living check lapsed)
+    stopped: int = 0  # claims not paid because the pensioner died before the month
+    refused: list = field(default_factory=list)  # (claim id, code)
+
+    def add(self, other):
+        for name in (
+            "claims_paid",
+            "months_paid",
+            "back_pay_months",
+            "already_paid",
+            "suspended",
+            "stopped",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.refused.extend(other.refused)
+        return self
+
+
+def _in_payment(month):
+    return RetirementClaim.objects.filter(status=WORKFLOW.states.APPROVED, starts_on__lte=month)
+
+
+def increase_table(regions, month):
+    """{region: [Increase]} in force up to `month`: per year, the region's own rows,
+    else the national default's; and the (region, year) pairs with neither."""
+    rows = PensionIncrease.objects.filter(region__in={*regions, NATIONAL}, from_month__lte=month)
+    by_year = {}
+    for row in rows.order_by("from_month"):
+        increase = payment_rules.Increase(row.from_month, row.percent, row.amount)
+        by_year.setdefault((row.region, row.from_month.year), []).append(increase)
+    table = {}
+    years = {year for _region, year in by_year}
+    for region in regions:
+        table[region] = []
+        for year in sorted(years):
+            table[region].extend(by_year.get((region, year)) or by_year.get((NATIONAL, year), []))
+    known = {(region, year) for region, year in by_year}
+    return table, known
+
+
+def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
+    """Check a run and return its Plan; refuses (nothing paid) a month after next
+    month, a region without its pension fund, or a year whose increase the amounts need
+    and is not recorded, naming every one missing."""
+    month = month_parse(month)
+    today = today or timezone.localdate()
+    latest = living_check.add_months(today.replace(day=1), 1)
+    if month > latest:
+        raise MonthNotPayable(
+            _(
+                "Pensions for %(month)s cannot be paid yet: the latest month payable now "
+                "is %(latest)s."
+            )
+            % {"month": f"{month:%Y-%m}", "latest": f"{latest:%Y-%m}"},
+            field="month",
+        )
+    claims = _in_payment(month)
+    firsts = dict(
+        claims.order_by()
+        .values("cardholder__region")
+        .annotate(first=Min("starts_on"))
+        .values_list("cardholder__region", "first")
+    )
+    regions = sorted(firsts)
+    funds = {}
+    for region in regions:
+        account = ledger.fund_account(Scheme.PENSION, region)
+        if account is not None:
+            funds[region] = account.pk
+    missing_funds = [region for region in regions if region not in funds]
+    if missing_funds:
+        raise MissingPensionFund(regions=missing_funds)
+    increases, known = increase_table(regions, month)
+    missing = []
+    for region, first in firsts.items():
+        for year in payment_rules.increase_years_needed(first, month):
+            if (region, year) not in known and (NATIONAL, year) not in known:
+                missing.append((region, year))
+    if missing:
+        raise MissingPensionIncrease(missing=sorted(missing))
+    payable = ledger.system_account(Account.SystemCode.BENEFITS_PAYABLE).pk
+    bounds = claims.aggregate(first=Min("pk"), last=Max("pk"))
+    ranges = []
+    if bounds["first"] is not None:
+        for start in range(bounds["first"], bounds["last"] + 1, range_size):
+            ranges.append((start, min(start + range_size, bounds["last"] + 1)))
+    return Plan(month, funds, increases, payable, ranges)
+
+
+# What a range reads of each claim and its cardholder: plain rows, not model instances
+# (a range holds thousands). `living_check_dues` reads rows as it reads claims.
+CLAIM_FIELDS = (
+    "pk",
+    "reference",
+    "starts_on",
+    "basic_monthly",
+    "personal_monthly",
+    "bank_name",
+    "bank_account_holder",
+    "bank_account_number",
+    "cardholder_id",
+    "cardholder__name",
+    "cardholder__region",
+    "cardholder__date_of_death",
+    "cardholder__card_number",
+    "cardholder__card_status",
+    "cardholder__card_financial_activated",
+)
+
+
+class ClaimRow(NamedTuple):
+    pk: int
+    reference: str
+    starts_on: date
+    basic_monthly: Decimal
+    personal_monthly: Decimal
+    bank_name: str
+    bank_account_holder: str
+    bank_account_number: str
+    cardholder_id: int
+    name: str
+    region: str
+    date_of_death: date | None
+    card_number: str
+    card_status: str
+    card_financial_activated: bool
+
+
+def _personal_pension_accounts(cardholder_ids):
+    """({cardholder id: personal pension account id}, {account id: AccountState})."""
+    if connection.vendor == "postgresql":
+        # One array parameter: an IN list of thousands costs more to build than to run.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, cardholder_id, balance, status, kind FROM accounts_account "
+                "WHERE cardholder_id = ANY(%s) AND scheme = %s AND kind = %s",
+                [list(cardholder_ids), Scheme.PENSION.value, Account.Kind.PERSONAL.value],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = ledger_bulk.lookup(
+            lambda batch: Account.objects.filter(
+                cardholder_id__in=batch, scheme=Scheme.PENSION, kind=Account.Kind.PERSONAL
+            ).values_list("id", "cardholder_id", "balance", "status", "kind"),
+            cardholder_ids,
+        )
+    ids, states = {}, {}
+    for pk, holder, balance, status, kind in rows:
+        ids[holder] = pk
+        states[pk] = ledger_bulk.AccountState(balance, status, kind, holder)
+    return ids, states
+
+
+def _destination(claim, holder):
+    """(destination, payee, bank, account number), or None when there is nowhere to pay."""
+    card_usable = holder.card_status in (
+        Cardholder.CardStatus.ACTIVE,
+        Cardholder.CardStatus.REPORTED_LOST,
+        Cardholder.CardStatus.FROZEN,
+    )
+    if holder.card_financial_activated and card_usable:
+        return Destination.CARD, holder.name, CARD_BANK, holder.card_number
+    if claim.bank_account_number:
+        return (
+            Destination.BANK,
+            claim.bank_account_holder or holder.name,
+            claim.bank_name,
+            claim.bank_account_number,
+        )
+    return None
+
+
+def _months_due(claim, month, due, death_month, handled_until, suspended, paid):
+    """[(month, back pay)] to pay this run, and whether `month` itself is suspended."""
+    todo = []
+    # Suspended months released by a confirmation, and months no run reached yet.
+    earlier = set(suspended)
+    first_unhandled = claim.starts_on.replace(day=1)
+    if handled_until is not None:
+        first_unhandled = payment_rules.month_of(payment_rules.month_index(handled_until) + 1)
+    if first_unhandled < month:
+        earlier.update(
+            payment_rules.months_between(
+                first_unhandled, payment_rules.month_of(payment_rules.month_index(month) - 1)
+            )
+        )
+    late = []
+    for day in sorted(earlier):
+        if death_month is not None and day > death_month:
+            continue
+        if living_check.month_payable(due, day.year, day.month):
+            todo.append((day, True))
+        elif day not in suspended:
+            late.append(day)
+    suspend = list(late)
+    if month not in paid and (death_month is None or month <= death_month):
+        if living_check.month_payable(due, month.year, month.month):
+            todo.append((month, False))
+        elif month not in suspended:
+            suspend.append(month)
+    return todo, suspend
+
+
+def pension_pay_range(plan, first, stop, *, writer=None):
+    """Pay the plan's month (and any back pay) on the claims in payment with ids in
+    [first, stop): a few reads, one bulk-writer chunk. Safe to run twice."""
+    month = plan.month
+    result = RunResult()
+    claims = [
+        ClaimRow(*row)
+        for row in _in_payment(month)
+        .filter(pk__gte=first, pk__lt=stop)
+        .order_by("pk")
+        .values_list(*CLAIM_FIELDS)
+    ]
+    if not claims:
+        return result
+    in_range = {"claim_id__gte": first, "claim_id__lt": stop}
+    paid_now = set(
+        PensionPayment.objects.filter(month=month, **in_range).values_list("claim_id", flat=True)
+    )
+    handled = {}
+    for model in (PensionPayment, SuspendedMonth):
+        rows = (
+            model.objects.filter(month__lte=month, **in_range)
+            .order_by()
+            .values("claim_id")
+            .annotate(last=Max("month"))
+            .values_list("claim_id", "last")
+        )
+        for claim_id, last in rows:
+            handled[claim_id] = max(last, handled.get(claim_id, last))
+    paid_later = PensionPayment.objects.filter(
+        claim_id=OuterRef("claim_id"), month=OuterRef("month")
+    )
+    suspended = {}
+    for claim_id, day in (
+        SuspendedMonth.objects.filter(month__lte=month, **in_range)
+        .exclude(Exists(paid_later))
+        .values_list("claim_id", "month")
+    ):
+        suspended.setdefault(claim_id, set()).add(day)
+    personal_ids, states = _personal_pension_accounts([claim.cardholder_id for claim in claims])
+    groups, suspensions = [], []
+    dues = selectors.living_check_dues(claims)
+    for claim in claims:
+        holder = claim
+        death_month = holder.date_of_death.replace(day=1) if holder.date_of_death else None
+        due = dues[claim.pk]
+        paid = {month} if claim.pk in paid_now else set()
+        held = suspended.get(claim.pk, set())
+        todo, suspend = _months_due(
+            claim, month, due, death_month, handled.get(claim.pk), held, paid
+        )
+        suspensions.extend(
+            SuspendedMonth(claim_id=claim.pk, month=day, check_due=due) for day in suspend
+        )
+        if month in suspend:
+            result.suspended += 1
+        elif claim.pk in paid_now:
+            result.already_paid += 1
+        elif death_month is not None and month > death_month:
+            result.stopped += 1
+        if not todo:
+            continue
+        payee = _destination(claim, holder)
+        if payee is None:
+            result.refused.append((claim.pk, NO_PAYEE))
+            continue
+        personal_id = personal_ids.get(claim.cardholder_id)
+        balance = payment_rules.ZERO
+        if personal_id is not None and states[personal_id].status != Account.Status.CLOSED:
+            balance = states[personal_id].balance
+        fund = plan.funds[holder.region]
+        postings = []
+        for day, back_pay in todo:
+            amounts = payment_rules.month_amounts(
+                claim.basic_monthly,
+                claim.personal_monthly,
+                claim.starts_on,
+                day,
+                plan.increases.get(holder.region, ()),
+            )
+            from_account, from_fund = payment_rules.split_personal(amounts.personal, balance)
+            balance -= from_account
+            legs = [(fund, -(amounts.basic + from_fund)), (plan.payable, amounts.total)]
+            if from_account:
+                legs.insert(0, (personal_id, -from_account))
+            legs = tuple(leg for leg in legs if leg[1])
+            description = f"Pension {day.year:04d}-{day.month:02d}" + (
+                " (back pay)" if back_pay else ""
+            )
+            postings.append(
+                ledger_bulk.Posting(
+                    key=pension_key(claim.pk, day),
+                    kind=PENSION,
+                    legs=legs,
+                    reference=claim.reference,
+                    description=description,
+                    records=PAYMENTS,
+                    record=(
+                        claim.pk,
+                        day,
+                        amounts.basic,
+                        from_account,
+                        from_fund,
+                        amounts.total,
+                        payee[0],
+                        payee[1],
+                        payee[2],
+                        payee[3],
+                        back_pay,
+                    ),
+                )
+            )
+        groups.append(ledger_bulk.Group(claim.pk, postings))
+    if suspensions:
+        SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
+    if groups:
+        writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
+        outcome = writer.post(groups, accounts=states)
+        result.refused.extend(outcome.refused)
+        posted = set(outcome.posted_tags or ())
+        result.claims_paid = len(posted)
+        result.months_paid = outcome.transactions
+        for group in groups:
+            if group.tag in posted:
+                result.back_pay_months += sum(1 for p in group.postings if p.record[-1])
+        result.already_paid += outcome.already_posted
+    return result
+
+
+def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE):
+    """Pay a month on every claim in payment, range by range in this process.
+    Returns (plan, RunResult)."""
+    plan = pension_run_plan(month, today=today, range_size=range_size)
+    writer = ledger_bulk.BulkWriter(keep_tags=True)
+    result = RunResult()
+    for first, stop in plan.ranges:
+        result.add(pension_pay_range(plan, first, stop, writer=writer))
+    return plan, result
