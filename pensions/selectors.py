@@ -3,6 +3,7 @@
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Account, Cardholder, Contribution, Scheme

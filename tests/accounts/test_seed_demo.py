@@ -297,6 +297,8 @@ def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
     assert history.filter(how="relative").exists() and history.filter(how="online").exists()
     assert all(row.released_months == [] for row in history)
     assert not LivingCheckConfirmation.objects.filter(claim=zhao_claim, how="relative").exists()
+
+
 def test_zhou_ting_has_a_maternity_claim_ready_to_submit(seeded):
     from maternity.models import MaternityClaim
     from maternity.selectors import estimate
