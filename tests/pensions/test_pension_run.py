@@ -196,15 +196,18 @@ def test_refused_without_a_years_increase_then_paid_with_it(claim):
     } | {date(2028, m, 1) for m in range(1, 4)}
 
 
-def test_suspended_months_are_paid_as_back_pay_once_the_check_moves(claim, monkeypatch):
+def test_suspended_months_are_paid_as_back_pay_once_the_check_moves(claim, ray):
     pay("2026-08", today=date(2026, 8, 3))
     result = pay("2027-09", today=date(2027, 9, 1))
     assert result.back_pay_months == 12  # September 2026 to August 2027
     assert result.suspended == 1
     assert pay("2027-10", today=date(2027, 10, 1)).suspended == 1
     assert not PensionPayment.objects.filter(month__gte=date(2027, 9, 1)).exists()
-    # A confirmation moves the due date on: the next run releases what was held.
-    monkeypatch.setattr(selectors, "living_check_due", lambda claim: date(2028, 10, 1))
+    # Ray confirms online: the due date moves on and the next run releases what was held.
+    from pensions.living_check_services import living_check_confirm_online
+
+    living_check_confirm_online(cardholder=ray.cardholder, actor=ray, today=date(2027, 10, 20))
+    assert selectors.living_check_due(claim) == date(2028, 10, 20)
     result = pay("2027-11", today=date(2027, 11, 2))
     assert (result.months_paid, result.back_pay_months, result.suspended) == (3, 2, 0)
     late = PensionPayment.objects.filter(month__gte=date(2027, 9, 1)).order_by("month")
