@@ -63,6 +63,18 @@ def system_account(code):
     return account
 
 
+def fund_code(scheme, region):
+    """The system code of a scheme's fund in a pooling region (`unemployment_fund:110100`)."""
+    return f"{scheme}_fund:{region}"
+
+
+def fund_account(scheme, region):
+    """The fund of `scheme` in `region`: the system account that stands for the pooled
+    money as a whole and pays that scheme's benefits (DESIGN: a fund per scheme and
+    region). The per-person pooled accounts never pay anything out."""
+    return system_account(fund_code(scheme, region))
+
+
 def _check(account, change, *, closing):
     if account.status == Account.Status.CLOSED:
         raise AccountClosed(field="account")

@@ -295,6 +295,7 @@ class Account(models.Model):
         PAYOUTS_PAYABLE = "payouts_payable", _("Payouts payable")
         PAID_OUT = "paid_out", _("Paid out to banks")
         INTEREST_CREDITED = "interest_credited", _("Interest credited to personal accounts")
+        BENEFITS_PAYABLE = "benefits_payable", _("Benefits payable to recipients")
 
     cardholder = models.ForeignKey(
         Cardholder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
@@ -384,6 +385,8 @@ class LedgerTransaction(AppendOnlyModel):
         PAYOUT_CONFIRMED = "payout_confirmed", _("Payout confirmed by the bank")
         CORRECTION = "correction", _("Correction")
         INTEREST = "interest", _("Interest")
+        BENEFIT = "benefit", _("Benefit payment")
+        BENEFIT_MEDICAL = "benefit_medical", _("Medical contribution paid by a fund")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add

@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.credit_interest_last_year",
         "schedule": crontab(minute=0, hour=3, day_of_month=5, month_of_year=1),
     },
+    # The month's unemployment benefit with its medical contribution (SIL Art. 46-48);
+    # a benefit-month is paid once, so running again is safe.
+    "pay-benefits-this-month": {
+        "task": "benefits.pay_benefits_this_month",
+        "schedule": crontab(minute=0, hour=4, day_of_month=10),
+    },
 }
 
 # --- REST framework -----------------------------------------------------------

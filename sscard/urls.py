@@ -21,6 +21,7 @@ urlpatterns = [
     path("withdrawals/", include("withdrawals.urls")),
     path("verify/", include("verification.urls")),
     path("pension/", include("pensions.urls")),
+    path("unemployment/", include("benefits.urls")),
     path("", include("accounts.urls")),
 ]
 
