@@ -724,15 +724,18 @@ class _Locked(dict):
 def _hold_rows(model, ids):
     """The rows of `model` that still exist among `ids`, held against deletion until
     commit (the lock a foreign-key check takes)."""
+    # The primary key's column: a child table of multi-table inheritance names it
+    # after its parent link (`case_ptr_id`), not `id`.
+    pk = model._meta.pk.column
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {model._meta.db_table} WHERE id = ANY(%s) "  # noqa: S608
-                "ORDER BY id FOR KEY SHARE",
+                f"SELECT {pk} FROM {model._meta.db_table} WHERE {pk} = ANY(%s) "  # noqa: S608
+                f"ORDER BY {pk} FOR KEY SHARE",
                 [sorted(ids)],
             )
-            return {pk for (pk,) in cursor.fetchall()}
-    return set(model.objects.filter(id__in=ids).values_list("id", flat=True))
+            return {value for (value,) in cursor.fetchall()}
+    return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def _posted_keys(keys):
