@@ -28,7 +28,7 @@ def test_a_month_is_paid_once_from_the_regions_fund_with_the_medical_contributio
     pooled = sue.accounts.get(scheme="medical", kind="pooled")
     before = pooled.balance
 
-    assert "Paid %s to 1 benefit(s)" % month.strftime("%Y-%m") in pay(month.strftime("%Y-%m"))
+    assert f"Paid {month:%Y-%m} to 1 benefit(s)" in pay(month.strftime("%Y-%m"))
     again = pay(month.strftime("%Y-%m"))
 
     assert "Nothing was paid" in again and "Already paid before: 1" in again
