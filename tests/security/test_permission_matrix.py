@@ -353,6 +353,9 @@ ROLE_PERMISSION_SETS = {
         "withdrawals.verify_life_event",
         "pensions.view_retirementclaim",
         "pensions.review_retirementclaim",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
+        "benefits.review_unemploymentclaim",
     },
     "approver": {
         "withdrawals.view_withdrawalapplication",
@@ -364,6 +367,9 @@ ROLE_PERMISSION_SETS = {
         "withdrawals.manage_payouts",
         "pensions.view_retirementclaim",
         "pensions.approve_retirementclaim",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
+        "benefits.approve_unemploymentclaim",
     },
     "auditor": {
         "withdrawals.view_withdrawalapplication",
@@ -379,6 +385,8 @@ ROLE_PERMISSION_SETS = {
         "accounts.view_employer",
         "accounts.view_institution",
         "pensions.view_retirementclaim",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
     },
 }
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions")
+APPS = ("accounts", "withdrawals", "pensions", "benefits")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -14,6 +14,8 @@ VIEW_WORK = [
     "accounts.view_cardholder",
     "accounts.view_account",
     "pensions.view_retirementclaim",
+    "benefits.view_unemploymentclaim",
+    "benefits.view_benefitpayment",
 ]
 ROLES = {
     "reviewer": [
@@ -21,12 +23,14 @@ ROLES = {
         "withdrawals.review_application",
         "withdrawals.verify_life_event",
         "pensions.review_retirementclaim",
+        "benefits.review_unemploymentclaim",
     ],
     "approver": [
         *VIEW_WORK,
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
         "pensions.approve_retirementclaim",
+        "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a
