@@ -84,7 +84,7 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 6
+    assert first["Cardholder"] == 7  # the six people and Sun Li (seed_sun_li)
 
 
 def test_the_six_people_are_there_as_the_issue_describes(seeded):
@@ -115,7 +115,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 5
+    assert with_login.count() == 6
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -244,4 +244,4 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 6
+    assert Cardholder.objects.count() == 7
