@@ -419,6 +419,7 @@ def seed(today=None):
             idempotency_key=key,
         )
     _seed_zhou_ting(password, logins, today)
+    logins.append(seed_sun_li(today, password))
     # Interest for every complete year with a published rate, oldest first (each year's
     # interest earns in the next), through the run an operator uses.
     published = (
@@ -496,3 +497,75 @@ def _seed_zhou_ting(password, logins, today):
         call_command(
             "seed_maternity_demo", person.national_id, today=today.isoformat(), stdout=io.StringIO()
         )
+
+
+# --- Sun Li: just lost her job, can register and claim unemployment benefit ----------
+
+SUN_LI = Person(
+    "孙丽",
+    "110108198903120045",
+    "A10000009",
+    "110100",
+    "北京市海淀区 Haidian District, Beijing",
+    "13800000009",
+    Cardholder.EmploymentStatus.EMPLOYED,
+    True,
+    "her employer ended her contract at the end of last month after seven years of "
+    "contributions; can register as unemployed and claim 18 months of benefit",
+    None,
+    Decimal("9000.00"),
+    None,
+    84,
+    romanised_name="Sun Li",
+)
+SUN_LI_EMPLOYER = (
+    "北京海淀科技有限公司 Haidian Technology Co., Ltd.",
+    "91110108MA7R889T0",
+    "110100",
+)
+# The termination certificate her employer issued (SIL Art. 50), for her to upload.
+SUN_LI_CERTIFICATE = "docs/demo/termination-certificate-sun-li.pdf"
+
+
+def seed_sun_li(today, password):
+    """Sun Li 孙丽 and her seven years (84 months, up to last month) of contributions
+    from the employer that ended her contract at the end of last month; she is still
+    recorded as employed until she registers. Returns her login row."""
+    person = SUN_LI
+    name, body, region = SUN_LI_EMPLOYER
+    credit_code = generate_credit_code(body)
+    Employer.objects.get_or_create(
+        credit_code=credit_code, defaults={"name": name, "region": region}
+    )
+    cardholder = Cardholder.objects.with_national_id(person.national_id).first()
+    if cardholder is None:
+        cardholder = services.cardholder_create(
+            name=person.name,
+            romanised_name=person.romanised_name,
+            national_id=person.national_id,
+            card_number=person.card_number,
+            region=person.region,
+            domicile=person.domicile,
+            phone=person.phone,
+            ethnicity="汉族 Han",
+            employment_status=person.employment_status,
+            card_financial_activated=True,
+        )
+    services.cardholder_open_accounts(cardholder)
+    email = demo_email(person.romanised_name)
+    user = _user(
+        person.national_id, password, first_name=person.name, email=email, mobile=person.phone
+    )
+    if cardholder.user_id is None:
+        Cardholder.objects.filter(pk=cardholder.pk, user__isnull=True).update(user=user)
+    rows = [
+        PayrollRow(0, person.national_id, credit_code, month, person.wage)
+        for month in _months(person, today)
+    ]
+    caches = Caches()
+    for row in rows:
+        arrived = timezone.make_aware(datetime.combine(_next_month(row.month), time(10, 0)))
+        result = post_rows([row], caches=caches, posted_at=min(arrived, timezone.now()))
+        if result.rejects:
+            raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    return (person.national_id, person.name, person.situation)

@@ -109,3 +109,41 @@ def provide_record_lines(reader):
 
 def record_lines(cardholder):
     return [line for reader in _record_readers for line in reader(cardholder)]
+
+
+# --- events in a person's life that an app above may act on ---------------------------
+
+# Life events: a basic pension starts, a death or a settlement abroad is verified.
+PENSION_STARTED = "pension_started"
+DECEASED = "deceased"
+SETTLED_ABROAD = "settled_abroad"
+
+_life_event_listeners = []
+_contribution_listeners = []
+
+
+def provide_life_event_listener(listener):
+    """Call `listener(cardholder_id=…, event=…, on=date, actor=user|None)` inside the
+    transaction that records a life event (one of the constants above) from now on."""
+    if listener not in _life_event_listeners:
+        _life_event_listeners.append(listener)
+
+
+def life_event(*, cardholder_id, event, on, actor=None):
+    """Tell the apps above that `event` happened to the cardholder on `on`."""
+    for listener in _life_event_listeners:
+        listener(cardholder_id=cardholder_id, event=event, on=on, actor=actor)
+
+
+def provide_employer_contributions_listener(listener):
+    """Call `listener(cardholder_ids)` after a payroll chunk committed employer-paid
+    contributions for those cardholders (e.g. to notice that someone found work)."""
+    if listener not in _contribution_listeners:
+        _contribution_listeners.append(listener)
+
+
+def employer_contributions_posted(cardholder_ids):
+    if not cardholder_ids:
+        return
+    for listener in _contribution_listeners:
+        listener(cardholder_ids)

@@ -22,11 +22,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts import contribution_rules as rules
-from accounts import ledger, ledger_bulk
+from accounts import extensions, ledger, ledger_bulk
 from accounts.ledger import CENT
 from accounts.models import (
     Account,
@@ -231,10 +231,13 @@ def import_payroll(stream, *, chunk_size=DEFAULT_CHUNK_SIZE, today=None, on_chun
     def build(chunk):
         read, rows, rejects = chunk
         chunk_summary, groups, states = _groups(rows, rejects, caches)
-        return (read, chunk_summary), groups, timezone.now(), states
+        return (read, chunk_summary, _employed(groups)), groups, timezone.now(), states
 
-    for (read, chunk_summary), outcome in caches.writer.stream(chunks, build):
+    for (read, chunk_summary, employed), outcome in caches.writer.stream(chunks, build):
         result = _summarize(chunk_summary, outcome)
+        if outcome.posted:
+            # After the chunk's commit: whoever found work may stop drawing a benefit.
+            extensions.employer_contributions_posted(employed)
         summary.rows_read += read
         summary.add(result)
         if on_chunk:
@@ -242,6 +245,16 @@ def import_payroll(stream, *, chunk_size=DEFAULT_CHUNK_SIZE, today=None, on_chun
     if summary.rows_posted:
         _summarize_month_index()
     return summary
+
+
+def _employed(groups):
+    """The cardholders a chunk's employer-paid rows are for (the record's first value
+    is the cardholder, the second the employer)."""
+    return {
+        group.postings[0].record[0]
+        for group in groups
+        if group.postings and group.postings[0].record[1] is not None
+    }
 
 
 def _summarize_month_index():
@@ -354,6 +367,8 @@ def post_rows(rows, *, caches=None, posted_at=None):
     caches = caches or Caches()
     summary, groups, states = _groups(rows, [], caches)
     outcome = caches.writer.post(groups, posted_at=posted_at, accounts=states)
+    if outcome.posted:
+        transaction.on_commit(lambda: extensions.employer_contributions_posted(_employed(groups)))
     return _summarize(summary, outcome)
 
 

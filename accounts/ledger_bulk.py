@@ -726,14 +726,15 @@ def _hold_rows(model, ids):
     commit (the lock a foreign-key check takes)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            # The key column by name: a child table's is its parent link, not `id`.
+            # The key column by name: a child table of multi-table inheritance names it
+            # after its parent link (`case_ptr_id`), not `id`.
             key = connection.ops.quote_name(model._meta.pk.column)
             cursor.execute(
                 f"SELECT {key} FROM {model._meta.db_table} WHERE {key} = ANY(%s) "  # noqa: S608
                 f"ORDER BY {key} FOR KEY SHARE",
                 [sorted(ids)],
             )
-            return {pk for (pk,) in cursor.fetchall()}
+            return {value for (value,) in cursor.fetchall()}
     return set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
 
 

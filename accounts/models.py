@@ -410,6 +410,8 @@ class LedgerTransaction(AppendOnlyModel):
         INTEREST = "interest", _("Interest")
         PENSION = "pension", _("Pension payment")
         PENSION_RECOVERY = "pension_recovery", _("Recovery of overpaid pension")
+        BENEFIT = "benefit", _("Benefit payment")
+        BENEFIT_MEDICAL = "benefit_medical", _("Medical contribution paid by a fund")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add

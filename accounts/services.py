@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import contribution_rules as rules
-from accounts import ledger
+from accounts import extensions, ledger
 from accounts.exceptions import (
     AccountClosed,
     CardCancelled,
@@ -783,9 +783,21 @@ def employment_status_set(*, cardholder, status, actor=None):
     person's own declaration). Returns the cardholder as stored."""
     if status not in Cardholder.EmploymentStatus.values:
         raise InvalidInput(field="employment_status")
+    previous = (
+        Cardholder.objects.filter(pk=cardholder.pk)
+        .values_list("employment_status", flat=True)
+        .first()
+    )
     Cardholder.objects.filter(pk=cardholder.pk).update(
         employment_status=status, updated_at=timezone.now()
     )
     cardholder.refresh_from_db()
     logger.info("employment status of cardholder %s set to %s", cardholder.pk, status)
+    if status == Cardholder.EmploymentStatus.RETIRED and previous != status:
+        extensions.life_event(
+            cardholder_id=cardholder.pk,
+            event=extensions.PENSION_STARTED,
+            on=timezone.localdate(),
+            actor=actor,
+        )
     return cardholder

@@ -15,4 +15,14 @@ urlpatterns = [
         api.EligibilityView.as_view(),
         name="unemployment-eligibility",
     ),
+    path("benefits/unemployment/", api.UnemploymentClaimView.as_view(), name="unemployment"),
+    *[
+        path(f"benefits/unemployment/{action}/", view.as_view(), name=f"unemployment-{action}")
+        for action, view in [
+            ("documents", api.UnemploymentDocumentView),
+            ("submit", api.UnemploymentSubmitView),
+            ("withdraw", api.UnemploymentWithdrawView),
+            ("reemployed", api.UnemploymentReemployedView),
+        ]
+    ],
 ]

@@ -8,6 +8,12 @@ class BenefitsConfig(AppConfig):
 
     def ready(self):
         from accounts import extensions
+        from benefits import (
+            notes,  # noqa: F401  (defines the kind's timeline notes)
+            services,
+        )
         from benefits.extensions import registration_panel
 
         extensions.provide_dashboard_panel(registration_panel)
+        extensions.provide_life_event_listener(services.on_life_event)
+        extensions.provide_employer_contributions_listener(services.reemployment_detect)

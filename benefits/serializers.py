@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from benefits.models import UnemploymentRegistration
+from benefits.models import DocumentKind, UnemploymentRegistration
 
 
 class RegistrationRequestSerializer(serializers.Serializer):
@@ -13,3 +13,12 @@ class RegistrationSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnemploymentRegistration
         fields = ["job_ended_on", "how_ended", "seeking_work", "registered_on"]
+
+
+class ClaimDocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField(allow_empty_file=True, use_url=False)
+
+
+class ReemployedSerializer(serializers.Serializer):
+    started_on = serializers.DateField(required=False, allow_null=True)

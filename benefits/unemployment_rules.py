@@ -29,7 +29,57 @@ MESSAGES = {
         _("The monthly amount for your region and year is not set."),
         "SIL Art. 47",
     ),
+    "claim_open": (
+        _("You already have an unemployment benefit claim open or in payment."),
+        "SIL Art. 46",
+    ),
+    "missing_termination_certificate": (
+        _("Upload the certificate of termination your employer issued."),
+        "SIL Art. 50",
+    ),
+    "claim_not_verified": (
+        _("A reviewer has not yet verified this claim."),
+        "SIL Art. 88",
+    ),
+    "two_person_rule": (
+        _(
+            "Two different staff members must act on a claim: the approver cannot be the "
+            "applicant, the person the claim is about, the reviewer who verified it, or who "
+            "last asked for documents."
+        ),
+        "SIL Art. 88",
+    ),
 }
+
+# Where in a claim's life the rules are asked (the retirement claim's stages).
+APPLICATION = "application"
+SUBMISSION = "submission"
+APPROVAL = "approval"
+TERMINATION_CERTIFICATE = "termination_certificate"
+
+# Why a benefit in payment stops (SIL Art. 51), each shown to the person with its basis.
+STOP_REEMPLOYED = "reemployed"
+STOP_PENSION = "pension_started"
+STOP_ABROAD = "settled_abroad"
+STOP_DECEASED = "deceased"
+STOP_REFUSED_WORK = "refused_work_or_training"
+STOP_MESSAGES = {
+    STOP_REEMPLOYED: (_("You found work again."), "SIL Art. 51(1)"),
+    STOP_PENSION: (_("You started to draw a basic pension."), "SIL Art. 51(2)"),
+    STOP_ABROAD: (_("You settled abroad."), "SIL Art. 51(3)"),
+    STOP_DECEASED: (
+        _("The person died; the survivors may claim the funeral subsidy and pension."),
+        "SIL Art. 49",
+    ),
+    STOP_REFUSED_WORK: (
+        _(
+            "Without good reason, you refused a suitable job or training that the public "
+            "employment service offered."
+        ),
+        "SIL Art. 51(5)",
+    ),
+}
+STOP_CODES = tuple(STOP_MESSAGES)
 
 
 @dataclass(frozen=True)
@@ -42,6 +92,9 @@ class Facts:
     pension_in_payment: bool
     unused_months: int = 0  # left over from a previous benefit period (Art. 46)
     monthly_amount: Decimal | None = None  # the region's figure for the year (Art. 47)
+    open_claim: str = ""  # the reference of another claim open or in payment
+    stage: str = APPLICATION
+    documents_attached: frozenset = frozenset()
 
 
 @dataclass(frozen=True)
@@ -59,6 +112,10 @@ class Decision:
     reasons: list = field(default_factory=list)
     how_to_contest: str = ""
     rules_version: str = RULES_VERSION
+
+    @property
+    def codes(self):
+        return tuple(r.code for r in self.reasons)
 
 
 def reason(code):
@@ -98,6 +155,10 @@ def decide(facts):
         codes.append("pension_in_payment")
     if facts.monthly_amount is None:
         codes.append("amount_missing")
+    if facts.open_claim:
+        codes.append("claim_open")
+    if facts.stage != APPLICATION and TERMINATION_CERTIFICATE not in facts.documents_attached:
+        codes.append("missing_termination_certificate")
     if codes:
         return Decision(
             False, 0, None, [reason(code) for code in codes], how_to_contest=str(HOW_TO_CONTEST)
@@ -105,3 +166,56 @@ def decide(facts):
     return Decision(
         True, months_for(facts.contribution_months, facts.unused_months), facts.monthly_amount
     )
+
+
+def stop_reason(code):
+    """The Reason shown to a person whose benefit stopped (SIL Art. 51)."""
+    message, basis = STOP_MESSAGES[code]
+    return Reason(code, str(message), basis)
+
+
+def months_left(months_entitled, months_paid):
+    return max((months_entitled or 0) - (months_paid or 0), 0)
+
+
+@dataclass(frozen=True)
+class ApprovalFacts:
+    """Who did what on one claim: ids of users, None where nobody did."""
+
+    approver: int | None
+    applicant: int | None
+    cardholder_user: int | None = None
+    verifier: int | None = None
+    documents_requested_by: int | None = None
+
+
+def approval_safeguards(facts):
+    """The two-person rule: a verified claim, approved by none of the applicant, the
+    person it is about, the verifier and who last asked for documents."""
+    codes = []
+    if facts.verifier is None:
+        codes.append("claim_not_verified")
+    involved = {
+        facts.applicant,
+        facts.cardholder_user,
+        facts.verifier,
+        facts.documents_requested_by,
+    } - {None}
+    if facts.approver is None or facts.approver in involved:
+        codes.append("two_person_rule")
+    return tuple(reason(code) for code in codes)
+
+
+class StopText:
+    """A stop's reason rendered when read (in each language of an email)."""
+
+    def __init__(self, code):
+        self.code = code
+
+    @property
+    def message(self):
+        return str(STOP_MESSAGES[self.code][0])
+
+    @property
+    def legal_basis(self):
+        return STOP_MESSAGES[self.code][1]

@@ -308,6 +308,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pensions.pay_pensions_this_month",
         "schedule": crontab(minute=0, hour=4, day_of_month="1-3"),
     },
+    # The month's unemployment benefit with its medical contribution (SIL Art. 46-48);
+    # a benefit-month is paid once, so running again is safe.
+    "pay-benefits-this-month": {
+        "task": "benefits.pay_benefits_this_month",
+        "schedule": crontab(minute=0, hour=4, day_of_month=10),
+    },
 }
 
 # --- REST framework -----------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
     path("verify/", include("verification.urls")),
     path("pension/", include("pensions.urls")),
     path("maternity/", include("maternity.urls")),
+    path("unemployment/", include("benefits.urls")),
     path("", include("accounts.urls")),
 ]
 

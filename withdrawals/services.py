@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import interest_service, ledger
+from accounts import extensions, interest_service, ledger
 from accounts import services as accounts_services
 from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
@@ -556,6 +556,9 @@ def cardholder_verify_death(
     accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
     accounts_services.pooled_accounts_close_on_death(cardholder=cardholder)
     pension_services.pension_stop_on_death(cardholder=cardholder, actor=actor)
+    extensions.life_event(
+        cardholder_id=cardholder.pk, event=extensions.DECEASED, on=when, actor=actor
+    )
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
     _note(
@@ -627,6 +630,9 @@ def cardholder_verify_emigration(
         emigration_certificate_number=number,
         nationality_given_up=bool(nationality_given_up),
         updated_at=timezone.now(),
+    )
+    extensions.life_event(
+        cardholder_id=cardholder.pk, event=extensions.SETTLED_ABROAD, on=when, actor=actor
     )
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor

@@ -86,7 +86,7 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 8
+    assert first["Cardholder"] == 9  # the eight people and Sun Li (seed_sun_li)
 
 
 def test_the_eight_people_are_there_as_described(seeded):
@@ -117,7 +117,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 7
+    assert with_login.count() == 8
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -246,7 +246,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 8
+    assert Cardholder.objects.count() == 9
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):

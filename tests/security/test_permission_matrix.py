@@ -356,6 +356,9 @@ ROLE_PERMISSION_SETS = {
         "pensions.view_livingcheckconfirmation",
         "pensions.view_relativelivingcheck",
         "pensions.record_livingcheck",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
+        "benefits.review_unemploymentclaim",
     },
     "approver": {
         "withdrawals.view_withdrawalapplication",
@@ -370,6 +373,9 @@ ROLE_PERMISSION_SETS = {
         "pensions.view_livingcheckconfirmation",
         "pensions.view_relativelivingcheck",
         "pensions.confirm_livingcheck",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
+        "benefits.approve_unemploymentclaim",
     },
     "auditor": {
         "withdrawals.view_withdrawalapplication",
@@ -387,6 +393,8 @@ ROLE_PERMISSION_SETS = {
         "pensions.view_retirementclaim",
         "pensions.view_livingcheckconfirmation",
         "pensions.view_relativelivingcheck",
+        "benefits.view_unemploymentclaim",
+        "benefits.view_benefitpayment",
     },
 }
 # The maternity and work-injury kinds: every role reads them, reviewers verify and

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions", "maternity", "workinjury")
+APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -19,6 +19,8 @@ VIEW_WORK = [
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "benefits.view_unemploymentclaim",
+    "benefits.view_benefitpayment",
 ]
 ROLES = {
     "reviewer": [
@@ -29,6 +31,7 @@ ROLES = {
         "pensions.record_livingcheck",
         "maternity.review_maternityclaim",
         "workinjury.review_injuryrecognition",
+        "benefits.review_unemploymentclaim",
     ],
     "approver": [
         *VIEW_WORK,
@@ -38,6 +41,7 @@ ROLES = {
         "pensions.confirm_livingcheck",
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
+        "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a

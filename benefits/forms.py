@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from benefits.models import DocumentKind, UnemploymentRegistration
+from core.forms import DomainErrorMixin
+
+
+class RegistrationForm(DomainErrorMixin, forms.Form):
+    """Registering as unemployed at the public employment service (SIL Art. 50)."""
+
+    job_ended_on = forms.DateField(
+        label=_("The day your job ended"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Say when your job ended.")},
+    )
+    how_ended = forms.ChoiceField(
+        label=_("How the job ended"), choices=UnemploymentRegistration.HowEnded.choices
+    )
+    seeking_work = forms.BooleanField(
+        label=_("I am seeking work and can start a suitable job"),
+        required=True,
+        error_messages={"required": _("Registration is for people who seek work.")},
+    )
+
+
+class ClaimUploadForm(DomainErrorMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,
+        help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.FileInput(
+            attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+        error_messages={"required": _("Choose a file to upload.")},
+    )
+
+
+class ReemployedForm(DomainErrorMixin, forms.Form):
+    started_on = forms.DateField(
+        label=_("The day you started work"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Say when you started work.")},
+    )

@@ -1,0 +1,38 @@
+"""The unemployment claim's own timeline notes (codes rendered by `casework.notes`)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from casework import notes
+
+
+def _stop_label(code):
+    from benefits.models import StopReason
+
+    return str(StopReason(code).label) if code in StopReason.values else code
+
+
+VERIFIED = notes.define(
+    "unemployment_verified",
+    _("Registration, contribution record and termination certificate verified."),
+)
+BENEFIT_FIXED = notes.define(
+    "unemployment_benefit_fixed",
+    _(
+        "Approved: %(months)s months of benefit at %(amount)s yuan a month, from "
+        "%(starts_on)s (%(carried)s unused months of an earlier benefit included)."
+    ),
+)
+STOPPED = notes.define(
+    "unemployment_stopped",
+    _("The benefit stopped on %(on)s: %(reason)s (%(basis)s)."),
+    reason=_stop_label,
+)
+STOPPED_WITH_TEXT = notes.define(
+    "unemployment_stopped_note",
+    _("The benefit stopped on %(on)s: %(reason)s (%(basis)s). Staff note: %(text)s"),
+    reason=_stop_label,
+)
+EXHAUSTED = notes.define(
+    "unemployment_exhausted",
+    _("Every month entitled has been paid (%(months)s months)."),
+)
