@@ -295,6 +295,8 @@ class Account(models.Model):
         PAYOUTS_PAYABLE = "payouts_payable", _("Payouts payable")
         PAID_OUT = "paid_out", _("Paid out to banks")
         INTEREST_CREDITED = "interest_credited", _("Interest credited to personal accounts")
+        # The basic-pension fund as a whole: what it pays survivors (SIL Art. 17).
+        PENSION_FUND = "pension_fund", _("Basic-pension fund")
 
     cardholder = models.ForeignKey(
         Cardholder, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
@@ -384,6 +386,7 @@ class LedgerTransaction(AppendOnlyModel):
         PAYOUT_CONFIRMED = "payout_confirmed", _("Payout confirmed by the bank")
         CORRECTION = "correction", _("Correction")
         INTEREST = "interest", _("Interest")
+        SURVIVOR_BENEFIT = "survivor_benefit", _("Survivor benefits")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add

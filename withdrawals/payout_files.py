@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from core import csv
 from core.errors import DomainError
-from withdrawals import selectors, services
+from withdrawals import heir_services, selectors, services
 
 HEADER = ["reference", "payee", "bank", "account_number", "amount"]
 RESULTS = ("paid", "failed")
@@ -21,14 +21,18 @@ def export_batch(fh, *, actor=None, ip_address=None):
     with transaction.atomic():
         candidates = list(payouts_waiting().values_list("pk", flat=True))
         batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
-        write_batch(fh, batch)
-    return batch
+        # A claim split between heirs: one line per heir's share, each with its status.
+        shares = list(heir_services.payouts_waiting().values_list("pk", flat=True))
+        sent_shares = heir_services.payouts_mark_sent(shares, actor=actor)
+        write_batch(fh, batch, sent_shares)
+    return [*batch, *sent_shares]
 
 
-def write_batch(fh, applications):
-    """Write `applications` as the bank's batch CSV (nothing is marked), through
-    `core.csv`: a BOM, and the text the applicant typed neutralised where a
-    spreadsheet would read it as a formula."""
+def write_batch(fh, applications, heir_payouts=()):
+    """Write `applications` (and heirs' shares) as the bank's batch CSV (nothing is
+    marked), through `core.csv`: a BOM, and the text the applicant typed neutralised
+    where a spreadsheet would read it as a formula. An heir's share is a line of its
+    own, referenced `<claim reference>/<payout id>`."""
     applications = list(applications)
     writer = csv.writer(fh)
     writer.writerow(HEADER)
@@ -40,6 +44,16 @@ def write_batch(fh, applications):
                 application.bank_name,
                 application.bank_account_number,
                 f"{application.amount:.2f}",
+            ]
+        )
+    for payout in heir_payouts:
+        writer.writerow(
+            [
+                payout.reference,
+                payout.bank_account_holder or payout.heir.bank_account_holder,
+                payout.bank_name or payout.heir.bank_name,
+                payout.bank_account_number or payout.heir.bank_account_number,
+                f"{payout.amount:.2f}",
             ]
         )
     return applications
@@ -74,6 +88,8 @@ def import_results(lines, *, actor=None, ip_address=None):
 def _record(reference, result, note, actor, ip_address):
     if result not in RESULTS:
         return "errors", _("the result must be paid or failed")
+    if "/" in reference:
+        return _record_share(reference, result, note, actor)
     application = selectors.application_by_reference(reference)
     if application is None:
         return "errors", _("no such application")
@@ -82,6 +98,22 @@ def _record(reference, result, note, actor, ip_address):
             services.payout_mark_paid(application, actor=actor, note=note)
         else:
             services.payout_mark_failed(application, actor=actor, note=note, ip_address=ip_address)
+    except DomainError as exc:
+        if exc.code == "already_decided":
+            return "skipped", _("already paid; skipped")
+        return "errors", f"{exc.code}: {exc.message}"
+    return result, None
+
+
+def _record_share(reference, result, note, actor):
+    payout = heir_services.payout_by_reference(reference)
+    if payout is None:
+        return "errors", _("no such application")
+    try:
+        if result == "paid":
+            heir_services.heir_payout_mark_paid(payout, actor=actor, note=note)
+        else:
+            heir_services.heir_payout_mark_failed(payout, actor=actor, note=note)
     except DomainError as exc:
         if exc.code == "already_decided":
             return "skipped", _("already paid; skipped")
