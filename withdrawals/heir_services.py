@@ -414,7 +414,7 @@ def invitation_get(user, application_pk):
 
 
 def _joinable(application, heir):
-    if application.status in WORKFLOW.open_states:
+    if application.status not in WORKFLOW.decided_states:
         return True
     # Approved on a certificate naming the payees: the share waits for the account.
     return (
