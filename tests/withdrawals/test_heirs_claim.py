@@ -397,3 +397,28 @@ def test_a_claim_without_heirs_still_pays_the_applicant_alone(
     assert created.json()["heirs"] == []
     assert created.json()["survivor_benefits"]["status"] == "not_claimed"
     assert Heir.objects.count() == 0
+
+
+# --- the browser page --------------------------------------------------------------------
+
+
+def test_the_invitation_page_lists_the_claim_and_joins_with_the_form(family, client):
+    pk = claim(family).json()["id"]
+    client.force_login(family.li_wei)
+
+    index = client.get("/withdrawals/").content.decode()
+    assert "A claim names you as an heir." in index
+    page = client.get("/withdrawals/invitations/").content.decode()
+    assert f'data-testid="invitation-{pk}"' in page
+    assert "Li Na" in page and "1/2" in page
+    assert LI_WEI_ID not in page
+
+    response = client.post(
+        f"/withdrawals/invitations/{pk}/join/", {**bank("Li Wei"), "confirm_shares": "on"}
+    )
+
+    assert response.status_code == 302
+    after = client.get(response["Location"]).content.decode()
+    assert "You have joined the claim" in after
+    assert "You have confirmed the shares." in after
+    assert Heir.objects.get(relationship="child").joined_at is not None
