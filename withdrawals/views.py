@@ -736,6 +736,8 @@ def detail(request, pk):
             "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "continue_url": _continue_url(application),
             "letters": letters_available(application),
+            "heirs": heir_services.heir_rows(application),
+            "survivor_status": heir_services.survivor_status(application),
         },
     )
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from accounts.audit import run_audit
 from accounts.models import Account, LedgerTransaction
@@ -353,6 +354,12 @@ def test_approval_waits_for_every_heir_then_pays_each_share_once(
     assert {p["status"] for h in detail["heirs"] for p in h["payouts"]} == {"paid"}
     again, _problems = payout_files.import_results(results)
     assert again["skipped"] == 7
+    browser = Client()
+    browser.force_login(family.li_na)
+    page = browser.get(f"/withdrawals/{pk}/").content.decode()
+    assert "The heirs and their shares" in page
+    assert "The heir&#x27;s own medical personal account" in page
+    assert "funeral grant" in page
     # The deceased's pooled accounts close on the verified death keeping what was
     # credited on their behalf; every other rule of the audit holds.
     pooled = set(family.deceased.accounts.filter(kind="pooled").values_list("id", flat=True))
