@@ -577,9 +577,10 @@ def pay_by_share(application, accounts, *, actor):
     payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
     legs, plan = [], []
     for account in accounts:
+        # Every claimed account is a leg, an empty one too: the posting closes it.
+        legs.append(Leg(account.id, -account.balance))
         if account.balance <= 0:
             continue
-        legs.append(Leg(account.id, -account.balance))
         for heir, part in zip(rows, heirs.split(account.balance, shares), strict=True):
             if part <= 0:
                 continue
