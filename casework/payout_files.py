@@ -3,9 +3,21 @@ payout, a month of pension): one line per payment with its reference, payee, ban
 account number and amount, written through `core.csv` (payee and bank may be typed by
 applicants)."""
 
+from typing import NamedTuple
+
 from core import csv
 
 HEADER = ["reference", "payee", "bank", "account_number", "amount"]
+
+
+class Line(NamedTuple):
+    """One payment as the batch file needs it, for payments kept in other shapes."""
+
+    reference: str
+    bank_account_holder: str
+    bank_name: str
+    bank_account_number: str
+    amount: object
 
 
 def write_lines(fh, payments):

@@ -27,8 +27,10 @@ from withdrawals.models import (
     WORKFLOW,
     ApplicationEvent,
     Finding,
+    HeirPayout,
     Status,
     SupportingDocument,
+    SurvivorBenefitParameters,
     WithdrawalApplication,
 )
 
@@ -433,3 +435,29 @@ class SupportingDocumentAdmin(ReadOnlyAdmin):
     def preview(self, obj):
         url = reverse("admin:withdrawals_document_preview", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("open"))
+
+
+@admin.register(HeirPayout)
+class HeirPayoutAdmin(ReadOnlyAdmin):
+    """Each heir's share of a claim and where it stands (read only: the services and the
+    bank's results file change them)."""
+
+    list_display = ["id", "heir", "scheme", "amount", "destination", "status", "sent_at"]
+    list_filter = ["status", "destination", "scheme"]
+    list_select_related = ["heir"]
+
+
+@admin.register(SurvivorBenefitParameters)
+class SurvivorBenefitParametersAdmin(admin.ModelAdmin):
+    """A province's survivor-benefit figures (data, each with its source)."""
+
+    list_display = [
+        "region",
+        "effective_from",
+        "monthly_disposable_income",
+        "funeral_grant_months",
+        "base_months",
+        "max_months",
+        "source",
+    ]
+    list_filter = ["region"]

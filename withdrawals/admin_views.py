@@ -366,8 +366,9 @@ def payouts_view(request, model_admin):
         if "export" in request.POST:
             # Downloading does not mark anything sent: the file can be fetched again.
             out = io.StringIO()
-            batch = payout_files.write_batch(out, payout_files.payouts_waiting())
-            if not batch:
+            shares = list(payout_files.heir_services.payouts_waiting())
+            batch = payout_files.write_batch(out, payout_files.payouts_waiting(), shares)
+            if not batch and not shares:
                 messages.info(request, _("No approved payout is waiting to be sent."))
                 return redirect("admin:withdrawals_payouts")
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts import selectors as account_selectors
 from core.http import client_ip
 from sscard.api import IdentificationThrottle, ScopedRateThrottle
-from withdrawals import claims_about_me, eligibility, selectors, services
+from withdrawals import claims_about_me, eligibility, heir_services, selectors, services
 from withdrawals.models import Relationship
 from withdrawals.serializers import (
     ApplicationCreateSerializer,
@@ -25,10 +25,13 @@ from withdrawals.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     EligibilityRequestSerializer,
+    InvitationSerializer,
+    JoinSerializer,
     QueueItemSerializer,
     RejectSerializer,
     RequestDocumentsSerializer,
     ResolveContestSerializer,
+    VerifyApplicantSerializer,
     VerifyDeathSerializer,
     VerifyEmigrationSerializer,
     decision_data,
@@ -150,8 +153,44 @@ class ApplicationListCreateView(generics.ListCreateAPIView):
             bank_name=data["bank_name"],
             bank_account_holder=data["bank_account_holder"],
             bank_account_number=data["bank_account_number"],
+            heirs=data.get("heirs"),
+            proofs=data.get("proofs"),
+            claims_survivor_benefits=data.get("claims_survivor_benefits", False),
         )
         return application_response(application, status.HTTP_201_CREATED, reader=request.user)
+
+
+class InvitationsView(generics.ListAPIView):
+    """The death claims naming the caller as a co-heir: the claim, the heirs and their
+    shares, and whether the caller has joined."""
+
+    serializer_class = InvitationSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return heir_services.invitations(self.request.user)
+
+
+class JoinView(APIView):
+    """A co-heir confirms the shares and gives a payee account in their own name."""
+
+    throttle_scope = "submission"
+
+    @extend_schema(request=JoinSerializer, responses=InvitationSerializer)
+    def post(self, request, pk):
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        heir = heir_services.heir_join(
+            pk,
+            actor=request.user,
+            bank_name=data["bank_name"],
+            bank_account_holder=data["bank_account_holder"],
+            bank_account_number=data["bank_account_number"],
+            confirm_shares=data["confirm_shares"],
+            ip_address=client_ip(request),
+        )
+        return Response(InvitationSerializer(heir).data)
 
 
 class ApplicationDetailView(APIView):
@@ -442,12 +481,21 @@ class VerifyApplicantView(ApplicationActionView):
     registered with (reviewers). Needed before approval."""
 
     staff_action = True
+    request_serializer = VerifyApplicantSerializer
 
-    @action_schema()
+    @action_schema(VerifyApplicantSerializer)
     def post(self, request, pk):
         return super().post(request, pk)
 
     def act(self, request, application, data):
+        if data.get("national_id"):
+            heir_services.heir_verify_identity(
+                application,
+                actor=request.user,
+                national_id=data["national_id"],
+                ip_address=client_ip(request),
+            )
+            return
         services.application_verify_applicant(
             application, actor=request.user, ip_address=client_ip(request)
         )

@@ -7,7 +7,9 @@ from withdrawals import api
 urlpatterns = [
     path("eligibility/", api.EligibilityView.as_view(), name="eligibility"),
     path("withdrawals/", api.ApplicationListCreateView.as_view(), name="withdrawal-list"),
+    path("withdrawals/invitations/", api.InvitationsView.as_view(), name="withdrawal-invitations"),
     path("withdrawals/<int:pk>/", api.ApplicationDetailView.as_view(), name="withdrawal-detail"),
+    path("withdrawals/<int:pk>/join/", api.JoinView.as_view(), name="withdrawal-join"),
     path(
         "withdrawals/<int:pk>/documents/",
         api.DocumentUploadView.as_view(),

@@ -306,7 +306,9 @@ MESSAGES = {
     ),
     POOLED_NOT_WITHDRAWABLE: _(
         "The pooled %(scheme)s account belongs to the social insurance fund, not to "
-        "the insured person, so it can never be withdrawn. Remove it from the "
+        "the insured person, so its balance is never paid out. After a death, the "
+        "funeral grant and the survivors' pension are paid by the pension fund as a "
+        "whole: ask for them in the same claim. Remove the pooled account from the "
         "application."
     ),
     ACCOUNT_KIND_UNKNOWN: _(

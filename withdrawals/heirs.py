@@ -314,3 +314,41 @@ def split(amount: Decimal, shares: Iterable[Fraction]) -> list[Decimal]:
     remainder = Decimal(str(amount)) - sum(parts, Decimal("0"))
     parts[0] += remainder
     return parts
+
+
+# --- approval: every heir confirmed, every joined heir identified ---------------------
+
+HEIR_NOT_JOINED = "heir_not_joined"
+HEIR_IDENTITY_NOT_VERIFIED = "heir_identity_not_verified"
+CODES = (*CODES, HEIR_NOT_JOINED, HEIR_IDENTITY_NOT_VERIFIED)
+MESSAGES[HEIR_NOT_JOINED] = _(
+    "The heir with ID number ending %(id_tail)s has not yet confirmed the shares online. "
+    "Every heir confirms, unless a notarised certificate of inheritance or a court "
+    "judgment names the payees."
+)
+MESSAGES[HEIR_IDENTITY_NOT_VERIFIED] = _(
+    "Staff have not yet checked the identity of the heir with ID number ending %(id_tail)s."
+)
+# Documents that settle who is paid without every heir's own confirmation.
+PAYEE_PROOFS = frozenset({INHERITANCE_CERTIFICATE, COURT_JUDGMENT})
+
+
+@dataclass(frozen=True)
+class HeirStanding:
+    """Where one declared heir stands at approval."""
+
+    id_tail: str
+    joined: bool
+    identity_verified: bool
+
+
+def approval_reasons(heirs: Iterable[HeirStanding], proofs: frozenset[str]) -> tuple[Reason, ...]:
+    """Every heir confirmed the shares (or a certificate or judgment names the payees),
+    and every heir who joined had their identity checked by staff."""
+    reasons = []
+    for heir in heirs:
+        if not heir.joined and not proofs & PAYEE_PROOFS:
+            reasons.append(Reason(HEIR_NOT_JOINED, LAW_PROOF, {"id_tail": heir.id_tail}))
+        if heir.joined and not heir.identity_verified:
+            reasons.append(Reason(HEIR_IDENTITY_NOT_VERIFIED, LAW_PROOF, {"id_tail": heir.id_tail}))
+    return tuple(reasons)

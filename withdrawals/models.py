@@ -12,8 +12,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedCharField
 
 from accounts.models import MONEY, Cardholder, LedgerTransaction
+from accounts.pii import NationalIdDigestField
+from accounts.validators import mask_national_id
 from casework import workflow
 from casework.models import (
     Case,
@@ -22,7 +25,7 @@ from casework.models import (
     Finding,  # noqa: F401  (read from here by older code)
     Notification,
 )
-from withdrawals import eligibility
+from withdrawals import eligibility, heirs
 
 KIND = "withdrawal"
 # The payout steps, the withdrawal kind's own actions.
@@ -109,6 +112,17 @@ class DocumentKind(models.TextChoices):
     APPLICANT_ID = eligibility.APPLICANT_ID, _("Applicant's identity document")
     EXIT_CERTIFICATE = eligibility.EXIT_CERTIFICATE, _("Exit / overseas settlement certificate")
     NATIONALITY_PROOF = eligibility.NATIONALITY_PROOF, _("Proof of giving up PRC nationality")
+    # What proves who the heirs are and their shares (withdrawals.heirs).
+    INHERITANCE_CERTIFICATE = heirs.INHERITANCE_CERTIFICATE, _("Notarised inheritance certificate")
+    HEIRS_AGREEMENT = heirs.HEIRS_AGREEMENT, _("Agreement signed by every heir")
+    COURT_JUDGMENT = heirs.COURT_JUDGMENT, _("Court judgment on the inheritance")
+    WILL = heirs.WILL, _("Will")
+    NO_OTHER_HEIR = heirs.NO_OTHER_HEIR, _("Declaration that there is no other heir")
+    RENUNCIATION = heirs.RENUNCIATION, _("Renunciation by the first-order heirs")
+    PREDECEASED_CHILD_DEATH = (
+        heirs.PREDECEASED_CHILD_DEATH,
+        _("Death certificate of a child who died before the deceased"),
+    )
     OTHER = "other", _("Other")
 
 
@@ -249,6 +263,18 @@ class WithdrawalApplication(Case):
     # staff member to confirm them: {"bank_name", "bank_account_holder",
     # "bank_account_number", "by", "at"}.
     pending_payee = models.JSONField(_("payout details to confirm"), null=True, blank=True)
+    # Survivor benefits (SIL Art. 17), claimed with the same death certificate.
+    claims_survivor_benefits = models.BooleanField(_("claims survivor benefits"), default=False)
+    death_work_related = models.BooleanField(
+        _("death from a work injury"),
+        default=False,
+        help_text=_("Recorded by staff: the work-injury fund then compensates instead."),
+    )
+    funeral_grant = models.DecimalField(_("funeral grant"), null=True, blank=True, **MONEY)
+    survivors_pension = models.DecimalField(_("survivors' pension"), null=True, blank=True, **MONEY)
+    survivor_benefits_code = models.CharField(
+        _("why no survivor benefits"), max_length=40, blank=True
+    )
 
     class Meta:
         verbose_name = _("withdrawal application")
@@ -290,6 +316,178 @@ class WithdrawalApplication(Case):
     @property
     def required_documents(self):
         return eligibility.required_documents(self.reason, self.schemes)
+
+
+class HeirRelationship(models.TextChoices):
+    SPOUSE = heirs.SPOUSE, _("Spouse")
+    CHILD = heirs.CHILD, _("Child")
+    PARENT = heirs.PARENT, _("Parent")
+    GRANDCHILD = heirs.GRANDCHILD, _("Grandchild in place of a child who died earlier")
+    SIBLING = heirs.SIBLING, _("Brother or sister")
+    GRANDPARENT = heirs.GRANDPARENT, _("Grandparent")
+    TESTAMENTARY = heirs.TESTAMENTARY, _("Heir named in a will")
+
+
+class Heir(models.Model):
+    """One heir a death claim declares, with their share (CC 1127-1133).
+
+    The applicant is one of them; the others join the claim online and give a payee
+    account in their own name. The ID number is stored as the project stores ID
+    numbers: encrypted, found by its keyed digest (accounts.pii)."""
+
+    Relationship = HeirRelationship
+
+    application = models.ForeignKey(
+        WithdrawalApplication, on_delete=models.CASCADE, related_name="heirs"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    national_id = EncryptedCharField(_("national ID number"), max_length=18)
+    national_id_digest = NationalIdDigestField()
+    name = models.CharField(_("name"), max_length=100)
+    relationship = models.CharField(
+        _("relationship to the deceased"), max_length=20, choices=HeirRelationship.choices
+    )
+    share = models.CharField(_("share"), max_length=20, help_text=_("A fraction such as 1/2."))
+    is_applicant = models.BooleanField(_("the applicant"), default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="heirships",
+    )
+    joined_at = models.DateTimeField(_("confirmed the shares at"), null=True, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("bank account number"), max_length=40, blank=True)
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("identity verified by"),
+    )
+    identity_verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("heir")
+        verbose_name_plural = _("heirs")
+        ordering = ["application_id", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "national_id_digest"], name="heir_once_per_claim"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.masked_national_id}) {self.share}"
+
+    @property
+    def masked_national_id(self):
+        return mask_national_id(self.national_id)
+
+    @property
+    def fraction(self):
+        return heirs.parse_share(self.share)
+
+    @property
+    def joined(self):
+        return self.joined_at is not None
+
+
+class PayoutScheme(models.TextChoices):
+    PENSION = eligibility.PENSION, _("Pension personal account")
+    MEDICAL = eligibility.MEDICAL, _("Medical personal account")
+    FUNERAL_GRANT = "funeral_grant", _("Funeral grant")
+    SURVIVORS_PENSION = "survivors_pension", _("Survivors' pension")
+
+
+class PayoutDestination(models.TextChoices):
+    BANK = "bank", _("Bank account")
+    OWN_MEDICAL_ACCOUNT = "own_medical_account", _("The heir's own medical personal account")
+
+
+class PayoutStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the next payment batch")
+    SENT = "sent", _("Sent to the bank")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+
+
+class HeirPayout(models.Model):
+    """One heir's share of one scheme: to their bank through the payout batch, or
+    (an insured heir's medical share) straight into their own medical account."""
+
+    Scheme = PayoutScheme
+    Destination = PayoutDestination
+    Status = PayoutStatus
+
+    heir = models.ForeignKey(Heir, on_delete=models.PROTECT, related_name="payouts")
+    scheme = models.CharField(_("scheme"), max_length=20, choices=PayoutScheme.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    destination = models.CharField(_("paid to"), max_length=20, choices=PayoutDestination.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PayoutStatus.choices, default=PayoutStatus.PENDING
+    )
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="heir_payouts"
+    )
+    sent_at = models.DateTimeField(_("sent to the bank at"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    # The bank details the payout was sent to, a snapshot.
+    bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("bank account number"), max_length=40, blank=True)
+    note = models.CharField(_("bank's note"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("heir's payout")
+        verbose_name_plural = _("heirs' payouts")
+        ordering = ["heir_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["heir", "scheme"], name="heir_payout_once_per_scheme"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="heir_payout_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} {self.amount} → {self.destination}"
+
+    @property
+    def reference(self):
+        """The line's reference in the bank's files: the claim's, and the payout's id."""
+        return f"{self.heir.application.reference}/{self.pk}"
+
+
+class SurvivorBenefitParameters(models.Model):
+    """A province's survivor-benefit figures from a date (SIL Art. 17;
+    人社部发〔2021〕18号): data, each row with its source. Region 000000 is the
+    national default for a region without its own."""
+
+    region = models.CharField(_("region"), max_length=6, default="000000")
+    effective_from = models.DateField(_("effective from"))
+    monthly_disposable_income = models.DecimalField(
+        _("last year's monthly per-capita urban disposable income"), **MONEY
+    )
+    funeral_grant_months = models.PositiveSmallIntegerField(_("funeral grant months"), default=2)
+    base_months = models.PositiveSmallIntegerField(_("survivors' pension base months"))
+    threshold_years = models.PositiveSmallIntegerField(_("contribution years in the base"))
+    months_per_further_year = models.PositiveSmallIntegerField(_("months per further year"))
+    max_months = models.PositiveSmallIntegerField(_("at most months"))
+    source = models.CharField(_("source"), max_length=255)
+
+    class Meta:
+        verbose_name = _("survivor benefit parameters")
+        verbose_name_plural = _("survivor benefit parameters")
+        ordering = ["region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="survivor_parameters_once_per_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.effective_from}"
 
 
 class ApplicationEvent(Event):

@@ -79,3 +79,31 @@ BANK_BY_APPLICANT = notes.define(
     "bank_by_applicant",
     _("New bank details given by the applicant: %(bank)s, account ending %(tail)s."),
 )
+
+# --- heirs ------------------------------------------------------------------------------------
+
+HEIRS_DECLARED = notes.define("heirs_declared", _("Heirs declared: %(count)s, shares %(shares)s."))
+HEIR_JOINED = notes.define(
+    "heir_joined",
+    _("The heir %(name)s confirmed the shares and gave a bank account ending %(tail)s."),
+)
+HEIR_VERIFIED = notes.define(
+    "heir_verified", _("The identity of the heir %(name)s was checked by staff.")
+)
+HEIR_PAYOUT_PAID = notes.define(
+    "heir_payout_paid", _("Paid to the heir %(name)s: %(amount)s yuan (%(scheme)s).")
+)
+HEIR_PAYOUT_FAILED = notes.define(
+    "heir_payout_failed", _("The bank could not pay the heir %(name)s (%(scheme)s).")
+)
+SURVIVOR_BENEFITS_AWARDED = notes.define(
+    "survivor_benefits_awarded",
+    _(
+        "Survivor benefits from the pension fund: funeral grant %(grant)s yuan, "
+        "survivors' pension %(pension)s yuan (%(months)s months)."
+    ),
+)
+SURVIVOR_BENEFITS_NONE = notes.define(
+    "survivor_benefits_none",
+    _("No survivor benefits from the pension fund: %(reason)s"),
+)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from casework import payout_files as payout_lines
 from core import csv
 from core.errors import DomainError
-from withdrawals import selectors, services
+from withdrawals import heir_services, selectors, services
 
 HEADER = payout_lines.HEADER
 RESULTS = ("paid", "failed")
@@ -22,15 +22,33 @@ def export_batch(fh, *, actor=None, ip_address=None):
     with transaction.atomic():
         candidates = list(payouts_waiting().values_list("pk", flat=True))
         batch = services.payout_mark_sent(candidates, actor=actor, ip_address=ip_address)
-        write_batch(fh, batch)
-    return batch
+        # A claim split between heirs: one line per heir's share, each with its status.
+        shares = list(heir_services.payouts_waiting().values_list("pk", flat=True))
+        sent_shares = heir_services.payouts_mark_sent(shares, actor=actor)
+        write_batch(fh, batch, sent_shares)
+    return [*batch, *sent_shares]
 
 
-def write_batch(fh, applications):
-    """Write `applications` as the bank's batch CSV (nothing is marked), through
-    `core.csv`: a BOM, and the text the applicant typed neutralised where a
-    spreadsheet would read it as a formula."""
-    return payout_lines.write_lines(fh, applications)
+def write_batch(fh, applications, heir_payouts=()):
+    """Write `applications` (and heirs' shares) as the bank's batch CSV (nothing is
+    marked), through `core.csv`: a BOM, and the text the applicant typed neutralised
+    where a spreadsheet would read it as a formula. An heir's share is a line of its
+    own, referenced `<claim reference>/<payout id>`."""
+    applications = list(applications)
+    payout_lines.write_lines(fh, [*applications, *map(_heir_line, heir_payouts)])
+    return applications
+
+
+def _heir_line(payout):
+    # The bank details as sent with the share, else the heir's own.
+    heir = payout.heir
+    return payout_lines.Line(
+        reference=payout.reference,
+        bank_account_holder=payout.bank_account_holder or heir.bank_account_holder,
+        bank_name=payout.bank_name or heir.bank_name,
+        bank_account_number=payout.bank_account_number or heir.bank_account_number,
+        amount=payout.amount,
+    )
 
 
 def import_results(lines, *, actor=None, ip_address=None):
@@ -62,6 +80,8 @@ def import_results(lines, *, actor=None, ip_address=None):
 def _record(reference, result, note, actor, ip_address):
     if result not in RESULTS:
         return "errors", _("the result must be paid or failed")
+    if "/" in reference:
+        return _record_share(reference, result, note, actor)
     application = selectors.application_by_reference(reference)
     if application is None:
         return "errors", _("no such application")
@@ -70,6 +90,22 @@ def _record(reference, result, note, actor, ip_address):
             services.payout_mark_paid(application, actor=actor, note=note)
         else:
             services.payout_mark_failed(application, actor=actor, note=note, ip_address=ip_address)
+    except DomainError as exc:
+        if exc.code == "already_decided":
+            return "skipped", _("already paid; skipped")
+        return "errors", f"{exc.code}: {exc.message}"
+    return result, None
+
+
+def _record_share(reference, result, note, actor):
+    payout = heir_services.payout_by_reference(reference)
+    if payout is None:
+        return "errors", _("no such application")
+    try:
+        if result == "paid":
+            heir_services.heir_payout_mark_paid(payout, actor=actor, note=note)
+        else:
+            heir_services.heir_payout_mark_failed(payout, actor=actor, note=note)
     except DomainError as exc:
         if exc.code == "already_decided":
             return "skipped", _("already paid; skipped")

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _l
 
@@ -17,7 +17,13 @@ from casework.models import Case, Finding
 from casework.selectors import Timeline, is_staff_with  # noqa: F401
 from pensions import retirement
 from withdrawals import eligibility, safeguards
-from withdrawals.models import CLAIMING_STATES, WORKFLOW, ApplicationEvent, WithdrawalApplication
+from withdrawals.models import (
+    CLAIMING_STATES,
+    WORKFLOW,
+    ApplicationEvent,
+    Heir,
+    WithdrawalApplication,
+)
 
 APPLICATION_STAFF_PERMS = WORKFLOW.read_perms
 DOCUMENT_STAFF_PERMS = WORKFLOW.document_perms
@@ -93,9 +99,14 @@ def review_queue():
 
 def payouts_waiting():
     """Approved payouts not yet sent to the bank, oldest first."""
-    return WithdrawalApplication.objects.filter(
-        status__in=WORKFLOW.sources("payout_confirmed"), payout_sent_at__isnull=True
-    ).order_by("pk")
+    # A claim split between heirs is sent share by share (withdrawals.heir_services).
+    return (
+        WithdrawalApplication.objects.filter(
+            status__in=WORKFLOW.sources("payout_confirmed"), payout_sent_at__isnull=True
+        )
+        .exclude(Exists(Heir.objects.filter(application=OuterRef("pk"))))
+        .order_by("pk")
+    )
 
 
 def payouts_sent():
@@ -464,6 +475,16 @@ def application_decision(application, stage, approver=None):
     """The eligibility decision on `application` at `stage` (nothing is written).
     At approval it includes the safeguards on who decides (`approver`)."""
     decision = eligibility.evaluate(eligibility_facts(application, stage))
+    if application.reason == eligibility.DEATH:
+        from withdrawals import heir_services
+
+        by_heirs = heir_services.decision_reasons(application, stage)
+        if by_heirs:
+            decision = eligibility.Decision(
+                allowed=False,
+                reasons=(*decision.reasons, *by_heirs),
+                rules_version=decision.rules_version,
+            )
     if stage != eligibility.APPROVAL or approver is None:
         return decision
     extra = safeguards.approval_reasons(decision_facts(application, approver))

@@ -7,6 +7,8 @@ from rest_framework import serializers
 from accounts.models import MONEY, Scheme
 from accounts.validators import mask_card_number, mask_national_id
 from core.rights import how_to_contest
+from withdrawals import heir_services
+from withdrawals import heirs as heirs_rules
 from withdrawals.models import (
     DocumentKind,
     Finding,
@@ -115,6 +117,40 @@ class ApplicationCreateSerializer(serializers.Serializer):
     bank_name = serializers.CharField(max_length=100)
     bank_account_holder = serializers.CharField(max_length=100)
     bank_account_number = serializers.CharField(max_length=40)
+    heirs = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        allow_empty=False,
+        max_length=30,
+        help_text=_(
+            "A death claim's heirs: [{national_id, name, relationship, share}], the "
+            'applicant among them; share a fraction such as "1/2". Omitted: the '
+            "applicant alone."
+        ),
+    )
+    proofs = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(heirs_rules.PROOF_KINDS)),
+        required=False,
+        max_length=10,
+        help_text=_("The proofs of heirship the heirs will attach (a will, a renunciation …)."),
+    )
+    claims_survivor_benefits = serializers.BooleanField(required=False, default=False)
+
+
+class JoinSerializer(serializers.Serializer):
+    bank_name = serializers.CharField(max_length=100)
+    bank_account_holder = serializers.CharField(max_length=100)
+    bank_account_number = serializers.CharField(max_length=40)
+    confirm_shares = serializers.BooleanField()
+
+
+class VerifyApplicantSerializer(serializers.Serializer):
+    national_id = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text=_("The heir whose identity was checked; omitted: the applicant."),
+    )
 
 
 class DocumentUploadSerializer(serializers.Serializer):
@@ -238,6 +274,52 @@ class LastDecisionSerializer(serializers.Serializer):
     codes = serializers.ListField(child=serializers.CharField())
 
 
+class HeirPayoutSerializer(serializers.Serializer):
+    scheme = serializers.CharField()
+    amount = serializers.DecimalField(**MONEY)
+    destination = serializers.CharField(help_text=_('"bank" or "own_medical_account".'))
+    status = serializers.CharField(help_text=_('"pending", "sent", "paid" or "failed".'))
+
+
+class HeirSerializer(serializers.Serializer):
+    masked_national_id = serializers.CharField()
+    name = serializers.CharField()
+    relationship = serializers.CharField()
+    share = serializers.CharField()
+    joined = serializers.BooleanField()
+    payouts = HeirPayoutSerializer(many=True, source="payouts.all")
+
+
+class SurvivorBenefitsSerializer(serializers.Serializer):
+    funeral_grant = serializers.DecimalField(**MONEY, allow_null=True)
+    survivors_pension = serializers.DecimalField(**MONEY, allow_null=True)
+    status = serializers.CharField(
+        help_text=_('"not_claimed", "pending", "awarded" or "not_covered".')
+    )
+
+
+class InvitationSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="application.id")
+    reference = serializers.CharField(source="application.reference")
+    status = serializers.CharField(source="application.status")
+    deceased_name = serializers.CharField(source="application.cardholder.name")
+    applicant_name = serializers.SerializerMethodField()
+    my_share = serializers.CharField(source="share")
+    joined = serializers.BooleanField()
+    heirs = serializers.SerializerMethodField()
+
+    def get_applicant_name(self, heir) -> str:
+        applicant = heir.application.heirs.filter(is_applicant=True).first()
+        return applicant.name if applicant else ""
+
+    def get_heirs(self, heir) -> HeirSerializer(many=True):
+        rows = heir_services.heir_rows(heir.application)
+        return [
+            {k: v for k, v in row.items() if k != "payouts"}
+            for row in HeirSerializer(rows, many=True).data
+        ]
+
+
 class ApplicationListSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
@@ -278,6 +360,20 @@ class ApplicationSerializer(ApplicationListSerializer):
     documents = DocumentSerializer(many=True)
     timeline = serializers.SerializerMethodField()
     next_step = serializers.SerializerMethodField()
+    heirs = serializers.SerializerMethodField()
+    survivor_benefits = serializers.SerializerMethodField()
+
+    def get_heirs(self, application) -> HeirSerializer(many=True):
+        return HeirSerializer(heir_services.heir_rows(application), many=True).data
+
+    def get_survivor_benefits(self, application) -> SurvivorBenefitsSerializer:
+        return SurvivorBenefitsSerializer(
+            {
+                "funeral_grant": application.funeral_grant,
+                "survivors_pension": application.survivors_pension,
+                "status": heir_services.survivor_status(application),
+            }
+        ).data
 
     def get_bank_account_number(self, application) -> str:
         return mask_bank_account(application.bank_account_number)

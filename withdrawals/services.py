@@ -27,7 +27,7 @@ from casework import notes, workflow
 from casework import services as casework
 from pensions import services as pension_services
 from sscard.celery import enqueue_on_commit
-from withdrawals import eligibility, safeguards, selectors
+from withdrawals import eligibility, heir_services, safeguards, selectors
 from withdrawals import notes as withdrawal_notes
 from withdrawals.exceptions import (
     AlreadyDecided,
@@ -256,14 +256,44 @@ def application_create_draft(
     bank_name,
     bank_account_holder,
     bank_account_number,
+    heirs=None,
+    proofs=None,
+    claims_survivor_benefits=False,
 ):
     """Start a claim. Refused (IneligibleError, with every reason) unless the
-    pre-check allows it; the draft gets its reference number (WD-YYYY-NNNNNN)."""
+    pre-check allows it; the draft gets its reference number (WD-YYYY-NNNNNN).
+
+    A death claim may declare its heirs with their shares (the applicant among them)
+    and the proofs it will attach: the rules of inheritance refuse (HeirsRefused,
+    400, every reason) before anything is written. Once heirs are declared there is
+    one claim per estate: a second heir is pointed to it (EstateAlreadyClaimed, 409)."""
     if relationship not in Relationship.values:
         raise InvalidInput(
             _("Choose your relationship to the cardholder."),
             code="invalid_choice",
             field="relationship",
+        )
+    declared = None
+    if reason == Reason.DEATH:
+        if heirs is not None:
+            declared = heir_services.parse_heirs(heirs)
+        elif claims_survivor_benefits:
+            declared = heir_services.applicant_alone(applicant, relationship)
+        heir_services.refuse_second_estate_claim(
+            cardholder, applicant, declares_heirs=declared is not None
+        )
+        if declared is not None:
+            heir_services.check_estate(
+                declared,
+                cardholder=cardholder,
+                applicant=applicant,
+                proofs=heir_services.parse_proofs(proofs),
+            )
+    elif heirs is not None or claims_survivor_benefits:
+        raise InvalidInput(
+            _("Heirs and survivor benefits belong to a claim after a death."),
+            code="not_a_death",
+            field="heirs",
         )
     schemes = default_schemes(cardholder) if schemes is None else _clean_schemes(schemes)
     bank = _clean_bank(bank_name, bank_account_holder, bank_account_number)
@@ -288,6 +318,7 @@ def application_create_draft(
         bank_name=bank[0],
         bank_account_holder=bank[1],
         bank_account_number=bank[2],
+        claims_survivor_benefits=bool(claims_survivor_benefits and declared),
     )
     for name, value in _record_decision(application, eligibility.PRECHECK, decision).items():
         setattr(application, name, value)
@@ -295,6 +326,8 @@ def application_create_draft(
     application.reference = _next_reference(application)
     WithdrawalApplication.objects.filter(pk=application.pk).update(reference=application.reference)
     casework.case_started(application, applicant)
+    if declared is not None:
+        heir_services.heirs_record(application, declared, actor=applicant)
     return application
 
 
@@ -694,22 +727,31 @@ def application_approve(application, *, actor, ip_address=None):
             if interest_service.interest_credit_at_payout(accounts, actor=actor):
                 for account in accounts:
                     account.refresh_from_db(fields=["balance"])
-            payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
-            total = sum((a.balance for a in accounts), ZERO)
-            legs = [Leg(a.id, -a.balance) for a in accounts]
-            legs.append(Leg(payable.id, total))
-            txn, _created = ledger.post(
-                kind=LedgerTransaction.Kind.PAYOUT,
-                idempotency_key=f"payout:{locked.pk}",
-                legs=legs,
-                reference=locked.reference,
-                description=f"Withdrawal {locked.reference}: "
-                + ", ".join(f"{a.scheme} personal {a.balance}" for a in accounts),
-                actor=actor,
-                close_accounts=[a.id for a in accounts],
-            )
+            by_share = heir_services.has_heirs(locked)
+            survivor_fields = {}
+            if by_share:
+                # Split by the heirs' shares; the survivor benefits in the same transaction.
+                txn, total = heir_services.pay_by_share(locked, accounts, actor=actor)
+                if locked.claims_survivor_benefits:
+                    survivor_fields = heir_services.pay_survivor_benefits(locked, actor=actor)
+            else:
+                payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
+                total = sum((a.balance for a in accounts), ZERO)
+                legs = [Leg(a.id, -a.balance) for a in accounts]
+                legs.append(Leg(payable.id, total))
+                txn, _created = ledger.post(
+                    kind=LedgerTransaction.Kind.PAYOUT,
+                    idempotency_key=f"payout:{locked.pk}",
+                    legs=legs,
+                    reference=locked.reference,
+                    description=f"Withdrawal {locked.reference}: "
+                    + ", ".join(f"{a.scheme} personal {a.balance}" for a in accounts),
+                    actor=actor,
+                    close_accounts=[a.id for a in accounts],
+                )
             now = timezone.now()
             fields = _record_decision(locked, eligibility.APPROVAL, decision)
+            fields.update(survivor_fields)
             fields.update(
                 amount=total,
                 payout_transaction=txn,
@@ -728,6 +770,9 @@ def application_approve(application, *, actor, ip_address=None):
                 ip_address=ip_address,
                 **fields,
             )
+            if by_share:
+                # Every share went into the heirs' own medical accounts: nothing to send.
+                heir_services.settle_if_done(locked, actor=actor)
     except IneligibleError as exc:
         _save_refusal(application.pk, eligibility.APPROVAL, exc.decision)
         raise
@@ -1079,6 +1124,7 @@ def application_verify_applicant(application, *, actor, ip_address=None):
         )
         WithdrawalApplication.objects.filter(pk=locked.pk).update(updated_at=now)
         locked.applicant_verified_by, locked.applicant_verified_at = actor, now
+        heir_services.applicant_heir_verified(locked, actor)
         _note(
             locked,
             actor,

@@ -35,5 +35,7 @@ urlpatterns = [
     ),
     path("documents/<int:document_pk>/", views.document_download, name="document_download"),
     path("about-me/", views.claims_about_me, name="claims_about_me"),
+    path("invitations/", views.invitations, name="invitations"),
+    path("invitations/<int:pk>/join/", views.join, name="join"),
     path("about-me/<int:pk>/contest/", views.claim_contest, name="claim_contest"),
 ]

@@ -22,7 +22,7 @@ from accounts.exceptions import DomainError, NotFound
 from accounts.selectors import cardholder_for_user
 from casework import inspection, staff
 from core import formatting
-from withdrawals import eligibility, selectors, services
+from withdrawals import eligibility, heir_services, selectors, services
 from withdrawals.exceptions import IdentificationFailed, IneligibleError, TooManyAttempts
 from withdrawals.forms import (
     BankForm,
@@ -195,7 +195,13 @@ def index(request):
     return render(
         request,
         "withdrawals/index.html",
-        {"rows": rows, "is_cardholder": cardholder_for_user(request.user) is not None},
+        {
+            "rows": rows,
+            "is_cardholder": cardholder_for_user(request.user) is not None,
+            "invitations": heir_services.invitations(request.user)
+            .filter(joined_at__isnull=True)
+            .count(),
+        },
     )
 
 
@@ -730,6 +736,8 @@ def detail(request, pk):
             "documents": [_documents_view(d) for d in selectors.documents_of(application)],
             "continue_url": _continue_url(application),
             "letters": letters_available(application),
+            "heirs": heir_services.heir_rows(application),
+            "survivor_status": heir_services.survivor_status(application),
         },
     )
 
@@ -822,3 +830,43 @@ def claim_contest(request, pk):
             % {"reference": application.reference},
         )
     return redirect("withdrawals:claims_about_me")
+
+
+# --- co-heirs ----------------------------------------------------------------------------------
+
+
+@login_required
+def invitations(request):
+    """The death claims that name me as a co-heir: the claim, every heir and share, and
+    a form to confirm the shares and give a bank account in my own name."""
+    rows = [
+        {"heir": heir, "heirs": heir_services.heir_rows(heir.application)}
+        for heir in heir_services.invitations(request.user)
+    ]
+    return render(request, "withdrawals/invitations.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def join(request, pk):
+    """Confirm the heirs and shares of a claim that names me, with my payee account."""
+    try:
+        heir_services.heir_join(
+            pk,
+            actor=request.user,
+            bank_name=request.POST.get("bank_name", ""),
+            bank_account_holder=request.POST.get("bank_account_holder", ""),
+            bank_account_number=request.POST.get("bank_account_number", ""),
+            confirm_shares=request.POST.get("confirm_shares") == "on",
+            ip_address=request.META.get("REMOTE_ADDR") or None,
+        )
+    except NotFound:
+        raise Http404 from None
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("Thank you. You have joined the claim; staff will check your identity."),
+        )
+    return redirect("withdrawals:invitations")

@@ -61,7 +61,7 @@ def test_dashboard_shows_the_card_panel_masked(alice_client, alice):
     assert "Active" in html
     assert "Employed" in html
     assert "Living" in html
-    assert "can never be withdrawn" in html
+    assert "its balance is never paid out" in html
 
 
 def test_dashboard_total_contributed_per_scheme(alice_client, alice):
