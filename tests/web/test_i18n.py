@@ -43,7 +43,7 @@ def test_dashboard_in_chinese(alice_client):
     assert "<h1>我的社会保险</h1>" in html
     assert "养老保险" in html
     assert "统筹账户" in html
-    assert "永远不能支取" in html
+    assert "其余额不予支付" in html
     assert "在职" in html  # employment status from the model's choices
 
 
@@ -119,6 +119,8 @@ SOURCES = (
     "verification",
     "pensions",
     "benefits",
+    "maternity",
+    "workinjury",
     "templates",
     "static",
     "locale",
