@@ -412,6 +412,7 @@ class LedgerTransaction(AppendOnlyModel):
         PENSION_RECOVERY = "pension_recovery", _("Recovery of overpaid pension")
         BENEFIT = "benefit", _("Benefit payment")
         BENEFIT_MEDICAL = "benefit_medical", _("Medical contribution paid by a fund")
+        POOLED_TO_FUND = "pooled_to_fund", _("Pooled record returned to the fund")
         SURVIVOR_BENEFIT = "survivor_benefit", _("Survivor benefits")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

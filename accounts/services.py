@@ -424,15 +424,39 @@ def card_cancel_on_death(*, cardholder, actor=None):
 
 
 @transaction.atomic
-def pooled_accounts_close_on_death(*, cardholder):
-    """Close the pooled accounts of a person whose death is verified (RULES §4): their
-    balances stay on the record, nothing is posted to them again, and pooled money is
-    never paid out. The personal accounts stay open until the death claim pays them
-    out; purchases from them are refused by the life status. Called inside the
+def pooled_accounts_close_on_death(*, cardholder, actor=None):
+    """Close the pooled accounts of a person whose death is verified (RULES §4).
+
+    A pooled account records money that always belonged to the fund, so its balance
+    goes back to the fund of its scheme and region by one posting and the account
+    closes at zero: the history stays on the record, nothing is posted to it again and
+    nothing is paid out. The personal accounts stay open until the death claim pays
+    them out; purchases from them are refused by the life status. Called inside the
     verifying transaction."""
-    Account.objects.filter(
+    pooled = Account.objects.filter(
         cardholder=cardholder, kind=Account.Kind.POOLED, status__in=OPEN_OR_FROZEN
-    ).update(status=Account.Status.CLOSED, closed_at=timezone.now())
+    ).order_by("id")
+    for account in pooled:
+        if account.balance and account.status == Account.Status.OPEN:
+            _pooled_to_fund(cardholder, account, actor)
+        else:
+            # Empty (or frozen by staff, left as it stands): closed where it is.
+            Account.objects.filter(pk=account.pk).update(
+                status=Account.Status.CLOSED, closed_at=timezone.now()
+            )
+
+
+def _pooled_to_fund(cardholder, account, actor):
+    fund = ledger.fund_account_open(account.scheme, cardholder.region)
+    ledger.post(
+        kind=LedgerTransaction.Kind.POOLED_TO_FUND,
+        idempotency_key=f"pooled-to-fund:{account.pk}",
+        legs=[Leg(account.pk, -account.balance), Leg(fund.pk, account.balance)],
+        close_accounts=[account.pk],
+        reference=cardholder.card_number,
+        description=f"Pooled {account.scheme} record returned to the fund on death",
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -587,7 +587,7 @@ def cardholder_verify_death(
         updated_at=timezone.now(),
     )
     accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
-    accounts_services.pooled_accounts_close_on_death(cardholder=cardholder)
+    accounts_services.pooled_accounts_close_on_death(cardholder=cardholder, actor=actor)
     pension_services.pension_stop_on_death(cardholder=cardholder, actor=actor)
     extensions.life_event(
         cardholder_id=cardholder.pk, event=extensions.DECEASED, on=when, actor=actor

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from accounts import ledger as accounts_ledger
+from accounts.audit import run_audit
 from accounts.exceptions import AccountClosed, DomainError, NotFound
 from accounts.ledger import Leg
-from accounts.models import Account, LedgerTransaction
+from accounts.models import Account, LedgerTransaction, fund_code
 from tests.factories import (
     CardholderFactory,
     UserFactory,
@@ -428,8 +429,14 @@ def test_a_verified_death_closes_the_pooled_accounts_and_leaves_the_personal_ope
         Account.objects.filter(cardholder=person, scheme="pension").values_list("kind", "status")
     )
     assert statuses == {"pooled": "closed", "personal": "open"}
+    # The pooled record's balance went back to the region's pension fund, by a posting.
     pooled.refresh_from_db()
-    assert pooled.balance == Decimal("160.00")
+    assert pooled.balance == Decimal("0.00")
+    returned = pooled.entries.get(kind="pooled_to_fund")
+    assert returned.amount == Decimal("-160.00")
+    fund = Account.objects.get(system_code=fund_code("pension", person.region))
+    assert fund.balance == Decimal("160.00")
+    assert run_audit().violations == []
     with pytest.raises(AccountClosed):
         accounts_ledger.post(
             kind="contribution",
