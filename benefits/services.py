@@ -102,17 +102,6 @@ def _require_perm(actor, perm):
         raise CaseForbidden()
 
 
-def _require_not_own(claim, actor):
-    cardholder_user = (
-        Cardholder.objects.filter(pk=claim.cardholder_id).values_list("user_id", flat=True).first()
-    )
-    if actor.pk in {claim.applicant_id, cardholder_user} - {None}:
-        raise CaseForbidden(
-            _("You cannot act as staff on a claim you made or that is about you."),
-            code="own_claim",
-        )
-
-
 def claim_precheck(cardholder, *, today=None):
     """The answer to "may I claim now?", with every reason (no write)."""
     return selectors.eligibility(cardholder, _today(today))
@@ -180,89 +169,36 @@ def claim_submit(claim, *, actor, today=None):
     return claim
 
 
-@transaction.atomic
 def claim_withdraw(claim, *, actor):
     """The applicant takes the claim back, any time before the decision."""
-    casework.require_applicant(claim, actor)
-    locked = _lock(claim)
-    if not locked.is_withdrawable:
-        if locked.status in WORKFLOW.decided_states:
-            raise AlreadyDecided()
-        raise IllegalTransition()
-    casework.case_transition(
-        locked, workflow.WITHDRAW, actor=actor, note=notes.note(notes.WITHDRAWN)
-    )
-    casework.copy_into(locked, claim)
-    return claim
+    return casework.case_withdraw(claim, actor=actor)
 
 
-@transaction.atomic
 def claim_verify(claim, *, actor, ip_address=None):
     """A reviewer records that registration, contribution record and certificate were
     checked. The approver must be someone else."""
-    _require_perm(actor, "review_unemploymentclaim")
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    if locked.status not in WORKFLOW.open_states:
-        raise IllegalTransition(_("Only a submitted claim that is not decided can be verified."))
-    UnemploymentClaim.objects.filter(pk=locked.pk).update(
-        verified_by=actor, updated_at=timezone.now()
+    return casework.case_verify(
+        claim,
+        actor=actor,
+        perm="review_unemploymentclaim",
+        note=notes.note(benefit_notes.VERIFIED),
+        ip_address=ip_address,
     )
-    locked.verified_by = actor
-    casework.case_note(locked, actor, notes.note(benefit_notes.VERIFIED), ip_address=ip_address)
-    casework.copy_into(locked, claim)
-    return claim
 
 
-@transaction.atomic
 def claim_request_documents(claim, *, actor, message, ip_address=None):
     """A reviewer asks the applicant for documents, with a message they read."""
-    _require_perm(actor, "review_unemploymentclaim")
-    text = str(message or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Tell the applicant what is needed."), code="required", field="message"
-        )
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REQUEST_DOCUMENTS,
-        actor=actor,
-        note=notes.note(notes.DOCUMENTS_REQUESTED, text=text),
-        ip_address=ip_address,
-        request_message=text,
-        reviewed_by=actor,
+    return casework.case_request_documents(
+        claim, actor=actor, perm="review_unemploymentclaim", message=message, ip_address=ip_address
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
-@transaction.atomic
 def claim_reject(claim, *, actor, reason, ip_address=None):
-    """A reviewer rejects the claim with the reason the applicant reads."""
-    _require_perm(actor, "review_unemploymentclaim")
-    text = str(reason or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Give the reason the applicant will see."), code="required", field="reason"
-        )
-    locked = _lock(claim)
-    if locked.status in WORKFLOW.decided_states:
-        raise AlreadyDecided()
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REJECT,
-        actor=actor,
-        note=notes.note(notes.REJECTED, text=text),
-        ip_address=ip_address,
-        rejection_reason=text,
-        reviewed_by=actor,
-        decided_at=timezone.now(),
+    """A reviewer rejects the claim with the reason the applicant reads (and is told
+    how to contest it)."""
+    return casework.case_reject(
+        claim, actor=actor, perm="review_unemploymentclaim", reason=reason, ip_address=ip_address
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
 def claim_approve(claim, *, actor, ip_address=None, today=None):
@@ -288,7 +224,7 @@ def claim_approve(claim, *, actor, ip_address=None, today=None):
                     _("The claim is %(status)s; it cannot be approved yet.")
                     % {"status": locked.get_status_display()}
                 )
-            _require_not_own(locked, actor)
+            casework.require_not_own(locked, actor)
             codes = {
                 r.code
                 for r in rules.approval_safeguards(
@@ -438,7 +374,7 @@ def benefit_record_refusal(claim, *, actor, reason, ip_address=None, today=None)
             field="reason",
         )
     locked = _lock(claim)
-    _require_not_own(locked, actor)
+    casework.require_not_own(locked, actor)
     if locked.status != Status.IN_PAYMENT:
         raise IllegalTransition(_("Only a benefit in payment can be stopped."))
     _stop(

@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidInput
+from accounts.models import Cardholder
 from casework import in_progress, inspection, notes, storage, workflow
-from casework.exceptions import DocumentRefused, Forbidden, IllegalTransition
+from casework.exceptions import AlreadyDecided, DocumentRefused, Forbidden, IllegalTransition
 from casework.models import Case, Document, Event, Finding
 from sscard.celery import enqueue_on_commit
 
@@ -130,6 +131,106 @@ def require_perm(actor, case, perm):
 def require_applicant(case, actor):
     if actor is None or case.applicant_id != actor.pk:
         raise Forbidden(_("Only the applicant can do this."))
+
+
+def require_not_own(case, actor):
+    """Staff never act on a case they made or that is about them."""
+    cardholder_user = (
+        Cardholder.objects.filter(pk=case.cardholder_id).values_list("user_id", flat=True).first()
+    )
+    if actor.pk in {case.applicant_id, cardholder_user} - {None}:
+        raise Forbidden(
+            _("You cannot act as staff on a claim you made or that is about you."),
+            code="own_claim",
+        )
+
+
+# --- the steps every kind shares -------------------------------------------------------
+# A kind's service names its permission and its own note; the rest is the same for all.
+
+
+@transaction.atomic
+def case_withdraw(case, *, actor):
+    """The applicant takes the case back, any time before the decision."""
+    require_applicant(case, actor)
+    locked = case_lock(case)
+    if not locked.is_withdrawable:
+        if locked.status in locked.workflow.decided_states:
+            raise AlreadyDecided()
+        raise IllegalTransition()
+    case_transition(locked, workflow.WITHDRAW, actor=actor, note=notes.note(notes.WITHDRAWN))
+    copy_into(locked, case)
+    return case
+
+
+@transaction.atomic
+def case_verify(case, *, actor, perm, note, ip_address=None):
+    """A reviewer records that the case's facts were checked (`note` says which); the
+    approver must then be someone else. No change of status."""
+    require_perm(actor, case, perm)
+    locked = case_lock(case)
+    require_not_own(locked, actor)
+    if locked.status not in locked.workflow.open_states:
+        raise IllegalTransition(_("Only a submitted claim that is not decided can be verified."))
+    Case.objects.filter(pk=locked.pk).update(verified_by=actor, updated_at=timezone.now())
+    locked.verified_by = actor
+    case_note(locked, actor, note, ip_address=ip_address)
+    copy_into(locked, case)
+    return case
+
+
+@transaction.atomic
+def case_request_documents(case, *, actor, perm, message, ip_address=None):
+    """A reviewer asks the applicant for documents, with a message they read."""
+    require_perm(actor, case, perm)
+    text = str(message or "").strip()
+    if not text:
+        raise InvalidInput(
+            _("Tell the applicant what is needed."), code="required", field="message"
+        )
+    locked = case_lock(case)
+    require_not_own(locked, actor)
+    case_transition(
+        locked,
+        workflow.REQUEST_DOCUMENTS,
+        actor=actor,
+        note=notes.note(notes.DOCUMENTS_REQUESTED, text=text),
+        ip_address=ip_address,
+        request_message=text,
+        reviewed_by=actor,
+    )
+    copy_into(locked, case)
+    return case
+
+
+@transaction.atomic
+def case_reject(case, *, actor, perm, reason, ip_address=None, note=None, **fields):
+    """A reviewer rejects the case with the reason the applicant reads (their notice
+    says how to contest it). `note` replaces the plain rejection line, and `fields`
+    are recorded with it, where a kind keeps more (the rule the refusal rests on)."""
+    require_perm(actor, case, perm)
+    text = str(reason or "").strip()
+    if not text:
+        raise InvalidInput(
+            _("Give the reason the applicant will see."), code="required", field="reason"
+        )
+    locked = case_lock(case)
+    if locked.status in locked.workflow.decided_states:
+        raise AlreadyDecided()
+    require_not_own(locked, actor)
+    case_transition(
+        locked,
+        workflow.REJECT,
+        actor=actor,
+        note=note or notes.note(notes.REJECTED, text=text),
+        ip_address=ip_address,
+        rejection_reason=text,
+        reviewed_by=actor,
+        decided_at=timezone.now(),
+        **fields,
+    )
+    copy_into(locked, case)
+    return case
 
 
 def copy_into(source, target):

@@ -65,17 +65,6 @@ def _require_perm(actor, perm):
         raise Forbidden()
 
 
-def _require_not_own(claim, actor):
-    cardholder_user = (
-        Cardholder.objects.filter(pk=claim.cardholder_id).values_list("user_id", flat=True).first()
-    )
-    if actor.pk in {claim.applicant_id, cardholder_user} - {None}:
-        raise Forbidden(
-            _("You cannot act as staff on a claim you made or that is about you."),
-            code="own_claim",
-        )
-
-
 def clean_event(event, *, babies=None, difficult_birth=False, months=None):
     """(event, babies, difficult birth, months) checked, or InvalidInput naming the field."""
     if event not in Event.values:
@@ -247,91 +236,39 @@ def maternity_claim_submit(claim, *, actor, today=None):
     return claim
 
 
-@transaction.atomic
 def maternity_claim_withdraw(claim, *, actor):
     """The applicant takes the claim back, any time before the decision."""
-    casework.require_applicant(claim, actor)
-    locked = _lock(claim)
-    if not locked.is_withdrawable:
-        if locked.status in WORKFLOW.decided_states:
-            raise AlreadyDecided()
-        raise IllegalTransition()
-    casework.case_transition(
-        locked, workflow.WITHDRAW, actor=actor, note=notes.note(notes.WITHDRAWN)
-    )
-    casework.copy_into(locked, claim)
-    return claim
+    return casework.case_withdraw(claim, actor=actor)
 
 
 # --- staff ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def maternity_claim_verify(claim, *, actor, ip_address=None):
     """A reviewer records that identity, the event and its proof, and the employer's
     average wage were checked. The approver must be someone else."""
-    _require_perm(actor, "review_maternityclaim")
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    if locked.status not in WORKFLOW.open_states:
-        raise IllegalTransition(_("Only a submitted claim that is not decided can be verified."))
-    MaternityClaim.objects.filter(pk=locked.pk).update(verified_by=actor, updated_at=timezone.now())
-    locked.verified_by = actor
-    casework.case_note(locked, actor, notes.note(maternity_notes.VERIFIED), ip_address=ip_address)
-    casework.copy_into(locked, claim)
-    return claim
-
-
-@transaction.atomic
-def maternity_claim_request_documents(claim, *, actor, message, ip_address=None):
-    """A reviewer asks the applicant for documents, with a message she reads."""
-    _require_perm(actor, "review_maternityclaim")
-    text = str(message or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Tell the applicant what is needed."), code="required", field="message"
-        )
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REQUEST_DOCUMENTS,
+    return casework.case_verify(
+        claim,
         actor=actor,
-        note=notes.note(notes.DOCUMENTS_REQUESTED, text=text),
+        perm="review_maternityclaim",
+        note=notes.note(maternity_notes.VERIFIED),
         ip_address=ip_address,
-        request_message=text,
-        reviewed_by=actor,
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
-@transaction.atomic
+def maternity_claim_request_documents(claim, *, actor, message, ip_address=None):
+    """A reviewer asks the applicant for documents, with a message they read."""
+    return casework.case_request_documents(
+        claim, actor=actor, perm="review_maternityclaim", message=message, ip_address=ip_address
+    )
+
+
 def maternity_claim_reject(claim, *, actor, reason, ip_address=None):
     """A reviewer rejects the claim with the reason the applicant reads (and is told
     how to contest it)."""
-    _require_perm(actor, "review_maternityclaim")
-    text = str(reason or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Give the reason the applicant will see."), code="required", field="reason"
-        )
-    locked = _lock(claim)
-    if locked.status in WORKFLOW.decided_states:
-        raise AlreadyDecided()
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REJECT,
-        actor=actor,
-        note=notes.note(notes.REJECTED, text=text),
-        ip_address=ip_address,
-        rejection_reason=text,
-        reviewed_by=actor,
-        decided_at=timezone.now(),
+    return casework.case_reject(
+        claim, actor=actor, perm="review_maternityclaim", reason=reason, ip_address=ip_address
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
 def medical_fund(region):
@@ -381,7 +318,7 @@ def maternity_claim_approve(claim, *, actor, ip_address=None, today=None):
                     _("The claim is %(status)s; it cannot be approved yet.")
                     % {"status": locked.get_status_display()}
                 )
-            _require_not_own(locked, actor)
+            casework.require_not_own(locked, actor)
             safeguards = eligibility.approval_safeguards(
                 eligibility.ApprovalFacts(
                     approver=actor.pk,

@@ -38,17 +38,6 @@ def _require_perm(actor, perm):
         raise Forbidden()
 
 
-def _require_not_own(claim, actor):
-    worker = (
-        Cardholder.objects.filter(pk=claim.cardholder_id).values_list("user_id", flat=True).first()
-    )
-    if actor.pk in {claim.applicant_id, worker} - {None}:
-        raise Forbidden(
-            _("You cannot act as staff on a claim you made or that is about you."),
-            code="own_claim",
-        )
-
-
 def worker_identify(*, national_id, name):
     """The worker a relative or the employer names: ID number and name must both match.
     NotFound otherwise, whichever is wrong."""
@@ -212,94 +201,48 @@ def recognition_submit(claim, *, actor, today=None):
     return claim
 
 
-@transaction.atomic
 def recognition_withdraw(claim, *, actor):
-    casework.require_applicant(claim, actor)
-    locked = _lock(claim)
-    if not locked.is_withdrawable:
-        raise AlreadyDecided() if locked.status in WORKFLOW.decided_states else IllegalTransition()
-    casework.case_transition(
-        locked, workflow.WITHDRAW, actor=actor, note=notes.note(notes.WITHDRAWN)
-    )
-    casework.copy_into(locked, claim)
-    return claim
+    """The applicant takes the claim back, any time before the decision."""
+    return casework.case_withdraw(claim, actor=actor)
 
 
 # --- staff ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def recognition_verify(claim, *, actor, ip_address=None):
     """A reviewer records that the labour relationship and the diagnosis were checked;
     who recognises the injury must be someone else."""
-    _require_perm(actor, "review_injuryrecognition")
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    if locked.status not in WORKFLOW.open_states:
-        raise IllegalTransition()
-    InjuryRecognition.objects.filter(pk=locked.pk).update(
-        verified_by=actor, updated_at=timezone.now()
-    )
-    locked.verified_by = actor
-    casework.case_note(locked, actor, notes.note(injury_notes.VERIFIED), ip_address=ip_address)
-    casework.copy_into(locked, claim)
-    return claim
-
-
-@transaction.atomic
-def recognition_request_documents(claim, *, actor, message, ip_address=None):
-    _require_perm(actor, "review_injuryrecognition")
-    text = str(message or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Tell the applicant what is needed."), code="required", field="message"
-        )
-    locked = _lock(claim)
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REQUEST_DOCUMENTS,
+    return casework.case_verify(
+        claim,
         actor=actor,
-        note=notes.note(notes.DOCUMENTS_REQUESTED, text=text),
+        perm="review_injuryrecognition",
+        note=notes.note(injury_notes.VERIFIED),
         ip_address=ip_address,
-        request_message=text,
-        reviewed_by=actor,
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
-@transaction.atomic
+def recognition_request_documents(claim, *, actor, message, ip_address=None):
+    """A reviewer asks the applicant for documents, with a message they read."""
+    return casework.case_request_documents(
+        claim, actor=actor, perm="review_injuryrecognition", message=message, ip_address=ip_address
+    )
+
+
 def recognition_reject(claim, *, actor, code, reason, ip_address=None):
     """Not recognised, naming the rule (an exclusion of WIR Art. 16, or not work-related
     under Art. 14-15) and the reason the applicant reads."""
-    _require_perm(actor, "review_injuryrecognition")
     if code not in eligibility.REFUSAL_CODES:
         raise InvalidInput(
             _("Choose the rule the decision rests on."), code="invalid_choice", field="code"
         )
-    text = str(reason or "").strip()
-    if not text:
-        raise InvalidInput(
-            _("Give the reason the applicant will see."), code="required", field="reason"
-        )
-    locked = _lock(claim)
-    if locked.status in WORKFLOW.decided_states:
-        raise AlreadyDecided()
-    _require_not_own(locked, actor)
-    casework.case_transition(
-        locked,
-        workflow.REJECT,
+    return casework.case_reject(
+        claim,
         actor=actor,
-        note=notes.note(notes.REJECTED, text=text),
+        perm="review_injuryrecognition",
+        reason=reason,
         ip_address=ip_address,
-        rejection_reason=text,
         refusal_code=code,
-        reviewed_by=actor,
-        decided_at=timezone.now(),
     )
-    casework.copy_into(locked, claim)
-    return claim
 
 
 @transaction.atomic
@@ -313,7 +256,7 @@ def recognition_recognise(claim, *, actor, ip_address=None):
         raise AlreadyDecided()
     if not locked.allows(workflow.APPROVE):
         raise IllegalTransition()
-    _require_not_own(locked, actor)
+    casework.require_not_own(locked, actor)
     if locked.verified_by_id is None:
         raise IllegalTransition(
             _("A reviewer has not yet verified the labour relationship and the diagnosis."),
