@@ -1,14 +1,9 @@
 """The staff side of unemployment benefit claims: the queue, the claim page and its
 buttons. Read-only; every change goes through one service in the action view."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from benefits import selectors, services
 from benefits import unemployment_rules as rules
@@ -21,9 +16,8 @@ from benefits.models import (
     UnemploymentClaim,
 )
 from casework import workflow
-from casework.staff import display_person, status_filter
-from core.errors import DomainError
-from core.http import client_ip
+from casework.staff import status_filter
+from casework.staff_admin import CaseAdmin
 
 # name: (label, the table's action, or None for a note, or a status it is offered in;
 # service; the typed field)
@@ -58,13 +52,6 @@ DONE = {
 }
 
 
-def _offered(name, claim):
-    transition = ACTIONS[name][1]
-    if transition is None:
-        return claim.status in WORKFLOW.open_states
-    return claim.status in WORKFLOW.sources(transition)
-
-
 class PaymentInline(admin.TabularInline):
     model = BenefitPayment
     fields = ("month", "amount", "medical_pooled", "medical_personal", "transaction", "created_at")
@@ -77,7 +64,10 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(UnemploymentClaim)
-class UnemploymentClaimAdmin(admin.ModelAdmin):
+class UnemploymentClaimAdmin(CaseAdmin):
+    staff_actions = ACTIONS
+    done = DONE
+    dangerous = ("reject", "record_refusal")
     list_display = (
         "reference",
         "cardholder_masked",
@@ -87,9 +77,6 @@ class UnemploymentClaimAdmin(admin.ModelAdmin):
         "submitted_at",
     )
     list_filter = (status_filter(WORKFLOW), "stop_reason")
-    search_fields = ("reference", "cardholder__card_number")
-    ordering = (F("submitted_at").asc(nulls_last=True), "id")
-    list_select_related = ("cardholder",)
     change_form_template = "admin/benefits/unemploymentclaim/change_form.html"
     inlines = [PaymentInline]
     fieldsets = (
@@ -126,43 +113,7 @@ class UnemploymentClaimAdmin(admin.ModelAdmin):
         ),
     )
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields] + ["status_shown"]
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_shown(self, obj):
-        return obj.get_status_display()
-
-    @admin.display(description=_("cardholder"))
-    def cardholder_masked(self, obj):
-        return obj.cardholder.masked_national_id
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/action/<slug:name>/",
-                self.admin_site.admin_view(self.action_view),
-                name="benefits_unemploymentclaim_action",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        claim = self.get_object(request, object_id)
-        if claim is not None and self.has_view_permission(request, claim):
-            extra_context = {**(extra_context or {}), **self._page(request, claim)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _page(self, request, claim):
+    def page_context(self, request, claim):
         decision = selectors.eligibility(
             claim.cardholder, timezone.localdate(), stage=rules.APPROVAL, claim=claim
         )
@@ -176,46 +127,11 @@ class UnemploymentClaimAdmin(admin.ModelAdmin):
             )
         )
         return {
-            "claim": claim,
-            "applicant_shown": display_person(claim.applicant),
             "decision": decision,
             "in_payment": claim.status == Status.IN_PAYMENT,
             "safeguard_reasons": safeguards if claim.status in WORKFLOW.open_states else (),
             "months_paid": selectors.months_paid(claim),
-            "staff_actions": [
-                {
-                    "name": name,
-                    "label": label,
-                    "field": field,
-                    "danger": name in ("reject", "record_refusal"),
-                    "url": reverse(
-                        "admin:benefits_unemploymentclaim_action", args=[claim.pk, name]
-                    ),
-                }
-                for name, (label, _action, _service, field) in ACTIONS.items()
-                if _offered(name, claim)
-            ],
         }
-
-    @staticmethod
-    @require_POST
-    def action_view(request, pk, name):
-        if name not in ACTIONS:
-            raise PermissionDenied
-        claim = UnemploymentClaim.objects.filter(pk=pk).first()
-        if claim is None or not request.user.has_perm("benefits.view_unemploymentclaim"):
-            raise PermissionDenied
-        _label, _action, service, field = ACTIONS[name]
-        kwargs = {"actor": request.user, "ip_address": client_ip(request)}
-        if field:
-            kwargs[field] = request.POST.get(field, "")
-        try:
-            service(claim, **kwargs)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, str(DONE[name]))
-        return redirect("admin:benefits_unemploymentclaim_change", claim.pk)
 
 
 @admin.register(RegionalBenefitAmount)

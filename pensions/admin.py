@@ -1,19 +1,13 @@
 """The staff side of retirement claims: the queue, the claim page and its buttons.
 Read-only; every change goes through one service in the action view."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import F
-from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from casework import workflow
-from casework.staff import display_person, status_filter
-from core.errors import DomainError
-from core.http import client_ip
+from casework.staff import status_filter
+from casework.staff_admin import CaseAdmin
 from pensions import eligibility, selectors, services
 from pensions.models import (
     WORKFLOW,
@@ -49,20 +43,12 @@ DONE = {
 }
 
 
-def _offered(name, claim):
-    transition = ACTIONS[name][1]
-    if transition is None:
-        return claim.status in WORKFLOW.open_states
-    return claim.status in WORKFLOW.sources(transition)
-
-
 @admin.register(RetirementClaim)
-class RetirementClaimAdmin(admin.ModelAdmin):
+class RetirementClaimAdmin(CaseAdmin):
+    staff_actions = ACTIONS
+    done = DONE
     list_display = ("reference", "cardholder_masked", "category", "retirement_date", "status_shown")
     list_filter = (status_filter(WORKFLOW), "category")
-    search_fields = ("reference", "cardholder__card_number")
-    ordering = (F("submitted_at").asc(nulls_last=True), "id")
-    list_select_related = ("cardholder",)
     change_form_template = "admin/pensions/retirementclaim/change_form.html"
     fieldsets = (
         (
@@ -100,43 +86,7 @@ class RetirementClaimAdmin(admin.ModelAdmin):
         ),
     )
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields] + ["status_shown"]
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_shown(self, obj):
-        return obj.get_status_display()
-
-    @admin.display(description=_("cardholder"))
-    def cardholder_masked(self, obj):
-        return obj.cardholder.masked_national_id
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:pk>/action/<slug:name>/",
-                self.admin_site.admin_view(self.action_view),
-                name="pensions_retirementclaim_action",
-            ),
-            *super().get_urls(),
-        ]
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        claim = self.get_object(request, object_id)
-        if claim is not None and self.has_view_permission(request, claim):
-            extra_context = {**(extra_context or {}), **self._page(request, claim)}
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def _page(self, request, claim):
+    def page_context(self, request, claim):
         decision = selectors.retirement_claim_decision(
             claim, stage=eligibility.APPROVAL, today=timezone.localdate()
         )
@@ -150,43 +100,10 @@ class RetirementClaimAdmin(admin.ModelAdmin):
             )
         )
         return {
-            "claim": claim,
-            "applicant_shown": display_person(claim.applicant),
             "months_on_record": selectors.pension_contribution_month_count(claim.cardholder),
             "decision": decision,
             "safeguard_reasons": safeguards,
-            "staff_actions": [
-                {
-                    "name": name,
-                    "label": label,
-                    "field": field,
-                    "danger": name == "reject",
-                    "url": reverse("admin:pensions_retirementclaim_action", args=[claim.pk, name]),
-                }
-                for name, (label, _action, _service, field) in ACTIONS.items()
-                if _offered(name, claim)
-            ],
         }
-
-    @staticmethod
-    @require_POST
-    def action_view(request, pk, name):
-        if name not in ACTIONS:
-            raise PermissionDenied
-        claim = RetirementClaim.objects.filter(pk=pk).first()
-        if claim is None or not request.user.has_perm("pensions.view_retirementclaim"):
-            raise PermissionDenied
-        _label, _action, service, field = ACTIONS[name]
-        kwargs = {"actor": request.user, "ip_address": client_ip(request)}
-        if field:
-            kwargs[field] = request.POST.get(field, "")
-        try:
-            service(claim, **kwargs)
-        except DomainError as exc:
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, str(DONE[name]))
-        return redirect("admin:pensions_retirementclaim_change", claim.pk)
 
 
 @admin.register(PensionIncrease)

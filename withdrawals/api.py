@@ -178,6 +178,8 @@ class JoinView(APIView):
 
     @extend_schema(request=JoinSerializer, responses=InvitationSerializer)
     def post(self, request, pk):
+        # Whoever is not named gets 404 before any word about the body.
+        heir_services.invitation_get(request.user, pk)
         serializer = JoinSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

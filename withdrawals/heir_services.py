@@ -442,6 +442,8 @@ def heir_join(
     approval locks it, so a join and an approval never cross."""
     from withdrawals.services import _clean_bank, _require_payee_is_applicant
 
+    # Whoever is not named learns nothing, not even what their input lacks.
+    invitation_get(actor, application_pk)  # 404 unless the caller is named
     if confirm_shares is not True:
         raise InvalidInput(
             _("Confirm the heirs and their shares to join the claim."),
@@ -449,7 +451,6 @@ def heir_join(
             field="confirm_shares",
         )
     name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
-    invitation_get(actor, application_pk)  # 404 unless the caller is named
     application = WithdrawalApplication.objects.select_for_update().get(pk=application_pk)
     heir = (
         Heir.objects.select_for_update()
