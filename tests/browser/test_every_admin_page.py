@@ -88,7 +88,9 @@ def test_every_admin_page_passes_axe_and_speaks_one_language(
             assert page.locator("#user-tools").count(), f"{name}: not signed in"
             found = axe_violations(axe, page)
             if language == "en":
-                found += language_problems(page)
+                # Permission names are rows Django writes at migrate time, in the
+                # language active then: data in the permission pickers, not the site's.
+                found += language_problems(page, skip=".selector, select[multiple]")
             problems += [f"{name}: {problem}" for problem in found]
             screenshot(page, name)
     finally:
