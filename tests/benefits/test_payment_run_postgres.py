@@ -1,6 +1,7 @@
 """The benefit run on PostgreSQL: the bulk writer's COPY path, two runs at once paying
 each benefit-month once, and the ledger audit clean afterwards."""
 
+import importlib
 import threading
 from decimal import Decimal
 
@@ -14,6 +15,16 @@ from benefits.models import BenefitPayment
 from tests.benefits.conftest import approve, make_person
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def regional_figures():
+    """The demo benefit figures come from data migrations; a transactional test's
+    flush (an earlier one's, too) removes them, so put them back (idempotent)."""
+    from django.apps import apps
+
+    for name in ("0003_seed_demo_benefit_amounts", "0005_seed_demo_unemployed_medical"):
+        importlib.import_module(f"benefits.migrations.{name}").seed(apps, None)
 
 
 def test_two_runs_at_once_pay_every_benefit_month_once(
