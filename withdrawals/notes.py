@@ -1,12 +1,36 @@
 """The withdrawal kind's own timeline notes (codes rendered by `casework.notes`)."""
 
+from datetime import date
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework import notes
+from core import formatting
+
+
+def _verified_facts(facts):
+    """A verification's facts (a dict stored on the event) in the reader's language.
+    Events written before the facts were stored as parameters hold a string."""
+    if not isinstance(facts, dict):
+        return str(facts or "")
+    when = date.fromisoformat(facts["date"]) if facts.get("date") else None
+    parts = [formatting.date_text(when) if when else "", facts.get("country", "")]
+    parts.append(gettext("certificate %(number)s") % {"number": facts.get("number", "")})
+    if "given_up" in facts:
+        parts.append(
+            gettext("PRC nationality given up")
+            if facts["given_up"]
+            else gettext("PRC nationality kept")
+        )
+    return ", ".join(part for part in parts if part)
+
 
 VERIFICATION_CORRECTED = notes.define(
     "verification_corrected",
     _("Verification corrected: was %(before)s, now %(after)s. Reason: %(reason)s"),
+    before=_verified_facts,
+    after=_verified_facts,
 )
 DEATH_VERIFIED = notes.define(
     "death_verified", _("Death verified: died on %(date)s, certificate %(number)s.")

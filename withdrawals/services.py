@@ -520,8 +520,12 @@ def _note_correction(application, actor, reason, *, before, after, ip_address):
     )
 
 
+def _death_facts(when, number):
+    return {"date": when.isoformat(), "number": number}
+
+
 def _emigration_facts(when, country, number, given_up):
-    return f"{when.isoformat()} {country} {number} {'given up' if given_up else 'kept'}"
+    return {"date": when.isoformat(), "country": country, "number": number, "given_up": given_up}
 
 
 def _clean_past_date(value, field):
@@ -576,8 +580,8 @@ def cardholder_verify_death(
                 locked,
                 actor,
                 correction_reason,
-                before=f"{recorded[0].isoformat()} {recorded[1]}",
-                after=f"{when.isoformat()} {number}",
+                before=_death_facts(*recorded),
+                after=_death_facts(when, number),
                 ip_address=ip_address,
             )
     Cardholder.objects.filter(pk=cardholder.pk).update(

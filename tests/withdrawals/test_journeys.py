@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import translation
 
 from accounts.models import Account, LedgerEntry, LedgerTransaction
 from tests.factories import (
@@ -188,7 +189,12 @@ def test_emigration_journey_with_the_pension_notice(django_capture_on_commit_cal
         nationality_given_up=True,
         correction_reason="The renunciation certificate was on the second page.",
     )
-    assert application.events.filter(note_code="verification_corrected").count() == 1
+    corrected = application.events.get(note_code="verification_corrected")
+    assert corrected.note_params["before"]["given_up"] is False
+    assert corrected.note_params["after"]["given_up"] is True
+    with translation.override("en"):
+        note = str(corrected.note)
+    assert "PRC nationality kept" in note and "PRC nationality given up" in note
     services.application_approve(application, actor=approver)
     application.refresh_from_db()
     assert application.status == Status.APPROVED

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from accounts import ledger as accounts_ledger
 from accounts.audit import run_audit
@@ -484,5 +485,10 @@ def test_a_second_death_verification_never_silently_overwrites_the_first(
     person.refresh_from_db()
     assert person.date_of_death == date(2026, 1, 2)
     corrected = application.events.get(note_code="verification_corrected")
-    assert corrected.note_params["before"] == "2026-01-01 DC-9"
-    assert corrected.note_params["after"] == "2026-01-02 DC-9"
+    assert corrected.note_params["before"] == {"date": "2026-01-01", "number": "DC-9"}
+    assert corrected.note_params["after"] == {"date": "2026-01-02", "number": "DC-9"}
+    # The timeline shows the facts in the reader's language, not as stored.
+    with translation.override("en"):
+        assert "was 1 January 2026, certificate DC-9, now 2 January 2026" in str(corrected.note)
+    with translation.override("zh-hans"):
+        assert "2026年1月1日" in str(corrected.note)
