@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-slow lint format check-deploy worker beat translations clean
+.PHONY: run test test-slow lint format check-deploy worker beat translations pdf-font clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,16 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 translations: $(VENV)/.installed
 	$(PY) manage.py compile_translations
 
-run: $(VENV)/.installed translations
+# The PDFs' font, cut once from the packaged variable font into var/fonts.
+pdf-font: $(VENV)/.installed
+	$(PY) manage.py prepare_pdf_font
+
+run: $(VENV)/.installed translations pdf-font
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev translations
+test: $(VENV)/.installed-dev translations pdf-font
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	# Security lint: any high-severity finding fails the build.

@@ -1,8 +1,7 @@
 """The annual statement as a PDF, drawn with reportlab.
 
-Text is set in reportlab's built-in 'STSong-Light' CID font, which every PDF reader
-provides for Simplified Chinese, so Chinese names and labels render without shipping
-a font file; it also covers Latin letters and digits.
+Text is set in Noto Sans SC (`core.pdf_fonts`), embedded in the file, so Chinese and
+Latin text look the same in every reader, with or without its own CJK fonts.
 """
 
 from io import BytesIO
@@ -13,20 +12,17 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import KeepTogether
 
-from core import formatting, signed_pdf, signing
+from core import formatting, pdf_fonts, signed_pdf, signing
 
-FONT = "STSong-Light"
+FONT = pdf_fonts.FONT
 BRAND = colors.HexColor("#0b4a7f")
 
 
 def register_font():
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    pdf_fonts.register()
 
 
 def _money(value):
@@ -105,6 +101,8 @@ def render_statement_pdf(data, verify_base="/verify/"):
         bottomMargin=16 * mm,
         title=_("Annual statement %(year)s") % {"year": year},
         author=_("Social Security Card Self-Service"),
+        # Not Helvetica, reportlab's default: every font in the file is embedded.
+        initialFontName=FONT,
     )
     cardholder = data["cardholder"]
     story = [

@@ -17,6 +17,8 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
+from core import pdf_fonts
+
 METADATA_KEY = "/SscardVerification"
 
 
@@ -26,6 +28,9 @@ def qr_drawing(text: str, size: float = 32 * mm) -> Drawing:
     drawing = Drawing(
         size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
     )
+    # The QR code draws no text, but reportlab sets a font for every drawing: make it
+    # the embedded one, so the file names no font it does not carry.
+    drawing.initialFontName = pdf_fonts.FONT
     drawing.add(widget)
     return drawing
 
@@ -35,7 +40,11 @@ def verification_block(code: str, verify_base: str, explanation: str, style) -> 
     lines = "<br/>".join(code[i : i + 64] for i in range(0, len(code), 64))
     text = Paragraph(f"{escape(explanation)} {escape(verify_base)}<br/>{lines}", style)
     table = Table([[qr_drawing(f"{verify_base}{code}/"), text]], colWidths=[36 * mm, 134 * mm])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    table.setStyle(
+        TableStyle(
+            [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONTNAME", (0, 0), (-1, -1), pdf_fonts.FONT)]
+        )
+    )
     return table
 
 

@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 from reportlab.platypus.flowables import KeepTogether
 
-from accounts.statement_pdf import fact_table, register_font, styles_sheet
+from accounts.statement_pdf import FONT, fact_table, register_font, styles_sheet
 from core import formatting, signed_pdf, signing
 from core.rights import how_to_contest
 from withdrawals.models import Status
@@ -71,6 +71,8 @@ def render_letter_pdf(application, doc, verify_base="/verify/"):
         bottomMargin=16 * mm,
         title=f"{title} {application.reference}",
         author=_("Social Security Card Self-Service"),
+        # Not Helvetica, reportlab's default: every font in the file is embedded.
+        initialFontName=FONT,
     )
     rows = [
         [_("Reference"), application.reference],

@@ -1,5 +1,6 @@
 """The cardholder pages, as a person using them sees them."""
 
+import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -9,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import Account, Cardholder, LedgerEntry, Scheme
 from accounts.views import balance_chart
@@ -235,7 +237,17 @@ def test_statement_pdf_with_a_chinese_name(client):
     client.force_login(user)
     response = client.get(f"/statement/{timezone.localdate().year}.pdf")
     assert response.content.startswith(b"%PDF")
-    assert b"STSong-Light" in response.content
+    # The font travels inside the file: every font on the page has its outlines embedded.
+    page = PdfReader(io.BytesIO(response.content)).pages[0]
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts
+    for font in fonts:
+        descendant = (
+            font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+        )
+        assert "NotoSansSC" in str(font["/BaseFont"])
+        assert "/FontFile2" in descendant["/FontDescriptor"].get_object()
+    assert "王小明" in page.extract_text()
 
 
 def test_statement_of_a_future_year_is_not_found(alice_client):
