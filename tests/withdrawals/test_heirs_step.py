@@ -140,9 +140,7 @@ def test_two_heirs_are_saved_with_proofs_and_survivor_benefits(draft):
         ),
     ],
 )
-def test_a_refusal_of_the_rules_is_in_the_summary_and_beside_the_row(
-    draft, rows, code_text, field
-):
+def test_a_refusal_of_the_rules_is_in_the_summary_and_beside_the_row(draft, rows, code_text, field):
     application, client = draft
     response = client.post(url(application), post_rows(rows, proofs=["heirs_agreement"]))
 
@@ -157,7 +155,10 @@ def test_a_refusal_of_the_rules_is_in_the_summary_and_beside_the_row(
 def test_the_deceased_as_heir_is_refused_beside_their_row(draft):
     application, client = draft
     deceased = application.cardholder
-    rows = [(LI_NA_ID, "Li Na", "spouse", "1/2"), (deceased.national_id, "Wang Fang", "parent", "1/2")]
+    rows = [
+        (LI_NA_ID, "Li Na", "spouse", "1/2"),
+        (deceased.national_id, "Wang Fang", "parent", "1/2"),
+    ]
     response = client.post(url(application), post_rows(rows, proofs=["heirs_agreement"]))
     assert response.status_code == 400
     assert "cannot be named as their own heir" in summary(response)
@@ -198,7 +199,8 @@ def test_a_removed_row_is_left_out(draft):
 def test_declaring_again_replaces_the_heirs_and_asks_co_heirs_to_confirm_again(draft):
     application, client = draft
     client.post(url(application), post_rows(TWO, proofs=["heirs_agreement"]))
-    Heir.objects.filter(application=application, name="Li Wei").update(joined_at="2026-01-01T00:00Z")
+    li_wei = Heir.objects.filter(application=application, name="Li Wei")
+    li_wei.update(joined_at="2026-01-01T00:00Z")
     same = client.post(url(application), post_rows(TWO, initial=2, proofs=["heirs_agreement"]))
     assert same.status_code == 302
     assert Heir.objects.get(application=application, name="Li Wei").joined
