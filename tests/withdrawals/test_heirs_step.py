@@ -217,3 +217,24 @@ def test_another_persons_draft_is_a_404(draft):
     other = Client()
     other.force_login(UserFactory())
     assert other.get(url(application)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"save": "1"},  # no management form
+        {"add": "1", "heirs-TOTAL_FORMS": "x", "heirs-INITIAL_FORMS": "0"},
+        {"save": "1", "heirs-TOTAL_FORMS": "1", "heirs-INITIAL_FORMS": "0", "proofs-proofs": "x"},
+        {
+            "save": "1",
+            "heirs-TOTAL_FORMS": "999",
+            "heirs-INITIAL_FORMS": "0",
+            "heirs-0-national_id": "\x00",
+        },
+    ],
+)
+def test_tampered_posts_are_answered_without_a_server_error(draft, data):
+    application, client = draft
+    response = client.post(url(application), data)
+    assert response.status_code in (200, 400)
+    assert not Heir.objects.filter(application=application).exists()
