@@ -414,6 +414,7 @@ class LedgerTransaction(AppendOnlyModel):
         BENEFIT_MEDICAL = "benefit_medical", _("Medical contribution paid by a fund")
         POOLED_TO_FUND = "pooled_to_fund", _("Pooled record returned to the fund")
         SURVIVOR_BENEFIT = "survivor_benefit", _("Survivor benefits")
+        ESTATE_TO_FUND = "estate_to_fund", _("Estate without heirs to the fund")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # Unique and indexed through Meta, not field options: on PostgreSQL those would add

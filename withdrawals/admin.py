@@ -27,7 +27,9 @@ from withdrawals.models import (
     WORKFLOW,
     ApplicationEvent,
     Finding,
+    HeirNoticePeriod,
     HeirPayout,
+    NoHeirRecord,
     Status,
     SupportingDocument,
     SurvivorBenefitParameters,
@@ -461,3 +463,58 @@ class SurvivorBenefitParametersAdmin(admin.ModelAdmin):
         "source",
     ]
     list_filter = ["region"]
+
+
+@admin.register(HeirNoticePeriod)
+class HeirNoticePeriodAdmin(admin.ModelAdmin):
+    """Each region's notice period for heirs (data, each with its source)."""
+
+    list_display = ["region", "effective_from", "days", "illustrative", "source"]
+    list_filter = ["region", "illustrative"]
+
+
+@admin.register(NoHeirRecord)
+class NoHeirRecordAdmin(ReadOnlyAdmin):
+    """Estates without heirs: one member of staff records, another confirms, and the
+    confirmation moves the personal balances to the fund (withdrawals.estates)."""
+
+    list_display = [
+        "cardholder_shown",
+        "notice_ended_on",
+        "recorded_by",
+        "confirmed_by",
+        "amount",
+        "transaction",
+    ]
+    list_select_related = ["cardholder", "recorded_by", "confirmed_by"]
+    change_form_template = "admin/withdrawals/noheirrecord/change_form.html"
+
+    @admin.display(description=_("deceased"))
+    def cardholder_shown(self, obj):
+        return format_html("{} · {}", obj.cardholder.name, obj.cardholder.masked_national_id)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm(WORKFLOW.perm("review_application"))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<int:pk>/confirm/",
+                wrap(lambda request, pk: admin_views.no_heir_confirm_view(request, self, pk)),
+                name="withdrawals_noheirrecord_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin_views.no_heir_record_view(request, self)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        if record is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **admin_views.no_heir_page_context(request, record),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)

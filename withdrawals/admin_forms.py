@@ -128,3 +128,27 @@ class PayoutResultsForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError(_("The file must be UTF-8 text (CSV).")) from None
+
+
+class VerifyHeirForm(forms.Form):
+    national_id = forms.CharField(
+        label=_("ID number of the heir whose identity document you checked"), max_length=18
+    )
+
+
+class NoHeirRecordForm(forms.Form):
+    card_number = forms.CharField(label=_("Card number of the deceased"), max_length=20)
+    note = forms.CharField(
+        label=_("How the heirs were sought (notices, enquiries)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+
+class NoHeirConfirmForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_(
+            "I checked that no heir came forward within the notice period; move the "
+            "personal balances to the fund"
+        )
+    )

@@ -40,6 +40,7 @@ from withdrawals import (
     admin_forms,
     claims_about_me,
     eligibility,
+    heir_services,
     payout_files,
     safeguards,
     selectors,
@@ -169,6 +170,18 @@ ACTIONS = {
             _l("The applicant's identity is recorded as checked."),
         ),
         Action(
+            "verify_heir",
+            _l("Co-heir's identity verified"),
+            admin_forms.VerifyHeirForm,
+            "review_application",
+            OPEN,
+            lambda app, req, d: _call(
+                heir_services.heir_verify_identity, app, req, national_id=d["national_id"]
+            ),
+            _l("The heir's identity is recorded as checked."),
+            reason="death",
+        ),
+        Action(
             "resolve_contest",
             _l("Resolve the contest"),
             admin_forms.ResolveContestForm,
@@ -226,6 +239,8 @@ def actions_for(request, application):
         if application.status not in action.states:
             continue
         if action.reason and application.reason != action.reason:
+            continue
+        if action.name == "verify_heir" and not heir_services.has_heirs(application):
             continue
         initial = {}
         if action.name == "requeue_payout":
@@ -330,6 +345,9 @@ def application_page_context(request, application):
         "overdue": is_overdue(application),
         "sla_hours": settings.SSCARD_REVIEW_SLA_HOURS,
         "staff_actions": actions_for(request, application),
+        "heirs": heir_services.heir_rows(application),
+        "survivor_status": heir_services.survivor_status(application),
+        "heir_ids_full": request.user.has_perm("accounts.view_full_national_id"),
         **claim_safeguards_context(request, application),
     }
 
@@ -550,3 +568,94 @@ def mark_sent_view(request):
         else:
             messages.info(request, _("No approved payout is waiting to be sent."))
     return redirect("admin:withdrawals_payouts")
+
+
+# --- estates without heirs (CC Art. 1160) ------------------------------------------------------
+
+
+def _no_heir_context(request, model_admin, title, **extra):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+        **extra,
+    }
+
+
+def no_heir_record_view(request, model_admin):
+    """Record that no heir came forward for a deceased person (the first of two staff)."""
+    if not request.user.has_perm(PERM("review_application")):
+        raise PermissionDenied
+    form = admin_forms.NoHeirRecordForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        from accounts.models import Cardholder
+        from withdrawals import estates
+
+        cardholder = Cardholder.objects.filter(
+            card_number__iexact=form.cleaned_data["card_number"].strip()
+        ).first()
+        if cardholder is None:
+            form.add_error("card_number", _("No cardholder has this card number."))
+        else:
+            try:
+                record = estates.no_heir_record(
+                    cardholder, actor=request.user, note=form.cleaned_data["note"]
+                )
+            except DomainError as exc:
+                form.add_error("card_number", f"{exc.message} ({exc.code})")
+            else:
+                messages.success(
+                    request,
+                    _("Recorded. A second member of staff must confirm it before anything moves."),
+                )
+                return redirect("admin:withdrawals_noheirrecord_change", record.pk)
+    context = _no_heir_context(request, model_admin, _("No heir came forward"), form=form)
+    status = 400 if form.is_bound and form.errors else 200
+    return TemplateResponse(
+        request, "admin/withdrawals/noheirrecord/record_form.html", context, status=status
+    )
+
+
+def no_heir_confirm_view(request, model_admin, pk):
+    """A second member of staff confirms: the balances go to the fund."""
+    from withdrawals import estates
+    from withdrawals.models import NoHeirRecord
+
+    if not request.user.has_perm(PERM("approve_application")):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("admin:withdrawals_noheirrecord_change", pk)
+    record = NoHeirRecord.objects.filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    form = admin_forms.NoHeirConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+    else:
+        try:
+            record = estates.no_heir_confirm(record, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, f"{exc.message} ({exc.code})")
+        else:
+            messages.success(
+                request,
+                _("Confirmed: %(amount)s moved to the fund by ledger transaction %(txn)s.")
+                % {"amount": f"{record.amount:.2f}", "txn": record.transaction_id or "—"},
+            )
+    return redirect("admin:withdrawals_noheirrecord_change", pk)
+
+
+def no_heir_page_context(request, record):
+    from withdrawals import estates
+
+    return {
+        "record": record,
+        "basis": estates.basis_text(record),
+        "accounts": selectors.cardholder_accounts(record.cardholder),
+        "confirm_form": admin_forms.NoHeirConfirmForm(),
+        "may_confirm": (
+            not record.confirmed
+            and request.user.has_perm(PERM("approve_application"))
+            and record.recorded_by_id != request.user.pk
+        ),
+    }

@@ -12,8 +12,10 @@ class WithdrawalsConfig(AppConfig):
         from accounts import extensions
         from withdrawals import notes  # noqa: F401  (defines the kind's timeline notes)
         from withdrawals.claims_about_me import count_at_login
+        from withdrawals.estates import record_lines
         from withdrawals.extensions import claims_about_me_banner, own_account_rows
 
         extensions.provide_own_account_rows(own_account_rows)
         extensions.provide_dashboard_banner(claims_about_me_banner)
+        extensions.provide_record_lines(record_lines)
         user_logged_in.connect(count_at_login, dispatch_uid="withdrawals.claims_about_me")

@@ -8,8 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import national_id_field
+from accounts.pii import id_number_in
 from core.forms import DomainErrorMixin
-from withdrawals.models import DocumentKind, Reason, Relationship
+from withdrawals import heirs
+from withdrawals.models import DocumentKind, HeirRelationship, Reason, Relationship
 
 HEIR_RELATIONSHIPS = [(value, label) for value, label in Relationship.choices if value != "self"]
 
@@ -144,4 +146,92 @@ class NoticeForm(DomainErrorMixin, forms.Form):
         max_length=100,
         help_text=_("Exactly as printed on your social security card."),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class HeirRowForm(DomainErrorMixin, forms.Form):
+    """One heir in the heirs step. A blank extra row is left out (the formset skips
+    rows nobody filled in); the rules of inheritance are the service's."""
+
+    national_id = national_id_field(
+        label=_("National ID number"), help_text=_("18 characters, as on their identity card.")
+    )
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=100,
+        help_text=_("As on their identity card."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    relationship = forms.ChoiceField(
+        label=_("Relationship to the person who died"),
+        choices=[("", _("Choose…")), *HeirRelationship.choices],
+    )
+    share = forms.CharField(
+        label=_("Share"),
+        max_length=20,
+        help_text=_("A fraction such as 1/2; 1 for a single heir."),
+        widget=forms.TextInput(attrs={"inputmode": "text", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["national_id"].widget.attrs["autocomplete"] = "off"
+
+    def clean_national_id(self):
+        number = id_number_in(self.cleaned_data["national_id"])
+        if number is None:
+            raise forms.ValidationError(
+                _("Enter a valid 18-character national ID number."), code="invalid_national_id"
+            )
+        return number
+
+    def clean_share(self):
+        text = self.cleaned_data["share"]
+        try:
+            heirs.parse_share(text)
+        except ValueError:
+            raise forms.ValidationError(
+                heirs.MESSAGES[heirs.SHARE_INVALID], code=heirs.SHARE_INVALID
+            ) from None
+        return text.strip()
+
+
+class BaseHeirFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this heir")
+
+
+def heir_formset(extra=0):
+    return forms.formset_factory(
+        HeirRowForm,
+        formset=BaseHeirFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=30,
+        absolute_max=30,
+    )
+
+
+HeirFormSet = heir_formset()
+
+
+PROOF_CHOICES = [(kind, label) for kind, label in DocumentKind.choices if kind in heirs.PROOF_KINDS]
+
+
+class HeirProofsForm(DomainErrorMixin, forms.Form):
+    proofs = forms.MultipleChoiceField(
+        label=_("Documents you will attach to prove who the heirs are"),
+        choices=PROOF_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Heirs of the same order share equally unless every heir signed an agreement, "
+            "or a notarised certificate, a court judgment or a will says otherwise."
+        ),
+    )
+    claims_survivor_benefits = forms.BooleanField(
+        label=_("Also claim the survivor benefits (funeral grant and survivors' pension)"),
+        required=False,
     )

@@ -30,6 +30,7 @@ from withdrawals.exceptions import Forbidden, IllegalTransition
 from withdrawals.models import (
     PAYOUT_CONFIRMED,
     PAYOUT_FAILED,
+    PAYOUT_REQUEUED,
     WORKFLOW,
     Heir,
     HeirPayout,
@@ -917,4 +918,189 @@ def heir_rows(application):
         Heir.objects.filter(application=application)
         .prefetch_related("payouts")
         .order_by("position", "id")
+    )
+
+
+# --- the browser's heirs step: declare (or change) the heirs of a draft ------------------------
+
+# Which rows and fields of the declaration a refusal is about (the rest belong to the
+# whole declaration).
+SHARE_CODES = frozenset(
+    {heirs.SHARE_NOT_POSITIVE, heirs.SHARES_NOT_WHOLE, heirs.UNEQUAL_SHARES_UNPROVEN}
+)
+
+
+def reason_places(reason, declared, *, cardholder):
+    """[(row index, field)] a refusal of the rules points at, so a form can show it
+    beside the rows concerned; [] when it is about the declaration as a whole."""
+    code = reason.code
+    if code == heirs.HEIR_DECLARED_TWICE:
+        tail = dict(reason.params).get("id_tail", "")
+        seen, places = set(), []
+        for index, d in enumerate(declared):
+            digest = id_digest(d.national_id)
+            if digest in seen and d.national_id[-4:] == tail:
+                places.append((index, "national_id"))
+            seen.add(digest)
+        return places
+    if code == heirs.HEIR_IS_DECEASED:
+        deceased = id_digest(cardholder.national_id)
+        return [
+            (index, "national_id")
+            for index, d in enumerate(declared)
+            if id_digest(d.national_id) == deceased
+        ]
+    if code == heirs.SECOND_ORDER_BESIDE_FIRST:
+        return [
+            (index, "relationship")
+            for index, d in enumerate(declared)
+            if d.relationship in heirs.SECOND_ORDER
+        ]
+    if code == heirs.REPRESENTATION_UNPROVEN:
+        return [
+            (index, "relationship")
+            for index, d in enumerate(declared)
+            if d.relationship == heirs.GRANDCHILD
+        ]
+    if code == heirs.WILL_HEIR_WITHOUT_WILL:
+        return [
+            (index, "relationship")
+            for index, d in enumerate(declared)
+            if d.relationship == heirs.TESTAMENTARY
+        ]
+    if code == heirs.SHARE_NOT_POSITIVE:
+        return [(index, "share") for index, d in enumerate(declared) if d.share <= 0]
+    return []
+
+
+def _declaration(rows):
+    return [(r.national_id_digest, r.relationship, r.share) for r in rows]
+
+
+@transaction.atomic
+def heirs_declare(application, rows, *, actor, proofs=(), claims_survivor_benefits=False):
+    """The lead heir names every heir (themselves among them) with their shares, and
+    the documents that will prove them, on their draft death claim. Refused field by
+    field (InvalidInput naming `heirs[i].field`), then by the rules of inheritance
+    (HeirsRefused, every reason). Declaring again replaces the heirs; when a share or
+    an heir changed, co-heirs who had confirmed the old shares confirm again."""
+    from withdrawals import services
+
+    services._require_applicant(application, actor)
+    locked = services._lock(application)
+    if locked.reason != eligibility.DEATH:
+        raise InvalidInput(
+            _("Heirs and survivor benefits belong to a claim after a death."),
+            code="not_a_death",
+            field="heirs",
+        )
+    if not locked.is_editable:
+        raise IllegalTransition(_("This application can no longer be changed."))
+    declared = parse_heirs(rows)
+    proof_kinds = parse_proofs(list(proofs))
+    cardholder = Cardholder.objects.get(pk=locked.cardholder_id)
+    refuse_second_estate_claim(cardholder, locked.applicant, declares_heirs=True)
+    check_estate(declared, cardholder=cardholder, applicant=locked.applicant, proofs=proof_kinds)
+    before = list(Heir.objects.select_for_update().filter(application=locked).order_by("position"))
+    joined = {r.national_id_digest: r for r in before if r.joined and not r.is_applicant}
+    Heir.objects.filter(application=locked).delete()
+    written = heirs_record(locked, declared, actor=actor)
+    unchanged = _declaration(before) == _declaration(written)
+    if unchanged:
+        # The same heirs and shares: co-heirs' confirmations stand.
+        for row in written:
+            old = joined.get(row.national_id_digest)
+            if old is not None:
+                Heir.objects.filter(pk=row.pk).update(
+                    user=old.user,
+                    joined_at=old.joined_at,
+                    bank_name=old.bank_name,
+                    bank_account_holder=old.bank_account_holder,
+                    bank_account_number=old.bank_account_number,
+                    identity_verified_by=old.identity_verified_by,
+                    identity_verified_at=old.identity_verified_at,
+                )
+    elif joined:
+        casework.case_note(locked, actor, notes.note(withdrawal_notes.HEIRS_REDECLARED))
+    WithdrawalApplication.objects.filter(pk=locked.pk).update(
+        heir_proofs=sorted(proof_kinds),
+        claims_survivor_benefits=bool(claims_survivor_benefits),
+        updated_at=timezone.now(),
+    )
+    application.heir_proofs = sorted(proof_kinds)
+    application.claims_survivor_benefits = bool(claims_survivor_benefits)
+    return written
+
+
+# --- a failed share, re-sent to the account the heir corrects ----------------------------------
+
+
+@transaction.atomic
+def heir_payouts_resend(
+    application_pk, *, actor, bank_name, bank_account_holder, bank_account_number
+):
+    """The heir whose share(s) the bank could not pay gives a corrected account in
+    their own name: their failed payouts wait for the next batch again (nothing moves
+    in the ledger: the money stayed payable). When no share of the claim is failed any
+    more, the claim is approved again, so the batch takes it. Each share is still paid
+    once: the bank's confirmation posts under the payout's own key."""
+    from withdrawals.services import _clean_bank, _require_payee_is_applicant, _transition
+
+    application = (
+        WithdrawalApplication.objects.select_for_update().filter(pk=application_pk).first()
+    )
+    heir = (
+        Heir.objects.select_for_update().filter(application=application, user=actor).first()
+        if application is not None and actor is not None
+        else None
+    )
+    if heir is None:
+        from core.errors import NotFound
+
+        raise NotFound()
+    failed = list(
+        HeirPayout.objects.select_for_update().filter(heir=heir, status=HeirPayout.Status.FAILED)
+    )
+    if not failed:
+        raise IllegalTransition(_("None of your payments failed: there is nothing to send again."))
+    name, holder, number = _clean_bank(bank_name, bank_account_holder, bank_account_number)
+    _require_payee_is_applicant(actor, holder)
+    Heir.objects.filter(pk=heir.pk).update(
+        bank_name=name, bank_account_holder=holder, bank_account_number=number
+    )
+    if heir.is_applicant:
+        WithdrawalApplication.objects.filter(pk=application.pk).update(
+            bank_name=name, bank_account_holder=holder, bank_account_number=number
+        )
+    HeirPayout.objects.filter(pk__in=[p.pk for p in failed]).update(
+        status=HeirPayout.Status.PENDING, sent_at=None
+    )
+    casework.case_note(
+        application,
+        actor,
+        notes.note(
+            withdrawal_notes.HEIR_PAYOUT_RESENT,
+            name=heir.name,
+            tail=re.sub(r"\D", "", number)[-4:],
+        ),
+    )
+    still_failed = HeirPayout.objects.filter(
+        heir__application=application, status=HeirPayout.Status.FAILED
+    ).exists()
+    if not still_failed and application.allows(PAYOUT_REQUEUED):
+        _transition(
+            application,
+            PAYOUT_REQUEUED,
+            actor,
+            notes.note(
+                withdrawal_notes.BANK_BY_APPLICANT, bank=name, tail=re.sub(r"\D", "", number)[-4:]
+            ),
+        )
+    return failed
+
+
+def failed_payouts_of(user, application):
+    """The failed payouts of `user` as an heir of `application`."""
+    return HeirPayout.objects.filter(
+        heir__application=application, heir__user=user, status=HeirPayout.Status.FAILED
     )

@@ -265,6 +265,9 @@ class WithdrawalApplication(Case):
     pending_payee = models.JSONField(_("payout details to confirm"), null=True, blank=True)
     # Survivor benefits (SIL Art. 17), claimed with the same death certificate.
     claims_survivor_benefits = models.BooleanField(_("claims survivor benefits"), default=False)
+    # The documents the heirs step said would prove who the heirs are (withdrawals.heirs
+    # proof kinds): the documents page asks for them.
+    heir_proofs = models.JSONField(_("proofs of heirship to attach"), default=list, blank=True)
     death_work_related = models.BooleanField(
         _("death from a work injury"),
         default=False,
@@ -488,6 +491,96 @@ class SurvivorBenefitParameters(models.Model):
 
     def __str__(self):
         return f"{self.region} {self.effective_from}"
+
+
+class HeirNoticePeriod(models.Model):
+    """How long a region waits for heirs to come forward after a death before an estate
+    without heirs goes to the fund (CC Art. 1160 with the local rule): data, per region
+    and date, each with its source."""
+
+    region = models.CharField(_("pooling region"), max_length=6)
+    effective_from = models.DateField(_("effective from"))
+    days = models.PositiveSmallIntegerField(_("notice period in days"))
+    source = models.CharField(_("source"), max_length=255)
+    illustrative = models.BooleanField(
+        _("illustrative demo figure"),
+        default=False,
+        help_text=_("Not an official figure: seeded for the demo."),
+    )
+
+    class Meta:
+        verbose_name = _("heir notice period")
+        verbose_name_plural = _("heir notice periods")
+        ordering = ["region", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "effective_from"], name="heir_notice_once_per_date"
+            ),
+            models.CheckConstraint(condition=Q(days__gt=0), name="heir_notice_days_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.effective_from}: {self.days}"
+
+
+class NoHeirRecord(models.Model):
+    """No heir came forward for a deceased person within the region's notice period:
+    recorded by one member of staff, confirmed by another, and then the personal
+    balances go to the pooled fund by one ledger posting (CC Art. 1160)."""
+
+    cardholder = models.OneToOneField(
+        Cardholder,
+        on_delete=models.PROTECT,
+        related_name="no_heir_record",
+        verbose_name=_("deceased"),
+    )
+    notice_days = models.PositiveSmallIntegerField(_("notice period in days"))
+    notice_ended_on = models.DateField(_("notice period ended on"))
+    notice_source = models.CharField(_("notice period source"), max_length=255)
+    note = models.TextField(_("how the heirs were sought"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    amount = models.DecimalField(_("moved to the fund"), null=True, blank=True, **MONEY)
+    transaction = models.ForeignKey(
+        LedgerTransaction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ledger transaction"),
+    )
+
+    class Meta:
+        verbose_name = _("estate without heirs")
+        verbose_name_plural = _("estates without heirs")
+        ordering = ["-recorded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("recorded_by")),
+                name="no_heir_confirmed_by_another",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cardholder.masked_national_id} {self.notice_ended_on}"
+
+    @property
+    def confirmed(self):
+        return self.confirmed_at is not None
 
 
 class ApplicationEvent(Event):

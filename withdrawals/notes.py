@@ -120,6 +120,17 @@ HEIR_PAYOUT_PAID = notes.define(
 HEIR_PAYOUT_FAILED = notes.define(
     "heir_payout_failed", _("The bank could not pay the heir %(name)s (%(scheme)s).")
 )
+HEIR_PAYOUT_RESENT = notes.define(
+    "heir_payout_resent",
+    _(
+        "The heir %(name)s gave a corrected bank account ending %(tail)s: their failed "
+        "payments go out again with the next batch."
+    ),
+)
+HEIRS_REDECLARED = notes.define(
+    "heirs_redeclared",
+    _("The heirs or their shares changed: every co-heir confirms the new shares again."),
+)
 SURVIVOR_BENEFITS_AWARDED = notes.define(
     "survivor_benefits_awarded",
     _(

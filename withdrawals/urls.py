@@ -10,6 +10,8 @@ urlpatterns = [
     path("new/emigration/", views.new_emigration, name="new_emigration"),
     path("new/details/", views.new_details, name="new_details"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/heirs/", views.heirs, name="heirs"),
+    path("<int:pk>/heirs/bank/", views.heir_bank, name="heir_bank"),
     path("<int:pk>/documents/", views.documents, name="documents"),
     path("<int:pk>/documents/upload/", views.upload, name="upload"),
     path(

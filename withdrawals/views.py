@@ -28,12 +28,15 @@ from withdrawals.forms import (
     BankForm,
     CheckForm,
     ClaimDetailsForm,
+    HeirFormSet,
+    HeirProofsForm,
     IdentifyForm,
     NoticeForm,
     UploadForm,
+    heir_formset,
 )
 from withdrawals.letter_pdf import letters_available
-from withdrawals.models import DocumentKind, Finding, Reason, Relationship, Status
+from withdrawals.models import DocumentKind, Finding, Heir, Reason, Relationship, Status
 
 # The identified cardholder and the reason, between step 1 and the draft.
 SESSION_KEY = "withdrawals.claim"
@@ -135,8 +138,10 @@ def _steps(current, *, reason, application=None, needs_notice=False):
     items = [
         ("identify", first),
         ("details", _("Claim and payout account")),
-        ("documents", _("Documents")),
     ]
+    if reason == Reason.DEATH:
+        items.append(("heirs", _("The heirs")))
+    items.append(("documents", _("Documents")))
     if needs_notice:
         items.append(("notice", _("Written notice")))
     items.append(("review", _("Review and submit")))
@@ -145,6 +150,7 @@ def _steps(current, *, reason, application=None, needs_notice=False):
     urls = {}
     if application is not None:
         urls = {
+            "heirs": reverse("withdrawals:heirs", args=[application.pk]),
             "documents": reverse("withdrawals:documents", args=[application.pk]),
             "notice": reverse("withdrawals:notice", args=[application.pk]),
             "review": reverse("withdrawals:review", args=[application.pk]),
@@ -412,6 +418,8 @@ def new_details(request):
                 )
                 % {"reference": application.reference},
             )
+            if heir:
+                return redirect("withdrawals:heirs", pk=application.pk)
             return redirect("withdrawals:documents", pk=application.pk)
     refused = bool(form.is_bound and form.errors) or bool(reasons and request.method == "POST")
     status = 400 if refused else 200
@@ -449,13 +457,14 @@ def _documents_context(application, upload_forms=None):
     documents = list(selectors.documents_of(application))
     required = list(application.required_documents)
     sections = []
-    for kind in [*required, DocumentKind.OTHER]:
+    proofs = [k for k in application.heir_proofs or [] if k not in required]
+    for kind in [*required, *proofs, DocumentKind.OTHER]:
         sections.append(
             {
                 "kind": kind,
                 "label": DocumentKind(kind).label,
                 "description": _document_description(kind),
-                "required": kind in required,
+                "required": kind in required or kind in proofs,
                 "documents": [_documents_view(d) for d in documents if d.kind == kind],
                 "form": upload_forms.get(kind) or _upload_form(kind),
             }
@@ -594,6 +603,8 @@ def bank(request, pk):
     after the bank could not pay)."""
     application = _own_application(request, pk)
     if application.status == Status.PAYOUT_FAILED:
+        if heir_services.has_heirs(application):
+            return redirect("withdrawals:heir_bank", pk=application.pk)
         return bank_after_failed_payout(request, application)
     if (response := _editable_or_redirect(request, application)) is not None:
         return response
@@ -738,6 +749,9 @@ def detail(request, pk):
             "letters": letters_available(application),
             "heirs": heir_services.heir_rows(application),
             "survivor_status": heir_services.survivor_status(application),
+            "my_failed_payouts": heir_services.failed_payouts_of(
+                request.user, application
+            ).exists(),
         },
     )
 
@@ -840,7 +854,11 @@ def invitations(request):
     """The death claims that name me as a co-heir: the claim, every heir and share, and
     a form to confirm the shares and give a bank account in my own name."""
     rows = [
-        {"heir": heir, "heirs": heir_services.heir_rows(heir.application)}
+        {
+            "heir": heir,
+            "heirs": heir_services.heir_rows(heir.application),
+            "failed": heir.payouts.filter(status="failed").exists(),
+        }
         for heir in heir_services.invitations(request.user)
     ]
     return render(request, "withdrawals/invitations.html", {"rows": rows})
@@ -870,3 +888,208 @@ def join(request, pk):
             _("Thank you. You have joined the claim; staff will check your identity."),
         )
     return redirect("withdrawals:invitations")
+
+
+# --- the heirs step -------------------------------------------------------------------------
+
+HEIR_FIELDS = ("national_id", "name", "relationship", "share")
+HEIRS_PREFIX = "heirs"
+
+
+def _initial_heirs(request, application):
+    rows = heir_services.heir_rows(application)
+    if rows:
+        return [
+            {
+                "national_id": r.national_id,
+                "name": r.name,
+                "relationship": r.relationship,
+                "share": r.share,
+            }
+            for r in rows
+        ]
+    identity = selectors.applicant_identity(request.user)
+    relationship = application.relationship
+    known = {value for value, _label in Heir.Relationship.choices}
+    return [
+        {
+            "national_id": identity.national_id or "",
+            "name": identity.name or request.user.get_full_name(),
+            "relationship": relationship if relationship in known else "",
+            "share": "1",
+        }
+    ]
+
+
+def _posted_rows(formset):
+    """The rows as typed (removed ones and blank ones left out), for redrawing."""
+    rows = []
+    for form in formset.forms:
+        values = {name: form.data.get(form.add_prefix(name), "").strip() for name in HEIR_FIELDS}
+        if form.data.get(form.add_prefix("DELETE")) or not any(values.values()):
+            continue
+        rows.append(values)
+    return rows
+
+
+def _heirs_formset(initial, extra):
+    return heir_formset(extra=extra)(initial=initial, prefix=HEIRS_PREFIX)
+
+
+def _kept_forms(formset):
+    initial = formset.initial_form_count()
+    return [
+        form
+        for index, form in enumerate(formset.forms)
+        if (index < initial or form.has_changed()) and not form.cleaned_data.get("DELETE")
+    ]
+
+
+def _error_summary(formset, proofs_form):
+    """Every error of the step, each linking to its field (GOV.UK error summary)."""
+    items = [{"text": str(e), "href": "#heirs-title"} for e in formset.non_form_errors()]
+    for number, form in enumerate(formset.forms, start=1):
+        for name in HEIR_FIELDS:
+            for error in form[name].errors:
+                items.append(
+                    {
+                        "text": _("Heir %(n)d, %(field)s: %(error)s")
+                        % {"n": number, "field": form[name].label, "error": error},
+                        "href": f"#{form[name].id_for_label}",
+                    }
+                )
+    for field in proofs_form:
+        for error in field.errors:
+            items.append({"text": f"{field.label}: {error}", "href": "#heirs-proofs"})
+    return items
+
+
+def _place_refusal(formset, forms, exc, cardholder):
+    """Show each refusal of the rules beside the rows it is about, or for the whole."""
+    kept = [form.cleaned_data for form in forms]
+    declared = heir_services.parse_heirs(kept)
+    messages_by_place = []
+    for reason in exc.reasons:
+        places = heir_services.reason_places(reason, declared, cardholder=cardholder)
+        text = reason.message()
+        if not places:
+            formset._non_form_errors.append(text)
+        for index, field in places:
+            forms[index].add_error(field, text)
+        messages_by_place.append(reason.code)
+    return messages_by_place
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def heirs(request, pk):
+    """Step 3 of a death claim: the lead heir names every heir (themselves among them)
+    with their shares, and the documents that will prove them. Rows are added with the
+    "Add another heir" button and removed with their box: no script needed."""
+    application = _own_application(request, pk)
+    if (response := _editable_or_redirect(request, application)) is not None:
+        return response
+    if application.reason != Reason.DEATH:
+        return redirect("withdrawals:documents", pk=application.pk)
+    proofs_initial = {
+        "proofs": list(application.heir_proofs or []),
+        "claims_survivor_benefits": application.claims_survivor_benefits,
+    }
+    proofs_form = HeirProofsForm(request.POST or None, initial=proofs_initial, prefix="proofs")
+    codes = []
+    status = 200
+    if request.method == "POST" and "add" in request.POST:
+        posted = HeirFormSet(request.POST, prefix=HEIRS_PREFIX)
+        formset = _heirs_formset(_posted_rows(posted), extra=1)
+    elif request.method == "POST":
+        formset = HeirFormSet(request.POST, prefix=HEIRS_PREFIX)
+        if formset.is_valid() and proofs_form.is_valid():
+            forms = _kept_forms(formset)
+            rows = [{name: form.cleaned_data[name] for name in HEIR_FIELDS} for form in forms]
+            data = proofs_form.cleaned_data
+            try:
+                heir_services.heirs_declare(
+                    application,
+                    rows,
+                    actor=request.user,
+                    proofs=data["proofs"],
+                    claims_survivor_benefits=data["claims_survivor_benefits"],
+                )
+            except heir_services.HeirsRefused as exc:
+                codes = _place_refusal(formset, forms, exc, application.cardholder)
+            except DomainError as exc:
+                codes = [exc.code]
+                index, _dot, field = (exc.field or "").partition("].")
+                if index.startswith("heirs[") and field in HEIR_FIELDS:
+                    position = int(index.removeprefix("heirs["))
+                    forms[position].add_error(field, str(exc.message))
+                else:
+                    formset._non_form_errors.append(str(exc.message))
+            else:
+                messages.success(request, _("The heirs and their shares are saved."))
+                return redirect("withdrawals:documents", pk=application.pk)
+        status = 400
+    else:
+        formset = _heirs_formset(_initial_heirs(request, application), extra=1)
+    errors = _error_summary(formset, proofs_form) if request.method == "POST" else []
+    return render(
+        request,
+        "withdrawals/heirs.html",
+        {
+            "application": application,
+            "formset": formset,
+            "proofs_form": proofs_form,
+            "errors": errors,
+            "codes": codes,
+            "steps": _steps(
+                "heirs",
+                reason=application.reason,
+                application=application,
+                needs_notice=application.needs_notice,
+            ),
+        },
+        status=status if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def heir_bank(request, pk):
+    """The bank could not pay my share: a corrected account in my own name, and my
+    failed payments go out again. For every heir of the claim, lead or co-heir."""
+    application = selectors.application_get(pk)
+    if application is None:
+        raise Http404
+    failed = list(heir_services.failed_payouts_of(request.user, application))
+    if not failed:
+        raise Http404
+    form = BankForm(request.POST or None, initial={"bank_account_holder": ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            heir_services.heir_payouts_resend(
+                application.pk, actor=request.user, **form.cleaned_data
+            )
+        except NotFound:
+            raise Http404 from None
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("Thank you: the payment goes out again to this account."))
+            if application.applicant_id == request.user.pk:
+                return redirect("withdrawals:detail", pk=application.pk)
+            return redirect("withdrawals:invitations")
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "withdrawals/bank.html",
+        {
+            "form": form,
+            "application": application,
+            "after_failure": True,
+            "failed": failed,
+            "back_url": reverse("withdrawals:detail", args=[application.pk])
+            if application.applicant_id == request.user.pk
+            else reverse("withdrawals:invitations"),
+        },
+        status=status,
+    )

@@ -114,6 +114,9 @@ def test_heir_claims_for_the_deceased(live_server, page, screenshot, deceased):
     page.get_by_label("Bank account number").fill("6222 0202 0011 2233 445")
     screenshot(page, "details")
     page.get_by_role("button", name="Save and continue").click()
+    # The heirs step: the only heir skips it.
+    page.wait_for_url(re.compile(r".*/withdrawals/\d+/heirs/$"))
+    page.get_by_role("link", name="Skip: I am the only heir").click()
     page.wait_for_url(re.compile(r".*/withdrawals/\d+/documents/$"))
     application = WithdrawalApplication.objects.get(applicant__username=login_username(heir_id))
 

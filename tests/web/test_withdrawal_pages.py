@@ -115,7 +115,7 @@ def test_heir_wizard_end_to_end(henry_client, henry, dora, django_capture_on_com
     )
     application = WithdrawalApplication.objects.get(applicant=henry)
     assert response.status_code == 302
-    assert response.url == reverse("withdrawals:documents", args=[application.pk])
+    assert response.url == reverse("withdrawals:heirs", args=[application.pk])
     assert application.status == Status.DRAFT
     assert application.schemes == ["pension", "medical"]
 

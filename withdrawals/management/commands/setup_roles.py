@@ -11,6 +11,8 @@ VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
     "withdrawals.view_applicationevent",
+    "withdrawals.view_noheirrecord",
+    "withdrawals.view_heirnoticeperiod",
     "accounts.view_cardholder",
     "accounts.view_account",
     "pensions.view_retirementclaim",
