@@ -70,6 +70,7 @@ class MissingFigure(DomainError):
 
 
 FIGURES = {
+    "regional_average_wage": _("regional average monthly wage (WIR Art. 64)"),
     "unemployment_benefit_amount": _("monthly unemployment benefit amount (SIL Art. 47)"),
     "unemployed_medical_contribution": _(
         "medical contribution paid for the unemployed (SIL Art. 48)"

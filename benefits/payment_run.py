@@ -15,6 +15,11 @@ row) and the medical contribution (the fund -> the person's medical accounts). K
 (claim, month) of BenefitPayment, pay a benefit-month once: a second run, or the rest
 of a run after a crash, posts only what is missing. A claim whose last month entitled
 is paid ends (`exhausted`).
+
+Other monthly benefits paid by the same run (the work-injury disability allowance,
+WIR Art. 35) are provided by their app with `provide_monthly_run(pay)`: `pay(month,
+region) -> RunResult`, idempotent per person-month on its own keys. The benefits app
+imports none of them; `pay_month` and the queued run call each once per month.
 """
 
 import re
@@ -215,12 +220,30 @@ def _exhaust(claim_ids):
     return sum(1 for pk in claim_ids if services.benefit_exhaust(pk))
 
 
+_monthly_runs = []
+
+
+def provide_monthly_run(pay):
+    """Add `pay(month, region) -> RunResult` to what the monthly run pays."""
+    if pay not in _monthly_runs:
+        _monthly_runs.append(pay)
+
+
+def pay_others(plan):
+    """Pay the plan's month of every other monthly benefit provided. Safe to run twice."""
+    result = RunResult()
+    for pay in _monthly_runs:
+        result.add(pay(plan.month, plan.region))
+    return result
+
+
 def pay_month(month, region=None, *, today=None, range_size=RANGE_SIZE):
     """Pay a month to every benefit in payment (of one region, if given), range by
-    range in this process. Returns (plan, RunResult)."""
+    range in this process, then the other monthly benefits. Returns (plan, RunResult)."""
     plan = run_plan(month, region, today=today, range_size=range_size)
     writer = ledger_bulk.BulkWriter(keep_tags=True)
     result = RunResult()
     for first, stop in plan.ranges:
         result.add(pay_range(plan, first, stop, writer=writer))
+    result.add(pay_others(plan))
     return plan, result

@@ -32,11 +32,28 @@ def pay_benefits_range(month, region, first, stop):
     return {"paid": result.paid, "already_paid": result.already_paid}
 
 
+@shared_task(
+    name="benefits.pay_other_benefits",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def pay_other_benefits(month, region):
+    """The month of the other monthly benefits (e.g. the work-injury allowance)."""
+    plan = payment_run.run_plan(month, region)
+    result = payment_run.pay_others(plan)
+    return {"paid": result.paid, "already_paid": result.already_paid}
+
+
 def benefits_queue_month(month, region=None, *, range_size=payment_run.RANGE_SIZE):
-    """Check the run (refusing as the command does) and queue one task per id range."""
+    """Check the run (refusing as the command does) and queue one task per id range,
+    and one for the other monthly benefits."""
     plan = payment_run.run_plan(month, region, range_size=range_size)
     for first, stop in plan.ranges:
         pay_benefits_range.delay(f"{plan.month:%Y-%m}", plan.region, first, stop)
+    pay_other_benefits.delay(f"{plan.month:%Y-%m}", plan.region)
     return plan
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("pension/", include("pensions.urls")),
     path("maternity/", include("maternity.urls")),
     path("unemployment/", include("benefits.urls")),
+    path("work-injury/", include("workinjury.urls")),
     path("", include("accounts.urls")),
 ]
 

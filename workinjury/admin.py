@@ -8,8 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from casework import workflow
 from casework.staff import status_filter
 from casework.staff_admin import CaseAdmin
-from workinjury import eligibility, selectors, services
-from workinjury.models import WORKFLOW, InjuryRecognition
+from workinjury import appraisal_rules, eligibility, selectors, services
+from workinjury.models import (
+    APPRAISAL_WORKFLOW,
+    CONCLUDE,
+    WORKFLOW,
+    InjuryAllowancePayment,
+    InjuryRecognition,
+    LabourCapacityAppraisal,
+    SelfCare,
+)
 
 ACTIONS = {
     "verify": (_("Verify the claim"), None, services.recognition_verify, None),
@@ -94,3 +102,96 @@ class InjuryRecognitionAdmin(CaseAdmin):
                 (code, eligibility.refusal(code).message) for code in eligibility.REFUSAL_CODES
             ],
         }
+
+
+# --- the labour-capacity appraisal ----------------------------------------------------
+
+APPRAISAL_ACTIONS = {
+    "conclude": (
+        _("Record the committee's conclusion"),
+        CONCLUDE,
+        services.appraisal_conclude,
+        None,
+    ),
+}
+APPRAISAL_DONE = {
+    "conclude": _("The conclusion is recorded; the benefits are fixed and the subsidy is paid."),
+}
+
+
+@admin.register(LabourCapacityAppraisal)
+class LabourCapacityAppraisalAdmin(CaseAdmin):
+    """The committee's queue (60 days to conclude, WIR Art. 25) and the conclusion:
+    the grade 1-10 and the self-care level, posted to one service."""
+
+    staff_actions = APPRAISAL_ACTIONS
+    done = APPRAISAL_DONE
+    posted_with = {"conclude": ("grade", "self_care")}
+    dangerous = ()
+    list_display = (
+        "reference",
+        "cardholder_masked",
+        "round",
+        "status_shown",
+        "grade",
+        "conclude_by_shown",
+    )
+    list_filter = (status_filter(APPRAISAL_WORKFLOW), "round")
+    change_form_template = "admin/workinjury/labourcapacityappraisal/change_form.html"
+    fieldsets = (
+        (
+            _("Application"),
+            {
+                "fields": (
+                    "reference",
+                    "status_shown",
+                    ("recognition", "round", "previous"),
+                    ("created_at", "submitted_at", "decided_at"),
+                )
+            },
+        ),
+        (_("Conclusion"), {"fields": (("grade", "self_care", "concluded_on"), "approved_by")}),
+        (
+            _("Benefits"),
+            {
+                "fields": (
+                    ("wage_months", "wage_average", "bound_applied"),
+                    ("regional_average", "regional_year", "regional_source"),
+                    ("own_wage", "one_time_subsidy", "monthly_allowance"),
+                    ("subsidy_paid", "subsidy_transaction"),
+                )
+            },
+        ),
+    )
+
+    @admin.display(description=_("conclude by (60 days)"), ordering="submitted_at")
+    def conclude_by_shown(self, obj):
+        due = obj.conclude_by
+        if due is None or obj.status not in APPRAISAL_WORKFLOW.queue_states:
+            return "—"
+        if due < timezone.localdate():
+            return _("%(date)s — overdue") % {"date": due.isoformat()}
+        return due.isoformat()
+
+    def page_context(self, request, case):
+        return {
+            "grades": appraisal_rules.GRADES,
+            "self_care_choices": SelfCare.choices,
+            "working": selectors.working(case),
+        }
+
+
+@admin.register(InjuryAllowancePayment)
+class InjuryAllowancePaymentAdmin(admin.ModelAdmin):
+    list_display = ("recognition", "month", "amount", "transaction")
+    list_select_related = ("recognition", "transaction")
+    ordering = ("-month", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

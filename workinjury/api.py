@@ -11,9 +11,8 @@ from rest_framework.views import APIView
 from accounts.selectors import cardholder_for_user
 from casework import services as casework
 from core.errors import InvalidInput, NotFound
-from workinjury import selectors, services
-from workinjury.exceptions import AppraisalNotAvailable
-from workinjury.models import Filer, InjuryRecognition
+from workinjury import appraisal_rules, selectors, services
+from workinjury.models import AppraisalRound, Filer, InjuryRecognition
 
 
 class RecognitionRequestSerializer(serializers.Serializer):
@@ -79,10 +78,37 @@ class RecognitionDocumentView(APIView):
         return Response({"id": document.pk, "kind": document.kind}, status=status.HTTP_201_CREATED)
 
 
-class AppraisalView(APIView):
-    """The labour-capacity appraisal (WIR Art. 21-28) is not built yet: 409."""
+class AppraisalRequestSerializer(serializers.Serializer):
+    round = serializers.ChoiceField(
+        choices=AppraisalRound.choices, required=False, default=appraisal_rules.INITIAL
+    )
+    condition_stable = serializers.BooleanField(required=False, default=False)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+
+def _about_me(user, pk):
+    """A recognition the user filed or that is about them (the worker applies)."""
+    cardholder = cardholder_for_user(user)
+    claim = InjuryRecognition.objects.filter(pk=pk).first()
+    if claim is None or (
+        claim.applicant_id != user.pk
+        and (cardholder is None or claim.cardholder_id != cardholder.pk)
+    ):
+        raise NotFound(field="recognition")
+    return claim
+
+
+class AppraisalView(APIView):
+    """``POST``: apply for the labour-capacity appraisal (WIR Art. 21-28) of a
+    recognised work injury: ``round`` ``initial`` (with ``condition_stable: true``),
+    ``reappraisal`` (within 15 days of the conclusion) or ``review`` (a year after it).
+    201 with the appraisal; 409 or 400 with a code when refused."""
+
+    @extend_schema(request=AppraisalRequestSerializer, responses=OpenApiTypes.OBJECT)
     def post(self, request, pk):
-        _own(request.user, pk)
-        raise AppraisalNotAvailable()
+        claim = _about_me(request.user, pk)
+        form = AppraisalRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        appraisal = services.appraisal_apply(
+            claim, actor=request.user, today=timezone.localdate(), **form.validated_data
+        )
+        return Response(selectors.appraisal_body(appraisal), status=status.HTTP_201_CREATED)

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError
+from core.rights import HOW_TO_CONTEST
 
 
 class RecognitionRefused(DomainError):
@@ -34,7 +35,61 @@ class RecognitionRefused(DomainError):
         }
 
 
-class AppraisalNotAvailable(DomainError):
-    code = "appraisal_not_available"
-    default_message = _("appraisal not yet available")
+class AppraisalRefused(DomainError):
+    """An appraisal application or conclusion the rules refuse (WIR Art. 21-28): the
+    code, the rule's legal basis and how to contest it."""
+
+    code = "appraisal_refused"
+    default_message = _("The appraisal cannot be done now.")
     status = 409
+
+    def __init__(self, code, *, field=None, status=None, **params):
+        from workinjury import appraisal_rules
+
+        self.legal_basis = appraisal_rules.BASIS.get(code, appraisal_rules.LAW_APPLY)
+        if status is not None:
+            self.status = status
+        message = APPRAISAL_MESSAGES.get(code, self.default_message)
+        try:
+            message = str(message) % params
+        except (KeyError, TypeError, ValueError):
+            message = str(message)
+        super().__init__(message, code=code, field=field, **params)
+
+    def details(self):
+        return {"legal_basis": self.legal_basis, "how_to_contest": str(HOW_TO_CONTEST)}
+
+
+APPRAISAL_MESSAGES = {
+    "appraisal_no_recognised_injury": _(
+        "An appraisal needs a recognised work injury: this recognition is not (or not yet) "
+        "recognised."
+    ),
+    "appraisal_condition_not_stable": _(
+        "The appraisal is made once the condition is stable after treatment: confirm that it is."
+    ),
+    "appraisal_open": _("An appraisal application for this injury is already waiting."),
+    "appraisal_already_concluded": _(
+        "The injury is already appraised: ask for a re-appraisal within 15 days of the "
+        "conclusion, or for a review after a year."
+    ),
+    "appraisal_no_conclusion": _("There is no appraisal conclusion to contest or review yet."),
+    "appraisal_reappraisal_too_late": _(
+        "A re-appraisal had to be asked for by %(deadline)s (15 days after the conclusion)."
+    ),
+    "appraisal_reappraisal_final": _(
+        "The conclusion of a re-appraisal is final; a review may be asked for a year on."
+    ),
+    "appraisal_review_too_early": _(
+        "A review may be asked for from %(earliest)s (a year after the conclusion)."
+    ),
+    "appraisal_round_unknown": _("Say which appraisal: first, re-appraisal or review."),
+    "injury_grade_invalid": _("The disability grade is a whole number from 1 to 10."),
+    "appraisal_self_care_invalid": _("Choose the self-care level."),
+    "injury_no_wage_record": _(
+        "No wage is on the contribution record for the 12 months before the injury."
+    ),
+    "work_injury_fund_missing": _(
+        "The work-injury fund of region %(region)s is not set up: nothing was paid."
+    ),
+}

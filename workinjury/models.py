@@ -3,11 +3,11 @@ from datetime import timedelta
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MONEY, Employer
+from accounts.models import MONEY, Employer, LedgerTransaction
 from casework import workflow
 from casework.models import Case
 from core.rights import HOW_TO_CONTEST
-from workinjury import eligibility
+from workinjury import appraisal_rules, eligibility
 
 KIND = "work_injury"
 # The agency decides within 60 days of accepting the application (WIR Art. 20).
@@ -133,7 +133,8 @@ class InjuryRecognition(Case):
         verbose_name=_("employer"),
     )
     refusal_code = models.CharField(_("refusal code"), max_length=40, blank=True)
-    # Set by the labour-capacity appraisal (WIR Art. 21-28), which is not built yet.
+    # The standing of the latest concluded labour-capacity appraisal (WIR Art. 21-28)
+    # and the benefits fixed with it (Art. 35-37, 64).
     grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
     own_wage = models.DecimalField(_("own monthly wage"), null=True, blank=True, **MONEY)
     one_time_subsidy = models.DecimalField(
@@ -141,6 +142,12 @@ class InjuryRecognition(Case):
     )
     monthly_allowance = models.DecimalField(
         _("monthly disability allowance"), null=True, blank=True, **MONEY
+    )
+    allowance_from = models.DateField(
+        _("monthly allowance paid from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the first month the allowance is paid for."),
     )
 
     class Meta:
@@ -161,3 +168,193 @@ class InjuryRecognition(Case):
 
 
 workflow.register(WORKFLOW, InjuryRecognition)
+
+
+# --- the labour-capacity appraisal (WIR Art. 21-28) -------------------------------------
+
+APPRAISAL_KIND = "injury_appraisal"
+CONCLUDE = workflow.APPROVE
+
+
+class AppraisalStatus(models.TextChoices):
+    APPLIED = "applied", _("Waiting for the appraisal committee")
+    CONCLUDED = "concluded", _("Appraised")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class AppraisalRound(models.TextChoices):
+    INITIAL = appraisal_rules.INITIAL, _("First appraisal")
+    REAPPRAISAL = appraisal_rules.REAPPRAISAL, _("Re-appraisal (within 15 days)")
+    REVIEW = appraisal_rules.REVIEW, _("Review after a year")
+
+
+class SelfCare(models.TextChoices):
+    NONE = appraisal_rules.SELF_CARE_NONE, _("Can care for themself")
+    PARTIAL = appraisal_rules.SELF_CARE_PARTIAL, _("Partly unable to care for themself")
+    MOSTLY = appraisal_rules.SELF_CARE_MOSTLY, _("Mostly unable to care for themself")
+    WHOLLY = appraisal_rules.SELF_CARE_WHOLLY, _("Wholly unable to care for themself")
+
+
+A = AppraisalStatus
+APPRAISAL_TABLE = (
+    (CONCLUDE, A.APPLIED, A.CONCLUDED),
+    (workflow.WITHDRAW, A.APPLIED, A.WITHDRAWN),
+)
+
+APPRAISAL_WORKFLOW = workflow.Workflow(
+    kind=APPRAISAL_KIND,
+    title=_("labour-capacity appraisal"),
+    states=AppraisalStatus,
+    transitions=APPRAISAL_TABLE,
+    emails={A.CONCLUDED: _("Labour-capacity appraisal concluded")},
+    email_template="workinjury/email/appraisal_{status}.txt",
+    email_context=lambda case: {"how_to_contest": HOW_TO_CONTEST},
+    permission_app="workinjury",
+    read_perms=(
+        "workinjury.view_labourcapacityappraisal",
+        "workinjury.conclude_labourcapacityappraisal",
+    ),
+    next_steps={
+        A.APPLIED: _(
+            "The appraisal committee examines you and concludes within 60 days (extendable by 30)."
+        ),
+        A.CONCLUDED: _(
+            "The grade sets your benefits. If you disagree, ask for a re-appraisal within "
+            "15 days; a year on, a review may be asked for if your condition changed."
+        ),
+        A.WITHDRAWN: _("Nothing more. You may apply again."),
+    },
+)
+
+
+class LabourCapacityAppraisal(Case):
+    """An application to have the labour capacity of a worker with a recognised work
+    injury appraised (WIR Art. 21-28): the first appraisal, a re-appraisal (Art. 26) or
+    a review (Art. 28). The committee's conclusion and the benefits fixed with it are
+    kept here with every figure used."""
+
+    KIND = APPRAISAL_KIND
+    Status = AppraisalStatus
+    Round = AppraisalRound
+
+    case_ptr = models.OneToOneField(
+        Case, on_delete=models.CASCADE, parent_link=True, primary_key=True, related_name="+"
+    )
+    recognition = models.ForeignKey(
+        InjuryRecognition,
+        on_delete=models.PROTECT,
+        related_name="appraisals",
+        verbose_name=_("work-injury recognition"),
+    )
+    round = models.CharField(_("round"), max_length=12, choices=AppraisalRound.choices)
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("conclusion contested or reviewed"),
+    )
+    # The conclusion (Art. 22).
+    grade = models.PositiveSmallIntegerField(_("disability grade"), null=True, blank=True)
+    self_care = models.CharField(
+        _("self-care level"), max_length=10, choices=SelfCare.choices, blank=True
+    )
+    concluded_on = models.DateField(_("concluded on"), null=True, blank=True)
+    # The own wage (Art. 64) and the benefits (Art. 35-37), fixed at the conclusion.
+    wage_months = models.PositiveSmallIntegerField(
+        _("months of wage on record"), null=True, blank=True
+    )
+    wage_average = models.DecimalField(
+        _("average wage of the months before the injury"), null=True, blank=True, **MONEY
+    )
+    regional_average = models.DecimalField(
+        _("regional average monthly wage"), null=True, blank=True, **MONEY
+    )
+    regional_year = models.PositiveSmallIntegerField(
+        _("year of the regional average wage"), null=True, blank=True
+    )
+    regional_source = models.CharField(
+        _("source of the regional figure"), max_length=200, blank=True
+    )
+    bound_applied = models.CharField(_("bound applied"), max_length=5, blank=True)
+    own_wage = models.DecimalField(_("own monthly wage"), null=True, blank=True, **MONEY)
+    one_time_subsidy = models.DecimalField(
+        _("one-time disability subsidy"), null=True, blank=True, **MONEY
+    )
+    subsidy_paid = models.DecimalField(
+        _("one-time subsidy paid with this conclusion"), null=True, blank=True, **MONEY
+    )
+    subsidy_transaction = models.OneToOneField(
+        LedgerTransaction,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="injury_subsidy",
+    )
+    monthly_allowance = models.DecimalField(
+        _("monthly disability allowance"), null=True, blank=True, **MONEY
+    )
+
+    class Meta:
+        verbose_name = _("labour-capacity appraisal")
+        verbose_name_plural = _("labour-capacity appraisals")
+        permissions = [
+            (
+                "conclude_labourcapacityappraisal",
+                _("Can record the appraisal committee's conclusion"),
+            ),
+        ]
+
+    @property
+    def conclude_by(self):
+        """The last day for the conclusion (WIR Art. 25), once applied."""
+        if self.submitted_at is None:
+            return None
+        return appraisal_rules.conclude_by(self.submitted_at.date())
+
+    @property
+    def reappraisal_by(self):
+        if self.concluded_on is None or self.round == AppraisalRound.REAPPRAISAL:
+            return None
+        return appraisal_rules.reappraisal_deadline(self.concluded_on)
+
+    @property
+    def review_from(self):
+        if self.concluded_on is None:
+            return None
+        return appraisal_rules.review_earliest(self.concluded_on)
+
+
+workflow.register(APPRAISAL_WORKFLOW, LabourCapacityAppraisal)
+
+
+class InjuryAllowancePayment(models.Model):
+    """One month of the monthly disability allowance (WIR Art. 35) paid from the
+    region's work-injury fund. Unique per person and month: a month is paid once."""
+
+    recognition = models.ForeignKey(
+        InjuryRecognition, on_delete=models.PROTECT, related_name="allowance_payments"
+    )
+    cardholder = models.ForeignKey(
+        "accounts.Cardholder", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
+    amount = models.DecimalField(_("allowance"), **MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="injury_allowance"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("disability allowance payment")
+        verbose_name_plural = _("disability allowance payments")
+        ordering = ["recognition", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cardholder", "month"], name="one_injury_allowance_a_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recognition_id} {self.month:%Y-%m} {self.amount}"

@@ -15,3 +15,20 @@ NOT_RECOGNISED = notes.define("injury_not_recognised", text_wins=True)
 VERIFIED = notes.define(
     "injury_verified", _("The labour relationship and the diagnosis were verified.")
 )
+ROUND_NAMES = {
+    "initial": _("first appraisal"),
+    "reappraisal": _("re-appraisal"),
+    "review": _("review after a year"),
+}
+APPRAISAL_APPLIED = notes.define(
+    "appraisal_applied",
+    _("Labour-capacity appraisal applied for (%(round)s)."),
+    round=lambda value: str(ROUND_NAMES.get(value, value)),
+)
+APPRAISED = notes.define(
+    "appraisal_concluded",
+    _(
+        "Appraised at disability grade %(grade)s: one-time subsidy %(subsidy)s, monthly "
+        "allowance %(allowance)s."
+    ),
+)

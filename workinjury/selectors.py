@@ -1,11 +1,20 @@
 """Read paths of work-injury recognition."""
 
-from django.db.models import Q
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Max, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import RecordLine
+from benefits import work_injury_rules as rules
 from workinjury import eligibility
-from workinjury.models import STANDING_STATES, InjuryRecognition
+from workinjury.models import (
+    STANDING_STATES,
+    InjuryAllowancePayment,
+    InjuryRecognition,
+    LabourCapacityAppraisal,
+)
 
 
 def standing(cardholder, accident_date, exclude=None):
@@ -65,8 +74,12 @@ def _money(value):
 
 def recognition_body(claim):
     """The body of ``GET /api/v1/benefits/work-injury/``: grade and amounts stay null
-    until a labour-capacity appraisal exists."""
+    until a labour-capacity appraisal is concluded; the working shows how they were
+    computed."""
     refusal = eligibility.refusal(claim.refusal_code) if claim.refusal_code else None
+    appraisals = appraisals_of(claim)
+    latest = appraisals[0] if appraisals else None
+    concluded = next((a for a in appraisals if a.status == "concluded"), None)
     return {
         "id": claim.pk,
         "reference": claim.reference,
@@ -90,7 +103,12 @@ def recognition_body(claim):
         "own_wage": _money(claim.own_wage),
         "one_time_subsidy": _money(claim.one_time_subsidy),
         "monthly_allowance": _money(claim.monthly_allowance),
-        "payments": [],
+        "allowance_from": f"{claim.allowance_from:%Y-%m}" if claim.allowance_from else None,
+        "self_care": concluded.self_care if concluded else None,
+        "appraisal": appraisal_body(latest) if latest else None,
+        "appraisals": [appraisal_body(a) for a in appraisals],
+        "working": working(concluded),
+        "payments": payments_of(claim),
     }
 
 
@@ -111,3 +129,184 @@ def recognised_injury_lines(cardholder):
         )
         for claim in claims
     ]
+
+
+# --- the labour-capacity appraisal and the benefits -------------------------------------
+
+
+def _first_of_month(day):
+    return date(day.year, day.month, 1)
+
+
+def _months_back(month, n):
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def wage_months(cardholder, accident_date):
+    """The declared monthly wages on the contribution record in the 12 calendar months
+    before the month of the injury, oldest first (one query; a month counts once)."""
+    from accounts.models import Contribution
+
+    first = _first_of_month(accident_date)
+    rows = (
+        Contribution.objects.filter(
+            cardholder=cardholder, month__lt=first, month__gte=_months_back(first, 12)
+        )
+        .values("month")
+        .annotate(wage=Max("wage_base_declared"))
+        .order_by("month")
+    )
+    return [row["wage"] for row in rows]
+
+
+def regional_average_row(region, accident_date):
+    """The region's average monthly wage of the year before the injury (Art. 64), or
+    None: data, never a constant."""
+    from pensions.models import RegionalAverageWage
+
+    return RegionalAverageWage.objects.filter(region=region, year=accident_date.year - 1).first()
+
+
+def appraisals_of(recognition):
+    return list(LabourCapacityAppraisal.objects.filter(recognition=recognition).order_by("-pk"))
+
+
+def appraisal_open(recognition):
+    return (
+        LabourCapacityAppraisal.objects.filter(
+            recognition=recognition, status=LabourCapacityAppraisal.Status.APPLIED
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def appraisal_last_concluded(recognition):
+    return (
+        LabourCapacityAppraisal.objects.filter(
+            recognition=recognition, status=LabourCapacityAppraisal.Status.CONCLUDED
+        )
+        .order_by("-concluded_on", "-pk")
+        .first()
+    )
+
+
+def subsidy_paid(recognition):
+    """The one-time subsidy already paid for the injury, in total."""
+    return LabourCapacityAppraisal.objects.filter(recognition=recognition).aggregate(
+        total=Sum("subsidy_paid")
+    )["total"] or Decimal("0.00")
+
+
+def payments_of(recognition):
+    """Every payment for the injury, oldest first: the one-time subsidy (and any top-up
+    after a more severe grade) and each month of the allowance."""
+    rows = [
+        {
+            "kind": "one_time_subsidy",
+            "label": str(_("One-time disability subsidy")),
+            "month": None,
+            "amount": _money(a.subsidy_paid),
+            "reference": a.reference,
+            "posted_at": a.subsidy_transaction.posted_at.isoformat(),
+        }
+        for a in LabourCapacityAppraisal.objects.filter(
+            recognition=recognition, subsidy_transaction__isnull=False
+        )
+        .select_related("subsidy_transaction")
+        .order_by("pk")
+    ]
+    rows += [
+        {
+            "kind": "monthly_allowance",
+            "label": str(_("Monthly disability allowance")),
+            "month": f"{p.month:%Y-%m}",
+            "amount": _money(p.amount),
+            "reference": recognition.reference,
+            "posted_at": p.transaction.posted_at.isoformat(),
+        }
+        for p in InjuryAllowancePayment.objects.filter(recognition=recognition)
+        .select_related("transaction")
+        .order_by("month")
+    ]
+    return rows
+
+
+def working(appraisal):
+    """How the benefits of a conclusion were computed, as figures and sentences."""
+    if appraisal is None or appraisal.own_wage is None:
+        return None
+    months = rules.ONE_TIME_SUBSIDY_MONTHS[appraisal.grade]
+    share = rules.MONTHLY_ALLOWANCE_SHARE.get(appraisal.grade)
+    low = (appraisal.regional_average * rules.LOWER_BOUND).quantize(rules.FEN)
+    high = (appraisal.regional_average * rules.UPPER_BOUND).quantize(rules.FEN)
+    wage_line = _(
+        "Average declared wage of the %(months)s months before the injury: %(average)s; "
+        "bounds 60 %% and 300 %% of the %(year)s regional average wage %(regional)s: "
+        "%(low)s to %(high)s; own wage %(own)s (Art. 64)."
+    ) % {
+        "months": appraisal.wage_months,
+        "average": _money(appraisal.wage_average),
+        "year": appraisal.regional_year,
+        "regional": _money(appraisal.regional_average),
+        "low": _money(low),
+        "high": _money(high),
+        "own": _money(appraisal.own_wage),
+    }
+    subsidy_line = _(
+        "One-time disability subsidy for grade %(grade)s: %(months)s months × %(own)s = "
+        "%(amount)s (Art. 35–37)."
+    ) % {
+        "grade": appraisal.grade,
+        "months": months,
+        "own": _money(appraisal.own_wage),
+        "amount": _money(appraisal.one_time_subsidy),
+    }
+    if share is None:
+        allowance_line = _(
+            "Grade %(grade)s carries no monthly disability allowance from the fund (Art. 36–37)."
+        ) % {"grade": appraisal.grade}
+    else:
+        allowance_line = _(
+            "Monthly disability allowance for grade %(grade)s: %(percent)s %% × %(own)s = "
+            "%(amount)s a month (Art. 35)."
+        ) % {
+            "grade": appraisal.grade,
+            "percent": int(share * 100),
+            "own": _money(appraisal.own_wage),
+            "amount": _money(appraisal.monthly_allowance),
+        }
+    return {
+        "wage_months": appraisal.wage_months,
+        "wage_average": _money(appraisal.wage_average),
+        "regional_average": _money(appraisal.regional_average),
+        "regional_year": appraisal.regional_year,
+        "regional_source": appraisal.regional_source,
+        "lower_bound": _money(low),
+        "upper_bound": _money(high),
+        "bound_applied": appraisal.bound_applied,
+        "subsidy_months": months,
+        "allowance_percent": int(share * 100) if share is not None else None,
+        "lines": [str(wage_line), str(subsidy_line), str(allowance_line)],
+    }
+
+
+def appraisal_body(appraisal):
+    return {
+        "id": appraisal.pk,
+        "reference": appraisal.reference,
+        "round": appraisal.round,
+        "round_label": appraisal.get_round_display(),
+        "status": appraisal.status,
+        "status_label": appraisal.get_status_display(),
+        "applied_at": appraisal.submitted_at.isoformat() if appraisal.submitted_at else None,
+        "conclude_by": appraisal.conclude_by.isoformat() if appraisal.conclude_by else None,
+        "grade": appraisal.grade,
+        "self_care": appraisal.self_care or None,
+        "concluded_on": appraisal.concluded_on.isoformat() if appraisal.concluded_on else None,
+        "reappraisal_by": appraisal.reappraisal_by.isoformat()
+        if appraisal.reappraisal_by
+        else None,
+        "review_from": appraisal.review_from.isoformat() if appraisal.review_from else None,
+    }

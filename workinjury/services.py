@@ -5,6 +5,9 @@ locked first, then the recognition's. When someone other than the worker files (
 relative, or staff on the employer's behalf) the worker is told at once (RULES §9).
 """
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,15 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.models import Cardholder
+from accounts import ledger
+from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
+from benefits import work_injury_rules as rules
+from benefits.exceptions import MissingFigure
 from casework import notes, workflow
 from casework import services as casework
 from casework.exceptions import AlreadyDecided, Forbidden, IllegalTransition, SamePerson
 from core.errors import InvalidInput, NotFound
-from workinjury import eligibility, selectors
+from workinjury import appraisal_rules, eligibility, selectors
 from workinjury import notes as injury_notes
-from workinjury.exceptions import RecognitionRefused
-from workinjury.models import WORKFLOW, Filer, InjuryRecognition
+from workinjury.exceptions import AppraisalRefused, RecognitionRefused
+from workinjury.models import (
+    APPRAISAL_WORKFLOW,
+    CONCLUDE,
+    WORKFLOW,
+    Filer,
+    InjuryRecognition,
+    LabourCapacityAppraisal,
+)
 
 MAX_DESCRIPTION = 2000
 
@@ -275,3 +288,186 @@ def recognition_recognise(claim, *, actor, ip_address=None):
     )
     casework.copy_into(locked, claim)
     return claim
+
+
+# --- the labour-capacity appraisal (WIR Art. 21-28) and the benefits (Art. 35-37, 64) ---
+
+
+def _first_of_next_month(day):
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _refused(exc, **kwargs):
+    return AppraisalRefused(exc.code, **exc.params, **kwargs)
+
+
+@transaction.atomic
+def appraisal_apply(
+    recognition, *, actor, round=appraisal_rules.INITIAL, condition_stable=False, today=None
+):
+    """Apply for the labour-capacity appraisal of a recognised work injury: the first
+    appraisal once the condition is stable (Art. 21, 23), a re-appraisal within 15 days
+    of the conclusion (Art. 26) or a review a year after it (Art. 28). The worker or
+    whoever filed the recognition applies. Refused with a code (AppraisalRefused)."""
+    cardholder_user = (
+        Cardholder.objects.filter(pk=recognition.cardholder_id)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if actor is None or actor.pk not in {recognition.applicant_id, cardholder_user} - {None}:
+        raise Forbidden(_("Only the worker or whoever filed the recognition can apply."))
+    cardholder = Cardholder.objects.select_for_update().get(pk=recognition.cardholder_id)
+    locked = _lock(recognition)
+    day = _today(today)
+    opened = selectors.appraisal_open(locked)
+    last = selectors.appraisal_last_concluded(locked)
+    try:
+        appraisal_rules.check_application(
+            round=round,
+            today=day,
+            recognised=locked.status == InjuryRecognition.Status.RECOGNISED,
+            condition_stable=bool(condition_stable),
+            open_round=opened.round if opened else "",
+            last_round=last.round if last else "",
+            last_concluded_on=last.concluded_on if last else None,
+        )
+    except appraisal_rules.AppraisalRuleError as exc:
+        field = {
+            appraisal_rules.NOT_STABLE: "condition_stable",
+            appraisal_rules.ROUND_UNKNOWN: "round",
+        }.get(exc.code)
+        raise _refused(exc, field=field, status=400 if field else None) from None
+    now = timezone.now()
+    appraisal = LabourCapacityAppraisal(
+        reference=f"TMP-{timezone.now():%H%M%S%f}",
+        cardholder=cardholder,
+        applicant=actor,
+        recognition=locked,
+        round=round,
+        previous=last if round != appraisal_rules.INITIAL else None,
+        submitted_at=now,
+    )
+    appraisal.save()
+    appraisal.reference = f"LA-{timezone.localdate(appraisal.created_at).year}-{appraisal.pk:06d}"
+    LabourCapacityAppraisal.objects.filter(pk=appraisal.pk).update(reference=appraisal.reference)
+    casework.case_started(appraisal, actor, notes.note(injury_notes.APPRAISAL_APPLIED, round=round))
+    return appraisal
+
+
+def appraisal_withdraw(appraisal, *, actor):
+    """The applicant takes the application back before the conclusion."""
+    return casework.case_withdraw(appraisal, actor=actor)
+
+
+def benefits_compute(cardholder, recognition, grade):
+    """The own wage (Art. 64) and the benefits for `grade` (Art. 35-37) from the data as
+    it stands. Refuses, naming the figure, when the regional average wage of the year
+    before the injury is missing, and when no wage is on the record."""
+    row = selectors.regional_average_row(cardholder.region, recognition.accident_date)
+    if row is None:
+        raise MissingFigure(
+            figure="regional_average_wage",
+            region=cardholder.region,
+            year=recognition.accident_date.year - 1,
+        )
+    try:
+        wage = rules.own_wage(
+            selectors.wage_months(cardholder, recognition.accident_date), row.amount
+        )
+    except rules.InjuryRuleError as exc:
+        raise AppraisalRefused(exc.code, status=422) from None
+    return (
+        row,
+        wage,
+        rules.one_time_subsidy(grade, wage.bounded),
+        rules.monthly_allowance(grade, wage.bounded),
+    )
+
+
+def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, today=None):
+    """The appraisal committee records its conclusion: the disability grade 1-10 and
+    the self-care level (Art. 22). In the same transaction the own wage and the
+    benefits are fixed with every figure used, and the one-time disability subsidy is
+    paid from the region's work-injury fund to payouts payable: once per injury (a
+    re-appraisal or review with a more severe grade pays only the difference; a milder
+    one recovers nothing). Grades 1-4 get the monthly allowance from the month after
+    the conclusion, paid by the monthly benefit run. Two conclusions at once: the row
+    lock and the status compare-and-set let one win; the other is AlreadyDecided."""
+    _require_perm(actor, "conclude_labourcapacityappraisal")
+    try:
+        value = appraisal_rules.check_conclusion(grade, self_care)
+    except appraisal_rules.AppraisalRuleError as exc:
+        field = "grade" if exc.code == appraisal_rules.GRADE_INVALID else "self_care"
+        raise _refused(exc, field=field, status=400) from None
+    with transaction.atomic():
+        cardholder = Cardholder.objects.select_for_update().get(pk=appraisal.cardholder_id)
+        recognition = _lock(InjuryRecognition(pk=appraisal.recognition_id))
+        locked = LabourCapacityAppraisal.objects.select_for_update().get(pk=appraisal.pk)
+        if locked.status in APPRAISAL_WORKFLOW.decided_states:
+            raise AlreadyDecided()
+        if not locked.allows(CONCLUDE):
+            raise IllegalTransition()
+        casework.require_not_own(locked, actor)
+        row, wage, subsidy, allowance = benefits_compute(cardholder, recognition, value)
+        already = selectors.subsidy_paid(recognition)
+        top_up = max(subsidy - already, Decimal("0.00"))
+        txn = None
+        if top_up > 0:
+            fund = ledger.fund_account(Scheme.WORK_INJURY, cardholder.region)
+            if fund is None:
+                raise AppraisalRefused(
+                    "work_injury_fund_missing", status=422, region=cardholder.region
+                )
+            payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
+            txn, _created = ledger.post(
+                kind=LedgerTransaction.Kind.BENEFIT,
+                idempotency_key=f"injury-subsidy:{locked.pk}",
+                legs=[ledger.Leg(fund.id, -top_up), ledger.Leg(payable.id, top_up)],
+                reference=locked.reference,
+                description=(
+                    f"One-time disability subsidy {recognition.reference}: grade {value}, "
+                    f"{rules.ONE_TIME_SUBSIDY_MONTHS[value]} × {wage.bounded}"
+                ),
+                actor=actor,
+            )
+        day = _today(today)
+        casework.case_transition(
+            locked,
+            CONCLUDE,
+            actor=actor,
+            note=notes.note(
+                injury_notes.APPRAISED,
+                grade=value,
+                subsidy=f"{subsidy:.2f}",
+                allowance=f"{allowance:.2f}",
+            ),
+            ip_address=ip_address,
+            approved_by=actor,
+            decided_at=timezone.now(),
+            grade=value,
+            self_care=self_care,
+            concluded_on=day,
+            wage_months=wage.months,
+            wage_average=wage.average,
+            regional_average=row.amount,
+            regional_year=row.year,
+            regional_source=row.source[:200],
+            bound_applied=wage.bound_applied,
+            own_wage=wage.bounded,
+            one_time_subsidy=subsidy,
+            subsidy_paid=top_up if txn is not None else None,
+            subsidy_transaction=txn,
+            monthly_allowance=allowance,
+        )
+        allowance_from = None
+        if allowance > 0:
+            allowance_from = recognition.allowance_from or _first_of_next_month(day)
+        InjuryRecognition.objects.filter(pk=recognition.pk).update(
+            grade=value,
+            own_wage=wage.bounded,
+            one_time_subsidy=max(subsidy, already),
+            monthly_allowance=allowance,
+            allowance_from=allowance_from,
+        )
+    casework.copy_into(locked, appraisal)
+    return appraisal

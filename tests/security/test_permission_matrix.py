@@ -409,6 +409,8 @@ KIND_VIEWS = {
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "workinjury.view_labourcapacityappraisal",
+    "workinjury.view_injuryallowancepayment",
 }
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
@@ -419,6 +421,13 @@ ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "workinjury.decide_injuryrecognition",
 }
 ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
+# The labour-capacity appraisal committee reads recognitions and appraisals and records
+# conclusions, nothing else.
+ROLE_PERMISSION_SETS["appraisal_committee"] = {
+    "workinjury.view_injuryrecognition",
+    "workinjury.view_labourcapacityappraisal",
+    "workinjury.conclude_labourcapacityappraisal",
+}
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
 NOBODY = {
     "accounts.view_full_national_id",

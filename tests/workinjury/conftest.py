@@ -45,3 +45,86 @@ def dora(db):
 @pytest.fixture
 def erin(db):
     return injury_staff("erin", "file_for_employer")
+
+
+# --- the appraisal cast: gang was hurt at work on 1 November 2026 in region 990100,
+# whose 2025 average wage is 10 000.00; cora sits on the appraisal committee.
+
+REGION = "990100"
+REGIONAL = "10000.00"
+
+
+def month_back(month, n):
+    index = month.year * 12 + month.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def wages(cardholder, amounts, last=date(2026, 10, 1)):
+    """Declared wages of the months up to `last`, oldest first, on the record (one
+    work-injury contribution row a month, as the import leaves them)."""
+    from accounts.models import Contribution, LedgerTransaction
+
+    months = [month_back(last, n) for n in range(len(amounts) - 1, -1, -1)]
+    txns = LedgerTransaction.objects.bulk_create(
+        LedgerTransaction(
+            kind="contribution",
+            idempotency_key=f"test-injury:{cardholder.pk}:{month:%Y-%m}",
+            description="test record",
+        )
+        for month in months
+    )
+    Contribution.objects.bulk_create(
+        Contribution(
+            cardholder=cardholder,
+            scheme="work_injury",
+            month=month,
+            payer="employer",
+            wage_base_declared=amount,
+            wage_base=amount,
+            to_pooled="10.00",
+            transaction=txn,
+        )
+        for month, amount, txn in zip(months, amounts, txns, strict=True)
+    )
+
+
+@pytest.fixture
+def regional(db):
+    from accounts import ledger
+    from pensions.models import RegionalAverageWage
+
+    ledger.fund_account_open("work_injury", REGION)
+    return RegionalAverageWage.objects.create(
+        region=REGION, year=2025, amount=REGIONAL, source="test figure"
+    )
+
+
+@pytest.fixture
+def gang(db, regional):
+    user = UserFactory(username="gang", first_name="Wu Gang", password=None)
+    CardholderFactory(user=user, name="Wu Gang", gender="M", region=REGION)
+    return user
+
+
+@pytest.fixture
+def cora(db):
+    return injury_staff("cora", "view_labourcapacityappraisal", "conclude_labourcapacityappraisal")
+
+
+def recognised(user, reviewer, decider, capture, accident=ACCIDENT):
+    """A recognition of the worker's accident, filed, verified and recognised."""
+    from casework import services as casework
+    from tests.factories import upload
+    from workinjury import eligibility, services
+
+    claim = services.recognition_start(
+        applicant=user, today=TODAY, accident_date=accident, description="Crushed hand."
+    )
+    for kind in eligibility.REQUIRED_DOCUMENTS:
+        casework.document_add(case=claim, kind=kind, uploaded_file=upload(), uploader=user)
+    with capture(execute=True):
+        services.recognition_submit(claim, actor=user, today=TODAY)
+    services.recognition_verify(claim, actor=reviewer)
+    services.recognition_recognise(claim, actor=decider)
+    claim.refresh_from_db()
+    return claim

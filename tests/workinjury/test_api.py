@@ -15,7 +15,7 @@ def api(wu):
     return client
 
 
-def test_file_follow_and_no_appraisal_yet(api):
+def test_file_follow_and_no_appraisal_before_recognition(api):
     response = api.post(
         URL, {"accident_date": "2026-11-20", "description": "Burnt hand."}, format="json"
     )
@@ -31,10 +31,10 @@ def test_file_follow_and_no_appraisal_yet(api):
         assert answer.status_code == 201
     submitted = api.post(f"{URL}{pk}/submit/")
     assert submitted.status_code == 200 and submitted.json()["decide_by"]
-    answer = api.post(f"{URL}{pk}/appraisal/")
+    answer = api.post(f"{URL}{pk}/appraisal/", {"condition_stable": True}, format="json")
     assert answer.status_code == 409
-    assert answer.json()["code"] == "appraisal_not_available"
-    assert answer.json()["message"] == "appraisal not yet available"
+    assert answer.json()["code"] == "appraisal_no_recognised_injury"
+    assert "Art. 21" in answer.json()["legal_basis"]
 
 
 def test_a_late_filing_is_422_with_the_code(api):
@@ -53,3 +53,44 @@ def test_someone_elses_recognition_is_not_found(api, hal):
     other.force_authenticate(hal)
     assert other.get(URL).status_code == 404
     assert other.post(f"{URL}999/appraisal/").status_code == 404
+
+
+def test_the_appraisal_contract(gang, rita, dora, cora, django_capture_on_commit_callbacks):
+    from decimal import Decimal
+
+    from tests.workinjury.conftest import recognised, wages
+    from workinjury import services
+    from workinjury.models import LabourCapacityAppraisal
+
+    wages(gang.cardholder, [Decimal("8000.00")] * 12)
+    claim = recognised(gang, rita, dora, django_capture_on_commit_callbacks)
+    client = APIClient()
+    client.force_authenticate(gang)
+    unstable = client.post(f"{URL}{claim.pk}/appraisal/", {}, format="json")
+    assert unstable.status_code == 400
+    assert unstable.json()["code"] == "appraisal_condition_not_stable"
+    made = client.post(f"{URL}{claim.pk}/appraisal/", {"condition_stable": True}, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["status"] == "applied" and made.json()["round"] == "initial"
+    again = client.post(f"{URL}{claim.pk}/appraisal/", {"condition_stable": True}, format="json")
+    assert again.status_code == 409 and again.json()["code"] == "appraisal_open"
+    services.appraisal_conclude(
+        LabourCapacityAppraisal.objects.get(pk=made.json()["id"]),
+        actor=cora,
+        grade=7,
+        self_care="none",
+    )
+    body = client.get(URL).json()
+    assert body["status"] == "recognised" and body["grade"] == 7
+    assert (body["own_wage"], body["one_time_subsidy"], body["monthly_allowance"]) == (
+        "8000.00",
+        "104000.00",
+        "0.00",
+    )
+    assert [(p["kind"], p["amount"]) for p in body["payments"]] == [
+        ("one_time_subsidy", "104000.00")
+    ]
+    assert body["working"]["subsidy_months"] == 13
+    assert "13 months × 8000.00 = 104000.00" in body["working"]["lines"][1]
+    for key in ("reference", "filer", "decide_by", "refusal", "accident_date"):
+        assert key in body

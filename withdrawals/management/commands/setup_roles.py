@@ -1,4 +1,5 @@
-"""Create (or bring up to date) the staff groups: reviewer, approver, auditor."""
+"""Create (or bring up to date) the staff groups: reviewer, approver, auditor and the
+work-injury appraisal committee."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -21,6 +22,8 @@ VIEW_WORK = [
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "workinjury.view_labourcapacityappraisal",
+    "workinjury.view_injuryallowancepayment",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
 ]
@@ -58,6 +61,13 @@ ROLES = {
         "accounts.view_employer",
         "accounts.view_institution",
     ],
+    # The labour-capacity appraisal committee (WIR Art. 23-25): reads the recognised
+    # injuries and records the conclusion of an appraisal, nothing else.
+    "appraisal_committee": [
+        "workinjury.view_injuryrecognition",
+        "workinjury.view_labourcapacityappraisal",
+        "workinjury.conclude_labourcapacityappraisal",
+    ],
 }
 
 
@@ -67,7 +77,10 @@ def _perm(name):
 
 
 class Command(BaseCommand):
-    help = "Create the reviewer, approver and auditor groups with their permissions (idempotent)."
+    help = (
+        "Create the reviewer, approver, auditor and appraisal_committee groups with their "
+        "permissions (idempotent)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):

@@ -1,0 +1,53 @@
+"""The monthly disability allowance of grades 1-4 (WIR Art. 35) is paid by the monthly
+benefit run, once per person-month, from the region's work-injury fund."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Account
+from benefits import payment_run
+from tests.workinjury.conftest import REGION, TODAY, recognised, wages
+from workinjury import services
+from workinjury.models import InjuryAllowancePayment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def grade_2(gang, rita, dora, cora, django_capture_on_commit_callbacks):
+    wages(gang.cardholder, [Decimal("8000.00")] * 12)
+    claim = recognised(gang, rita, dora, django_capture_on_commit_callbacks)
+    appraisal = services.appraisal_apply(claim, actor=gang, condition_stable=True, today=TODAY)
+    services.appraisal_conclude(
+        appraisal, actor=cora, grade=2, self_care="mostly", today=date(2026, 12, 10)
+    )
+    return claim
+
+
+def test_each_month_is_paid_once_from_the_month_after_the_conclusion(grade_2):
+    fund = Account.objects.get(system_code=f"fund_work_injury_{REGION}")
+    before = Account.objects.get(pk=fund.pk).balance
+    _plan, december = payment_run.pay_month("2026-12", today=TODAY)
+    assert december.paid == 0 and not InjuryAllowancePayment.objects.exists()
+    _plan, january = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
+    assert january.paid == 1
+    _plan, again = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
+    assert (again.paid, again.already_paid) == (0, 1)
+    payment = InjuryAllowancePayment.objects.get()
+    # 85 % × 8 000.00
+    assert (payment.month, payment.amount) == (date(2027, 1, 1), Decimal("6800.00"))
+    assert Account.objects.get(pk=fund.pk).balance == before - Decimal("6800.00")
+    assert payment.transaction.idempotency_key == (
+        f"injury-allowance:{grade_2.cardholder_id}:2027-01"
+    )
+
+
+def test_a_missing_fund_refuses_the_person_and_pays_nothing(grade_2):
+    Account.objects.filter(system_code=f"fund_work_injury_{REGION}").update(
+        system_code="fund_work_injury_moved"
+    )
+    _plan, result = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
+    assert result.refused == [(grade_2.pk, "work_injury_fund_missing")]
+    assert not InjuryAllowancePayment.objects.exists()
