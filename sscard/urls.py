@@ -23,6 +23,7 @@ urlpatterns = [
     path("pension/", include("pensions.urls")),
     path("maternity/", include("maternity.urls")),
     path("unemployment/", include("benefits.urls")),
+    path("card/replacement/", include("cards.urls")),
     path("", include("accounts.urls")),
 ]
 

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury")
+APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury", "cards")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -19,6 +19,7 @@ VIEW_WORK = [
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "cards.view_cardreplacement",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
 ]
@@ -31,6 +32,7 @@ ROLES = {
         "pensions.record_livingcheck",
         "maternity.review_maternityclaim",
         "workinjury.review_injuryrecognition",
+        "cards.review_cardreplacement",
         "benefits.review_unemploymentclaim",
     ],
     "approver": [
@@ -41,6 +43,7 @@ ROLES = {
         "pensions.confirm_livingcheck",
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
+        "cards.issue_cardreplacement",
         "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
