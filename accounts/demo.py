@@ -1,4 +1,4 @@
-"""The demo data: seven insured people, their employers, two medical institutions and the
+"""The demo data: eight insured people (one without a login yet), their employers, two medical institutions and the
 staff logins. README, tests and anyone trying the application rely on these exact people.
 
 `seed()` creates what is missing and touches nothing that exists, so running it again
@@ -190,6 +190,22 @@ PEOPLE = [
         234,
         romanised_name="Liu Qiang",
         pensioner=True,
+    ),
+    Person(
+        "杨静",
+        "110105199609230425",
+        "A10000011",
+        "110100",
+        "北京市朝阳区 Chaoyang District, Beijing",
+        "13800000011",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        False,
+        "employed, two years of contributions, no login yet: register at /register/",
+        "zhongguancun",
+        Decimal("10500.00"),
+        None,
+        24,
+        romanised_name="Yang Jing",
     ),
 ]
 

@@ -403,14 +403,17 @@ KIND_VIEWS = {
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "cards.view_cardreplacement",
 }
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",
+    "cards.review_cardreplacement",
 }
 ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "maternity.approve_maternityclaim",
     "workinjury.decide_injuryrecognition",
+    "cards.issue_cardreplacement",
 }
 ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
