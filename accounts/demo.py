@@ -1,5 +1,6 @@
 """The demo data: eight insured people (one without a login yet), their employers, two
-medical institutions and the staff logins. README, tests and anyone trying the application rely on these exact people.
+medical institutions and the staff logins. README, tests and anyone trying the
+application rely on these exact people.
 
 `seed()` creates what is missing and touches nothing that exists, so running it again
 changes nothing. Contributions go through the payroll import's posting path (the same
