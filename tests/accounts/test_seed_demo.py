@@ -251,7 +251,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 9
+    assert Cardholder.objects.count() == 10
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
