@@ -19,6 +19,20 @@ class CardChangeSerializer(serializers.Serializer):
     to_status = serializers.ChoiceField(choices=Cardholder.CardStatus.choices)
     reason = serializers.ChoiceField(choices=CardStatusChange.Reason.choices)
     reason_label = serializers.CharField(help_text="The reason in the reader's language.")
+    masked_card_number = serializers.CharField(
+        help_text="The card the change concerned, masked (blank on older rows)."
+    )
+
+
+class CardReplacementSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.CharField(help_text="The request's status code.")
+    status_label = serializers.CharField(help_text="The status in the reader's language.")
+    requested_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    refusal = serializers.DictField(
+        allow_null=True, help_text="Where refused: code, message, legal_basis, how_to_contest."
+    )
 
 
 class MyCardSerializer(serializers.Serializer):
@@ -28,6 +42,10 @@ class MyCardSerializer(serializers.Serializer):
     can_report_lost = serializers.BooleanField()
     can_lift_loss_report = serializers.BooleanField()
     history = CardChangeSerializer(many=True, help_text="Newest first.")
+    can_request_replacement = serializers.BooleanField()
+    replacement = CardReplacementSerializer(
+        allow_null=True, help_text="The latest request for a replacement card, if any."
+    )
 
 
 class LiftRequestSerializer(serializers.Serializer):
@@ -39,7 +57,7 @@ class LiftRequestSerializer(serializers.Serializer):
     )
 
 
-def _card_body(cardholder):
+def card_body(cardholder):
     card = selectors.card_overview(cardholder)
     card["card_financial_activated"] = card["financial_function_activated"]
     card["history"] = [
@@ -49,13 +67,28 @@ def _card_body(cardholder):
             "to_status": change.to_status,
             "reason": change.reason,
             "reason_label": change.get_reason_display(),
+            "masked_card_number": change.masked_card_number,
         }
         for change in card["history"]
     ]
+    replacement = card["replacement"]
+    card["can_request_replacement"] = bool(replacement and replacement.can_request)
+    card["replacement"] = (
+        {
+            "reference": replacement.reference,
+            "status": replacement.status,
+            "status_label": replacement.status_label,
+            "requested_at": replacement.requested_at,
+            "decided_at": replacement.decided_at,
+            "refusal": replacement.refusal,
+        }
+        if replacement and replacement.reference
+        else None
+    )
     return MyCardSerializer(card).data
 
 
-def _own_cardholder(request):
+def own_cardholder(request):
     cardholder = selectors.cardholder_for_user(request.user)
     if cardholder is None:
         raise exceptions.NotFound()
@@ -68,7 +101,7 @@ class MeCardView(APIView):
 
     @extend_schema(responses={200: MyCardSerializer})
     def get(self, request):
-        return Response(_card_body(_own_cardholder(request)))
+        return Response(card_body(own_cardholder(request)))
 
 
 class MeCardLiftView(APIView):
@@ -78,7 +111,7 @@ class MeCardLiftView(APIView):
 
     @extend_schema(request=LiftRequestSerializer, responses={200: MyCardSerializer})
     def post(self, request):
-        cardholder = _own_cardholder(request)
+        cardholder = own_cardholder(request)
         serializer = LiftRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if cardholder.card_status == Cardholder.CardStatus.CANCELLED:
@@ -90,4 +123,4 @@ class MeCardLiftView(APIView):
                 return lockout_response(request._request)
             raise exceptions.ValidationError({"password": [reauth.WRONG_PASSWORD]})
         services.card_lift_loss_report(cardholder=cardholder, actor=request.user)
-        return Response(_card_body(cardholder))
+        return Response(card_body(cardholder))

@@ -1,5 +1,6 @@
-"""The demo data: seven insured people, their employers, two medical institutions and the
-staff logins. README, tests and anyone trying the application rely on these exact people.
+"""The demo data: eight insured people (one without a login yet), their employers, two
+medical institutions and the staff logins. README, tests and anyone trying the
+application rely on these exact people.
 
 `seed()` creates what is missing and touches nothing that exists, so running it again
 changes nothing. Contributions go through the payroll import's posting path (the same
@@ -190,6 +191,22 @@ PEOPLE = [
         234,
         romanised_name="Liu Qiang",
         pensioner=True,
+    ),
+    Person(
+        "杨静",
+        "110105199609230425",
+        "A10000011",
+        "110100",
+        "北京市朝阳区 Chaoyang District, Beijing",
+        "13800000011",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        False,
+        "employed, two years of contributions, no login yet: register at /register/",
+        "zhongguancun",
+        Decimal("10500.00"),
+        None,
+        24,
+        romanised_name="Yang Jing",
     ),
 ]
 

@@ -18,6 +18,8 @@ __all__ = [
     "AccountFrozen",
     "CardCancelled",
     "CardNotActive",
+    "CardNotReplaceable",
+    "CardReplaced",
     "CardholderNotLiving",
     "ContributionAfterDeath",
     "ContributionWhileRetired",
@@ -126,6 +128,26 @@ class InvalidYear(DomainError):
 class UnknownCard(DomainError):
     code = "unknown_card"
     default_message = _("There is no card with this number.")
+
+
+class CardReplaced(DomainError):
+    """A settlement with a card number that a replacement cancelled."""
+
+    code = "card_replaced"
+    default_message = _(
+        "This card was replaced by a new card and is cancelled; it can no longer be used "
+        "for payments. Ask the cardholder for the new card."
+    )
+
+
+class CardNotReplaceable(InvalidTransition):
+    """A card cancelled after a death or a paid-out emigration is never replaced."""
+
+    code = "card_not_replaceable"
+    default_message = _(
+        "The card was cancelled after a death or a settlement abroad and cannot be replaced."
+    )
+    status = 409
 
 
 class CardholderNotLiving(DomainError):

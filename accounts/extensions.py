@@ -111,6 +111,39 @@ def record_lines(cardholder):
     return [line for reader in _record_readers for line in reader(cardholder)]
 
 
+@dataclass(frozen=True)
+class CardReplacement:
+    """The cardholder's latest request for a replacement card, as the card page and
+    `GET /api/v1/me/card/` show it; `can_request` says whether one may be asked for
+    now, and `url` where."""
+
+    can_request: bool
+    url: str = ""
+    reference: str = ""
+    status: str = ""
+    status_label: str = ""
+    requested_at: object = None  # a datetime
+    decided_at: object = None
+    # Where the request was refused: the reason as the person reads it.
+    refusal: object = None
+
+
+def _no_card_replacement(cardholder):
+    return CardReplacement(can_request=False)
+
+
+_readers["card_replacement"] = _no_card_replacement
+
+
+def provide_card_replacement(reader):
+    """Answer the card page's replacement with `reader(cardholder) -> CardReplacement`."""
+    _readers["card_replacement"] = reader
+
+
+def card_replacement(cardholder):
+    return _readers["card_replacement"](cardholder)
+
+
 # --- events in a person's life that an app above may act on ---------------------------
 
 # Life events: a basic pension starts, a death or a settlement abroad is verified.

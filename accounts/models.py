@@ -735,6 +735,7 @@ class CardStatusChange(AppendOnlyModel):
         REACTIVATED = "reactivated", _("Put back in use by a service centre")
         DEATH_VERIFIED = "death_verified", _("Cancelled after a verified death")
         EMIGRATION_PAID = "emigration_paid", _("Cancelled after the payout on settling abroad")
+        REPLACED = "replaced", _("Replaced by a new card; this card number is cancelled")
 
     cardholder = models.ForeignKey(
         Cardholder, on_delete=models.PROTECT, related_name="card_changes", db_index=False
@@ -747,6 +748,9 @@ class CardStatusChange(AppendOnlyModel):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # The card number the change concerned (for a replacement: the old, cancelled
+    # one), since a person may have had more than one. Blank on older rows.
+    card_number = models.CharField(_("card number"), max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("card status change")
@@ -756,6 +760,32 @@ class CardStatusChange(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.cardholder_id}: {self.from_status} → {self.to_status} ({self.reason})"
+
+    @property
+    def masked_card_number(self):
+        return mask_card_number(self.card_number)
+
+
+class ReplacedCardNumber(AppendOnlyModel):
+    """A card number a replacement cancelled: it never pays again and is never issued
+    again. Append-only (the model, its queryset and a PostgreSQL trigger refuse
+    changes). Written only by `accounts.services.card_replace`."""
+
+    card_number = models.CharField(_("card number"), max_length=20, unique=True)
+    cardholder = models.ForeignKey(
+        Cardholder, on_delete=models.PROTECT, related_name="replaced_cards"
+    )
+    replaced_by = models.CharField(_("replaced by card number"), max_length=20)
+    reference = models.CharField(_("case reference"), max_length=20, blank=True)
+    replaced_at = models.DateTimeField(_("replaced at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("replaced card number")
+        verbose_name_plural = _("replaced card numbers")
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self):
+        return mask_card_number(self.card_number)
 
 
 # Which card status each change starts from and leads to: the one place that says it.
@@ -768,6 +798,10 @@ CARD_TRANSITIONS = {
     _Why.REACTIVATED: ((_Card.REPORTED_LOST, _Card.FROZEN), _Card.ACTIVE),
     _Why.DEATH_VERIFIED: ((_Card.ACTIVE, _Card.REPORTED_LOST, _Card.FROZEN), _Card.CANCELLED),
     _Why.EMIGRATION_PAID: ((_Card.ACTIVE, _Card.REPORTED_LOST, _Card.FROZEN), _Card.CANCELLED),
+    # A replacement (accounts.services.card_replace only): the lost or damaged card's
+    # number is cancelled for good (accounts.ReplacedCardNumber) and the person's card,
+    # now the new one, is active. The history row names the old number.
+    _Why.REPLACED: ((_Card.ACTIVE, _Card.REPORTED_LOST), _Card.ACTIVE),
 }
 del _Card, _Why
 

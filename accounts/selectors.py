@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts import extensions
 from accounts.exceptions import (
     InvalidCursor,
     InvalidInput,
@@ -111,6 +112,8 @@ def card_overview(cardholder):
         "can_report_lost": card_allows(status, Why.REPORTED_LOST),
         "can_lift_loss_report": card_allows(status, Why.LOSS_REPORT_LIFTED),
         "history": history,
+        # Provided by the replacement-card app (None of it without that app).
+        "replacement": extensions.card_replacement(cardholder),
     }
 
 

@@ -22,6 +22,8 @@ from accounts.exceptions import (
     CardholderDeceased,
     CardholderNotLiving,
     CardNotActive,
+    CardNotReplaceable,
+    CardReplaced,
     ContributionAfterDeath,
     ContributionWhileRetired,
     DomainError,
@@ -43,12 +45,14 @@ from accounts.models import (
     Contribution,
     ContributionRate,
     LedgerTransaction,
+    ReplacedCardNumber,
     Scheme,
     Settlement,
+    card_allows,
 )
 from accounts.pii import id_digest, id_digests, normalise_typed_id
 from accounts.selectors import retired_may_continue
-from accounts.validators import parse_national_id
+from accounts.validators import is_card_number, parse_national_id
 
 logger = logging.getLogger(__name__)
 
@@ -271,6 +275,8 @@ def _settlement_create(institution, card_number, amount, description, key, finge
         )
     cardholder = Cardholder.objects.filter(card_number=card_number).first()
     if cardholder is None:
+        if ReplacedCardNumber.objects.filter(card_number=card_number).exists():
+            raise CardReplaced(field="card_number")
         raise UnknownCard(field="card_number")
     if cardholder.life_status != Cardholder.LifeStatus.LIVING:
         # A purchase is dated the day it is settled; after a verified death nothing is
@@ -337,9 +343,9 @@ def _card_change(cardholder, reason, actor):
     the card is not in a status the change starts from (already done, or another
     request won)."""
     sources, target = CARD_TRANSITIONS[reason]
-    current = (
+    current, number = (
         Cardholder.objects.select_for_update()
-        .values_list("card_status", flat=True)
+        .values_list("card_status", "card_number")
         .get(pk=cardholder.pk)
     )
     if current not in sources:
@@ -356,6 +362,7 @@ def _card_change(cardholder, reason, actor):
         reason=reason,
         actor=actor if actor is not None and actor.pk else None,
         at=now,
+        card_number=number,
     )
     logger.info(
         "card of cardholder %s: %s -> %s (%s) by user %s",
@@ -465,6 +472,76 @@ def card_cancel_on_emigration(*, cardholder, actor=None):
     accounts are paid out (the bank confirmed the payment). Called inside the
     confirming transaction; `actor` is None for a bank's result file."""
     return _card_cancel(cardholder, CardStatusChange.Reason.EMIGRATION_PAID, actor)
+
+
+def card_number_check_free(number, *, field="card_number"):
+    """The number a service centre is about to issue, normalised: one capital letter
+    and eight digits, never issued before (to anyone, nor cancelled by a replacement).
+    InvalidInput naming `field` otherwise."""
+    number = "".join(str(number or "").split()).upper()
+    if not is_card_number(number):
+        raise InvalidInput(
+            _("A card number is one capital letter and eight digits, e.g. A10000011."),
+            code="card_number_malformed",
+            field=field,
+        )
+    taken = (
+        Cardholder.objects.filter(card_number=number).exists()
+        or ReplacedCardNumber.objects.filter(card_number=number).exists()
+    )
+    if taken:
+        raise InvalidInput(
+            _("This card number is already issued or was cancelled; it is never issued again."),
+            code="card_number_taken",
+            field=field,
+        )
+    return number
+
+
+@transaction.atomic
+def card_replace(*, cardholder, new_card_number, actor, reference=""):
+    """A service centre issues a new card to a living cardholder whose card was lost
+    or damaged: the old number is cancelled (history row "replaced"; it is kept so
+    that settlements with it are refused with `card_replaced` and it is never issued
+    again) and the person's card, now the new number, is active, in one transaction.
+    A card cancelled after a death or a paid-out emigration is never replaced
+    (CardNotReplaceable); a frozen one is freed by a service centre first."""
+    _require_staff(actor)
+    number = card_number_check_free(new_card_number, field="new_card_number")
+    locked = Cardholder.objects.select_for_update().get(pk=cardholder.pk)
+    status = locked.card_status
+    living = locked.life_status == Cardholder.LifeStatus.LIVING
+    if not living or status == Cardholder.CardStatus.CANCELLED:
+        raise CardNotReplaceable(field="card_status")
+    if not card_allows(status, CardStatusChange.Reason.REPLACED):
+        raise InvalidTransition(
+            _("The card is frozen; a service centre frees it before it is replaced."),
+            code="card_frozen",
+            field="card_status",
+        )
+    try:
+        with transaction.atomic():
+            # The history row names the old number: it is written before the change.
+            _card_change(locked, CardStatusChange.Reason.REPLACED, actor)
+            ReplacedCardNumber.objects.create(
+                card_number=locked.card_number,
+                cardholder=locked,
+                replaced_by=number,
+                reference=reference[:20],
+            )
+            # The unique column settles two staff issuing the same number at once.
+            Cardholder.objects.filter(pk=locked.pk).update(
+                card_number=number, updated_at=timezone.now()
+            )
+    except IntegrityError:
+        raise InvalidInput(
+            _("This card number is already issued or was cancelled; it is never issued again."),
+            code="card_number_taken",
+            field="new_card_number",
+        ) from None
+    logger.info("card of cardholder %s replaced (%s) by user %s", locked.pk, reference, actor.pk)
+    cardholder.refresh_from_db()
+    return cardholder
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ Error messages deliberately never echo the submitted value: they end up in
 logs and rendered forms, and a national ID number is personal data.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -158,6 +159,15 @@ def mask_national_id(value: str | None) -> str:
     if len(value) < NATIONAL_ID_LENGTH:
         return MASK_CHAR * len(value)
     return value[:6] + MASK_CHAR * 8 + value[-4:]
+
+
+CARD_NUMBER_RE = re.compile(r"[A-Z][0-9]{8}")
+
+
+def is_card_number(value: str | None) -> bool:
+    """A social security card number as issued: one capital letter and eight digits
+    (``A10000011``)."""
+    return bool(value) and CARD_NUMBER_RE.fullmatch(str(value)) is not None
 
 
 def mask_card_number(value: str | None) -> str:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "benefits",
     "maternity",
     "workinjury",
+    "cards",
 ]
 
 MIDDLEWARE = [

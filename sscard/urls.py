@@ -24,6 +24,7 @@ urlpatterns = [
     path("maternity/", include("maternity.urls")),
     path("unemployment/", include("benefits.urls")),
     path("work-injury/", include("workinjury.urls")),
+    path("card/replacement/", include("cards.urls")),
     path("", include("accounts.urls")),
 ]
 

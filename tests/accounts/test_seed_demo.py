@@ -37,6 +37,7 @@ PEOPLE = {
     "510107195801200065": ("赵敏", "Zhao Min", "A10000006", "retired"),
     "440305195407110037": ("刘强", "Liu Qiang", "A10000007", "retired"),
     "320102199205060028": ("周婷", "Zhou Ting", "A10000008", "employed"),
+    "110105199609230425": ("杨静", "Yang Jing", "A10000011", "employed"),
 }
 MODELS = [
     get_user_model(),
@@ -86,7 +87,8 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    assert first["Cardholder"] == 9  # the eight people and Sun Li (seed_sun_li)
+    # The people above and Sun Li (seed_sun_li); Yang Jing has no login yet.
+    assert first["Cardholder"] == 10
 
 
 def test_the_eight_people_are_there_as_described(seeded):
@@ -116,6 +118,9 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     assert zhang.cardholder.card_number == "A10000001"
     assert not users.filter(username=login_username("44030519560308004X")).exists()
     assert Cardholder.objects.with_national_id("44030519560308004X").get().user is None
+    # Yang Jing is living and insured but has not registered: the demo of registration.
+    yang = Cardholder.objects.with_national_id("110105199609230425").get()
+    assert (yang.user, yang.life_status, yang.card_number) == (None, "living", "A10000011")
     with_login = Cardholder.objects.filter(user__isnull=False)
     assert with_login.count() == 8
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
@@ -246,7 +251,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 9
+    assert Cardholder.objects.count() == 10
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):

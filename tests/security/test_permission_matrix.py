@@ -411,14 +411,17 @@ KIND_VIEWS = {
     "workinjury.view_injuryrecognition",
     "workinjury.view_labourcapacityappraisal",
     "workinjury.view_injuryallowancepayment",
+    "cards.view_cardreplacement",
 }
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",
+    "cards.review_cardreplacement",
 }
 ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "maternity.approve_maternityclaim",
     "workinjury.decide_injuryrecognition",
+    "cards.issue_cardreplacement",
 }
 ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
 # The labour-capacity appraisal committee reads recognitions and appraisals and records

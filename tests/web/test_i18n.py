@@ -121,6 +121,7 @@ SOURCES = (
     "benefits",
     "maternity",
     "workinjury",
+    "cards",
     "templates",
     "static",
     "locale",

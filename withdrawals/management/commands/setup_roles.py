@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury")
+APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury", "cards")
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -24,6 +24,7 @@ VIEW_WORK = [
     "workinjury.view_injuryrecognition",
     "workinjury.view_labourcapacityappraisal",
     "workinjury.view_injuryallowancepayment",
+    "cards.view_cardreplacement",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
 ]
@@ -36,6 +37,7 @@ ROLES = {
         "pensions.record_livingcheck",
         "maternity.review_maternityclaim",
         "workinjury.review_injuryrecognition",
+        "cards.review_cardreplacement",
         "benefits.review_unemploymentclaim",
     ],
     "approver": [
@@ -46,6 +48,7 @@ ROLES = {
         "pensions.confirm_livingcheck",
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
+        "cards.issue_cardreplacement",
         "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
