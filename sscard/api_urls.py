@@ -13,6 +13,7 @@ v1 = [
     path("", include("benefits.api_urls")),
     path("", include("maternity.api_urls")),
     path("", include("workinjury.api_urls")),
+    path("", include("corrections.api_urls")),
 ]
 
 urlpatterns = [
