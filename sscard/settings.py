@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "benefits",
     "maternity",
     "workinjury",
+    "corrections",
+    "employer",
 ]
 
 MIDDLEWARE = [
@@ -110,6 +112,8 @@ MIDDLEWARE = [
     "sscard.middleware.PrivateNoStoreMiddleware",
     "sscard.middleware.OTPMiddleware",
     "sscard.middleware.MessageMiddleware",
+    # An employer's login opens the employer pages only.
+    "employer.access.EmployerOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The demo runs with DEBUG on but shows the project's own 404 page.
     "sscard.middleware.ProjectNotFoundMiddleware",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("pension/", include("pensions.urls")),
     path("maternity/", include("maternity.urls")),
     path("unemployment/", include("benefits.urls")),
+    path("record/corrections/", include("corrections.urls")),
+    path("employer/", include("employer.urls")),
     path("", include("accounts.urls")),
 ]
 

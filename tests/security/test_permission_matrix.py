@@ -404,15 +404,20 @@ KIND_VIEWS = {
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
 }
+KIND_VIEWS |= {"corrections.view_recordcorrection"}
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",
+    "corrections.review_recordcorrection",
 }
 ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "maternity.approve_maternityclaim",
     "workinjury.decide_injuryrecognition",
+    "corrections.decide_recordcorrection",
 }
-ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
+ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS | {"accounts.view_recordchange"}
+# Employer logins are not staff: they file their own workers' recognitions only.
+ROLE_PERMISSION_SETS["employer"] = {"workinjury.file_for_employer"}
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
 NOBODY = {
     "accounts.view_full_national_id",

@@ -1,4 +1,5 @@
-"""Create (or bring up to date) the staff groups: reviewer, approver, auditor."""
+"""Create (or bring up to date) the staff groups (reviewer, approver, auditor) and the
+employer logins' group."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -6,7 +7,15 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury")
+APPS = (
+    "accounts",
+    "withdrawals",
+    "pensions",
+    "benefits",
+    "maternity",
+    "workinjury",
+    "corrections",
+)
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -19,6 +28,7 @@ VIEW_WORK = [
     "maternity.view_maternityclaim",
     "maternity.view_employeraveragewage",
     "workinjury.view_injuryrecognition",
+    "corrections.view_recordcorrection",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
 ]
@@ -31,6 +41,7 @@ ROLES = {
         "pensions.record_livingcheck",
         "maternity.review_maternityclaim",
         "workinjury.review_injuryrecognition",
+        "corrections.review_recordcorrection",
         "benefits.review_unemploymentclaim",
     ],
     "approver": [
@@ -41,6 +52,7 @@ ROLES = {
         "pensions.confirm_livingcheck",
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
+        "corrections.decide_recordcorrection",
         "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
@@ -55,7 +67,11 @@ ROLES = {
         "accounts.view_settlement",
         "accounts.view_employer",
         "accounts.view_institution",
+        "accounts.view_recordchange",
     ],
+    # Employer logins (accounts.EmployerLogin), not staff: they file work-injury
+    # recognitions for their own workers; their pages check the rest.
+    "employer": ["workinjury.file_for_employer"],
 }
 
 
@@ -65,7 +81,10 @@ def _perm(name):
 
 
 class Command(BaseCommand):
-    help = "Create the reviewer, approver and auditor groups with their permissions (idempotent)."
+    help = (
+        "Create the reviewer, approver, auditor and employer groups with their permissions "
+        "(idempotent)."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
