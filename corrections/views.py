@@ -1,13 +1,16 @@
 """The record correction pages: thin over `corrections.selectors` and `.services`."""
 
+from functools import wraps
+
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import record
-from accounts.views import cardholder_required
+from accounts.selectors import cardholder_for_user
 from casework import selectors as case_selectors
 from casework import services as casework
 from casework import workflow
@@ -17,6 +20,20 @@ from corrections import eligibility, selectors, services
 from corrections.exceptions import CorrectionRefused
 from corrections.forms import CorrectionForm, UploadForm
 from corrections.models import RecordCorrection
+
+
+def cardholder_required(view):
+    """The person's own record's pages: anyone without a card is not found here."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        cardholder = cardholder_for_user(request.user)
+        if cardholder is None:
+            raise Http404
+        return view(request, cardholder, *args, **kwargs)
+
+    return wrapper
 
 
 @cardholder_required
