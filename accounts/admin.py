@@ -22,11 +22,13 @@ from accounts.models import (
     Contribution,
     ContributionRate,
     Employer,
+    EmployerLogin,
     Institution,
     InstitutionAPIKey,
     InterestRate,
     LedgerEntry,
     LedgerTransaction,
+    RecordChange,
     RetiredContributionRule,
     Settlement,
     User,
@@ -198,6 +200,18 @@ class CardStatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     verbose_name_plural = _("card history")
 
 
+class RecordChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The record's corrections, newest first: old and new value, who, in which case."""
+
+    template = READ_ONLY_INLINE
+    model = RecordChange
+    fields = ("at", "field", "old_value", "new_value", "source", "actor")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("record history")
+
+
 @admin.register(Cardholder)
 class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -215,7 +229,7 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
     list_per_page = 50
     raw_id_fields = ("user",)
     readonly_fields = ("masked_id", "created_at", "updated_at", "to_recover")
-    inlines = [AccountInline, CardStatusChangeInline]
+    inlines = [AccountInline, CardStatusChangeInline, RecordChangeInline]
     actions = ["report_lost", "reactivate"]
 
     @admin.display(description=_("national ID number"))
@@ -330,6 +344,25 @@ class EmployerAdmin(admin.ModelAdmin):
     list_display = ("name", "credit_code", "region")
     search_fields = ("name", "=credit_code")
     show_full_result_count = False
+
+
+@admin.register(RecordChange)
+class RecordChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail of corrected identity fields. Read-only."""
+
+    list_display = ("at", "cardholder_id", "field", "old_value", "new_value", "source", "actor")
+    list_filter = ("field",)
+    search_fields = ("=source",)
+    list_select_related = ("actor",)
+
+
+@admin.register(EmployerLogin)
+class EmployerLoginAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Which login acts for which employer (`manage.py employer_login` links one)."""
+
+    list_display = ("user", "employer", "created_at")
+    search_fields = ("=employer__credit_code", "user__username")
+    list_select_related = ("user", "employer")
 
 
 @admin.register(Institution)

@@ -192,3 +192,14 @@ def run_audit():
     for check in CHECKS:
         result.violations.extend(check())
     return result
+
+
+# --- the record's audit trail -------------------------------------------------------
+
+
+def record_trail(cardholder):
+    """Every change of the cardholder's identity fields, newest first: field, value
+    before and after, who decided it, in which case, when."""
+    from accounts.models import RecordChange
+
+    return RecordChange.objects.filter(cardholder=cardholder).select_related("actor")

@@ -242,6 +242,7 @@ PURCHASES = [
 ]
 
 STAFF = [("reviewer", "reviewer"), ("approver", "approver"), ("auditor", "auditor")]
+EMPLOYER_LOGIN = "zhongguancun"
 
 
 def _history_rates():
@@ -345,6 +346,12 @@ def seed(today=None):
         )
     for code, name, kind in INSTITUTIONS:
         Institution.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+    # The Zhongguancun employer's own login: its work-injury filings and payroll files.
+    employer_user = _user(EMPLOYER_LOGIN, password, email=demo_email("zhongguancun"))
+    services.employer_login_link(
+        user=employer_user, credit_code=generate_credit_code(EMPLOYERS["zhongguancun"][1])
+    )
+    logins.append((EMPLOYER_LOGIN, EMPLOYERS["zhongguancun"][0], "employer"))
 
     rows = []
     retiring = []

@@ -147,6 +147,7 @@ REASONS = {
     "duplicate_row": "duplicate of line {first} (same person and month)",
     "unknown_cardholder": "no cardholder has this national ID number",
     "unknown_employer": "no employer has this credit code",
+    "other_employer": "the row is for another employer than the one uploading the file",
     "no_accounts": "the cardholder's accounts are not opened",
     "contribution_after_death": "the cardholder died before this month",
     "contribution_while_retired": "the cardholder is retired and pays no contributions",
@@ -162,7 +163,7 @@ def _reject(line, code, **params):
     return Reject(line, code, REASONS[code].format(**params))
 
 
-def check_row(line, fields, *, today):
+def check_row(line, fields, *, today, only_employer=None):
     """Validate one CSV row's own content. Returns a PayrollRow or a Reject."""
     if len(fields) != len(HEADER):
         return _reject(line, "malformed_row")
@@ -175,6 +176,8 @@ def check_row(line, fields, *, today):
         code = validate_credit_code(code)
     except ValidationError as exc:
         return _reject(line, "invalid_credit_code", detail=" ".join(exc.messages))
+    if only_employer is not None and code != only_employer:
+        return _reject(line, "other_employer")
     try:
         month = parse_month(month_text, today=today)
         wage = parse_wage(wage_text)
@@ -189,10 +192,11 @@ def _duplicate_key(row):
     return int(row.national_id[:17]) << 17 | (row.month.year * 12 + row.month.month)
 
 
-def read_payroll(stream, *, today=None):
+def read_payroll(stream, *, today=None, only_employer=None):
     """Yield a PayrollRow or a Reject for every data row of a payroll CSV stream.
 
     Line numbers are the file's own (the header is line 1). Blank lines are skipped.
+    With `only_employer` (a credit code) a row for any other employer is rejected.
     A row repeating the person and month of an earlier good row is a duplicate.
     """
     today = today or timezone.localdate()
@@ -208,7 +212,7 @@ def read_payroll(stream, *, today=None):
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue
         line = reader.line_num
-        result = check_row(line, fields, today=today)
+        result = check_row(line, fields, today=today, only_employer=only_employer)
         if isinstance(result, PayrollRow):
             key = _duplicate_key(result)
             first = seen.setdefault(key, line)
@@ -217,7 +221,9 @@ def read_payroll(stream, *, today=None):
         yield result
 
 
-def import_payroll(stream, *, chunk_size=DEFAULT_CHUNK_SIZE, today=None, on_chunk=None):
+def import_payroll(
+    stream, *, chunk_size=DEFAULT_CHUNK_SIZE, today=None, on_chunk=None, only_employer=None
+):
     """Import a payroll CSV stream chunk by chunk; returns an ImportSummary.
 
     `on_chunk(summary, chunk_rejects)` is called after every chunk (progress, reporting).
@@ -226,7 +232,7 @@ def import_payroll(stream, *, chunk_size=DEFAULT_CHUNK_SIZE, today=None, on_chun
     """
     summary = ImportSummary()
     caches = Caches()
-    chunks = _chunks(read_payroll(stream, today=today), chunk_size)
+    chunks = _chunks(read_payroll(stream, today=today, only_employer=only_employer), chunk_size)
 
     def build(chunk):
         read, rows, rejects = chunk

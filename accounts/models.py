@@ -810,3 +810,58 @@ def card_allows(status, reason):
     """May a card in `status` make the change `reason` (a CardStatusChange.Reason)?"""
     sources, _target = CARD_TRANSITIONS[reason]
     return status in sources
+
+
+# --- the record's corrections --------------------------------------------------------
+
+
+class RecordChange(AppendOnlyModel):
+    """One change of an identity field of a cardholder's record, with the value before
+    and after, who made it and on what ground (the approved correction's reference).
+    Append-only (the model, its queryset and a PostgreSQL trigger refuse changes);
+    written only by `accounts.services.cardholder_record_correct`."""
+
+    cardholder = models.ForeignKey(
+        Cardholder, on_delete=models.PROTECT, related_name="record_changes", db_index=False
+    )
+    field = models.CharField(_("field"), max_length=30)
+    old_value = models.CharField(_("old value"), max_length=200, blank=True)
+    new_value = models.CharField(_("new value"), max_length=200, blank=True)
+    # The case the change was decided in (its reference), e.g. RC-2026-000012.
+    source = models.CharField(_("decided in"), max_length=40)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("record change")
+        verbose_name_plural = _("record changes")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["cardholder", "-at"], name="record_change_holder_at")]
+
+    def __str__(self):
+        return f"{self.cardholder_id}: {self.field} {self.old_value!r} → {self.new_value!r}"
+
+
+# --- employers' own logins --------------------------------------------------------------
+
+
+class EmployerLogin(models.Model):
+    """A login that acts for one employer (found by its credit code): it files the
+    employer's work-injury recognitions and uploads its payroll and average wages,
+    for that employer only."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="employer_login", verbose_name=_("login")
+    )
+    employer = models.ForeignKey(
+        Employer, on_delete=models.PROTECT, related_name="logins", verbose_name=_("employer")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employer login")
+        verbose_name_plural = _("employer logins")
+        ordering = ["employer", "user"]
+
+    def __str__(self):
+        return f"{self.user} → {self.employer.credit_code}"

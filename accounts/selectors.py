@@ -774,3 +774,13 @@ def retired_may_continue(region, rules=None):
             )
         )
     return rules.get(region, rules.get(NATIONAL, False))
+
+
+def employer_for_user(user):
+    """The employer this login acts for, or None (cardholders, heirs, staff)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from accounts.models import EmployerLogin
+
+    link = EmployerLogin.objects.select_related("employer").filter(user_id=user.pk).first()
+    return link.employer if link is not None else None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import contribution_rules as rules
-from accounts import extensions, ledger
+from accounts import extensions, ledger, record_fields
 from accounts.exceptions import (
     AccountClosed,
     CardCancelled,
@@ -44,8 +44,11 @@ from accounts.models import (
     CardStatusChange,
     Contribution,
     ContributionRate,
+    Employer,
+    EmployerLogin,
     LedgerTransaction,
     ReplacedCardNumber,
+    RecordChange,
     Scheme,
     Settlement,
     card_allows,
@@ -902,3 +905,71 @@ def employment_status_set(*, cardholder, status, actor=None):
             actor=actor,
         )
     return cardholder
+
+
+# --- corrections of the record ----------------------------------------------------------
+
+
+class RecordChanged(InvalidTransition):
+    code = "record_changed_meanwhile"
+    default_message = _(
+        "The record no longer holds the value the correction was asked against; ask again."
+    )
+
+
+@transaction.atomic
+def cardholder_record_correct(*, cardholder, field, old_value, new_value, actor, source):
+    """Change one identity field of the record (accounts.record_fields) from
+    `old_value` (as the request saw it) to `new_value`, and keep both on the audit
+    trail (`RecordChange`) with who decided it and in which case (`source`).
+
+    Under the cardholder's row lock, compare-and-set: when the record no longer holds
+    `old_value` nothing is written and RecordChanged is raised. Returns the change."""
+    spec = record_fields.record_field(field)
+    value = record_fields.parse_value(field, record_fields.as_text(new_value))
+    if actor is None or not actor.is_active:
+        raise Forbidden()
+    locked = Cardholder.objects.select_for_update().get(pk=cardholder.pk)
+    current = record_fields.as_text(getattr(locked, spec.attribute))
+    if current != record_fields.as_text(old_value):
+        raise RecordChanged()
+    Cardholder.objects.filter(pk=locked.pk).update(
+        **{spec.attribute: value, "updated_at": timezone.now()}
+    )
+    change = RecordChange.objects.create(
+        cardholder=locked,
+        field=spec.name,
+        old_value=current,
+        new_value=record_fields.as_text(value),
+        source=str(source)[:40],
+        actor=actor,
+    )
+    cardholder.refresh_from_db()
+    logger.info("record of cardholder %s: %s corrected in %s", locked.pk, spec.name, source)
+    return change
+
+
+# --- employers' logins ------------------------------------------------------------------
+
+EMPLOYER_GROUP = "employer"
+
+
+@transaction.atomic
+def employer_login_link(*, user, credit_code):
+    """Let `user` act for the employer with `credit_code` (and no other): the link and
+    the employer role. A staff member or a cardholder cannot be an employer login."""
+    from django.contrib.auth.models import Group
+
+    employer = Employer.objects.filter(credit_code=str(credit_code or "").strip().upper()).first()
+    if employer is None:
+        raise InvalidInput(_("No employer has this credit code."), field="credit_code")
+    if user.is_staff or user.is_superuser or Cardholder.objects.filter(user=user).exists():
+        raise InvalidInput(
+            _("A staff or cardholder login cannot act for an employer."), field="user"
+        )
+    link, _created = EmployerLogin.objects.update_or_create(
+        user=user, defaults={"employer": employer}
+    )
+    group, _created = Group.objects.get_or_create(name=EMPLOYER_GROUP)
+    user.groups.add(group)
+    return link

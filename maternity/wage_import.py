@@ -26,6 +26,7 @@ REASONS = {
     "malformed_row": "the row does not have the four columns " + ",".join(HEADER),
     "invalid_credit_code": "the employer's credit code is not valid: {detail}",
     "unknown_employer": "no employer has this credit code",
+    "other_employer": "the row is for another employer than the one uploading the file",
     "invalid_year": "the year must be written YYYY",
     "future_year": "the year has not ended yet",
     "invalid_wage": "the average wage is not a number",
@@ -56,7 +57,7 @@ def _reject(line, code, **params):
     return Reject(line, code, REASONS[code].format(**params))
 
 
-def _check(line, fields, today):
+def _check(line, fields, today, only_employer=None):
     if len(fields) != len(HEADER):
         return _reject(line, "malformed_row")
     code, year_text, wage_text, source = (value.strip() for value in fields)
@@ -64,6 +65,8 @@ def _check(line, fields, today):
         code = validate_credit_code(code)
     except ValidationError as exc:
         return _reject(line, "invalid_credit_code", detail=" ".join(exc.messages))
+    if only_employer is not None and code != only_employer:
+        return _reject(line, "other_employer")
     if not (len(year_text) == 4 and year_text.isdigit() and int(year_text) >= 1990):
         return _reject(line, "invalid_year")
     year = int(year_text)
@@ -80,8 +83,9 @@ def _check(line, fields, today):
     return (line, code, year, wage, source[:200])
 
 
-def import_average_wages(stream, *, today=None):
-    """Read the file, check every row, write the good ones; an ImportSummary."""
+def import_average_wages(stream, *, today=None, only_employer=None):
+    """Read the file, check every row, write the good ones; an ImportSummary. With
+    `only_employer` (a credit code) a row for any other employer is rejected."""
     today = today or date.today()
     reader = core_csv.reader(stream)
     header = next(reader, None)
@@ -95,7 +99,7 @@ def import_average_wages(stream, *, today=None):
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             continue
         summary.rows_read += 1
-        result = _check(reader.line_num, fields, today)
+        result = _check(reader.line_num, fields, today, only_employer)
         if isinstance(result, Reject):
             summary.rejects.append(result)
             continue

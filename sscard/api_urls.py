@@ -14,6 +14,7 @@ v1 = [
     path("", include("maternity.api_urls")),
     path("", include("workinjury.api_urls")),
     path("", include("cards.api_urls")),
+    path("", include("corrections.api_urls")),
 ]
 
 urlpatterns = [

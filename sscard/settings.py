@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "maternity",
     "workinjury",
     "cards",
+    "corrections",
+    "employer",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +113,8 @@ MIDDLEWARE = [
     "sscard.middleware.PrivateNoStoreMiddleware",
     "sscard.middleware.OTPMiddleware",
     "sscard.middleware.MessageMiddleware",
+    # An employer's login opens the employer pages only.
+    "employer.access.EmployerOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # The demo runs with DEBUG on but shows the project's own 404 page.
     "sscard.middleware.ProjectNotFoundMiddleware",

@@ -25,6 +25,8 @@ urlpatterns = [
     path("unemployment/", include("benefits.urls")),
     path("work-injury/", include("workinjury.urls")),
     path("card/replacement/", include("cards.urls")),
+    path("record/corrections/", include("corrections.urls")),
+    path("employer/", include("employer.urls")),
     path("", include("accounts.urls")),
 ]
 

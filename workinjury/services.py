@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from accounts import ledger
-from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
+from accounts.models import Account, Cardholder, Contribution, LedgerTransaction, Scheme
+from accounts.selectors import employer_for_user
 from benefits import work_injury_rules as rules
 from benefits.exceptions import MissingFigure
 from casework import notes, workflow
@@ -87,6 +88,12 @@ def _tell_worker(claim, cardholder):
     )
 
 
+def _employs(employer, cardholder):
+    """Has the employer paid contributions for the worker (the payroll shows the
+    labour relationship)?"""
+    return Contribution.objects.filter(cardholder=cardholder, employer=employer).exists()
+
+
 @transaction.atomic
 def recognition_start(
     *,
@@ -100,9 +107,11 @@ def recognition_start(
     today=None,
 ):
     """File a recognition (a draft, reference WI-YYYY-NNNNNN): the worker for themself,
-    a close relative naming the worker, or staff holding `file_for_employer` on the
-    employer's behalf. Refused with every reason unless the time limit for that filer
-    holds (WIR Art. 17) and no recognition of the same accident is open."""
+    a close relative naming the worker, staff holding `file_for_employer` on the
+    employer's behalf, or the employer's own login for a worker it pays contributions
+    for (recorded as the recognition's employer). Refused with every reason unless the
+    time limit for that filer holds (WIR Art. 17) and no recognition of the same
+    accident is open."""
     if filer not in Filer.values:
         raise InvalidInput(
             _("Say who files: the worker, a close relative or the employer."),
@@ -134,6 +143,12 @@ def recognition_start(
             raise InvalidInput(
                 _("File for yourself as the worker."), code="invalid_choice", field="filer"
             )
+    # A login acting for an employer files for that employer's own workers only.
+    acting_for = employer_for_user(applicant) if filer == Filer.EMPLOYER else None
+    if acting_for is not None and not _employs(acting_for, cardholder):
+        raise NotFound(
+            _("No insured person has this ID number and name."), field="worker_national_id"
+        )
     cardholder = Cardholder.objects.select_for_update().get(pk=cardholder.pk)
     decision = eligibility.evaluate(
         selectors.recognition_facts(
@@ -146,10 +161,10 @@ def recognition_start(
     )
     if not decision.allowed:
         raise RecognitionRefused(decision)
-    from accounts.models import Contribution
-
     employer_id = (
-        Contribution.objects.filter(cardholder=cardholder, employer__isnull=False)
+        acting_for.pk
+        if acting_for is not None
+        else Contribution.objects.filter(cardholder=cardholder, employer__isnull=False)
         .order_by("-month")
         .values_list("employer_id", flat=True)
         .first()

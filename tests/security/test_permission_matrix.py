@@ -31,6 +31,17 @@ from withdrawals.models import WithdrawalApplication
 
 pytestmark = pytest.mark.django_db
 
+
+def employer_login(username):
+    """A login acting for an employer that pays nobody in this world."""
+    from accounts.services import employer_login_link
+    from tests.factories import EmployerFactory
+
+    user = UserFactory(username=username)
+    employer_login_link(user=user, credit_code=EmployerFactory().credit_code)
+    return type(user).objects.get(pk=user.pk)
+
+
 ROLES = [
     "anonymous",
     "cardholder_b",
@@ -40,6 +51,7 @@ ROLES = [
     "approver",
     "auditor",
     "institution",
+    "employer",
 ]
 STAFF = {"reviewer", "approver", "auditor"}
 
@@ -167,6 +179,7 @@ class World:
             "reviewer": staff_with_role("mx_reviewer", "reviewer"),
             "approver": staff_with_role("mx_approver", "approver"),
             "auditor": staff_with_role("mx_auditor", "auditor"),
+            "employer": employer_login("mx_employer"),
         }
         WithdrawalApplicationFactory(cardholder=self.a, applicant=self.users["heir_of_a"])
         pharmacy = InstitutionFactory()
@@ -413,17 +426,20 @@ KIND_VIEWS = {
     "workinjury.view_injuryallowancepayment",
     "cards.view_cardreplacement",
 }
+KIND_VIEWS |= {"corrections.view_recordcorrection"}
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",
     "cards.review_cardreplacement",
+    "corrections.review_recordcorrection",
 }
 ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "maternity.approve_maternityclaim",
     "workinjury.decide_injuryrecognition",
     "cards.issue_cardreplacement",
+    "corrections.decide_recordcorrection",
 }
-ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS
+ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS | {"accounts.view_recordchange"}
 # The labour-capacity appraisal committee reads recognitions and appraisals and records
 # conclusions, nothing else.
 ROLE_PERMISSION_SETS["appraisal_committee"] = {
@@ -431,6 +447,8 @@ ROLE_PERMISSION_SETS["appraisal_committee"] = {
     "workinjury.view_labourcapacityappraisal",
     "workinjury.conclude_labourcapacityappraisal",
 }
+# Employer logins are not staff: they file their own workers' recognitions only.
+ROLE_PERMISSION_SETS["employer"] = {"workinjury.file_for_employer"}
 # What no role gets: only superusers see whole ID numbers, logins, keys and e-mails sent.
 NOBODY = {
     "accounts.view_full_national_id",
@@ -482,3 +500,38 @@ def test_the_auditor_sees_masked_id_numbers_only(client):
         assert "Anneliese Quorvath" in html
         assert holder.national_id not in html and holder.masked_national_id in html
     assert client.get("/admin/accounts/user/").status_code == 403
+
+
+# --- the employer's pages and everyone else's ------------------------------------------
+
+# What an employer login opens besides its own pages (employer:*).
+EMPLOYER_OPEN = {
+    "accounts:logout",
+    "accounts:login",
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:contact_details",
+    "set_language",
+}
+
+
+def test_an_employer_opens_no_cardholder_page_and_a_cardholder_no_employer_page(world):
+    employer = world.client("employer", api=False)
+    cardholder = Client()
+    cardholder.force_login(world.a_user)
+    failures = []
+    for name, path, params in ROUTES:
+        if path.startswith(("admin/", "api/")) or name in PUBLIC or name is None:
+            continue
+        url = url_for(world, name, path, params)
+        if name.startswith("employer:"):
+            response = cardholder.get(url)
+            if response.status_code != 403:
+                failures.append(f"cardholder GET {url}: {response.status_code}")
+        elif name not in EMPLOYER_OPEN:
+            response = employer.get(url)
+            to_employer = response.status_code == 302 and response["Location"] == "/employer/"
+            if response.status_code != 403 and not to_employer:
+                failures.append(f"employer GET {url}: {response.status_code}")
+    assert failures == [], "\n".join(failures)
+    assert employer.get("/employer/").status_code == 200

@@ -1,5 +1,5 @@
-"""Create (or bring up to date) the staff groups: reviewer, approver, auditor and the
-work-injury appraisal committee."""
+"""Create (or bring up to date) the staff groups: reviewer, approver, auditor, the
+work-injury appraisal committee, and the employer logins' group."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -7,7 +7,16 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-APPS = ("accounts", "withdrawals", "pensions", "benefits", "maternity", "workinjury", "cards")
+APPS = (
+    "accounts",
+    "withdrawals",
+    "pensions",
+    "benefits",
+    "maternity",
+    "workinjury",
+    "cards",
+    "corrections",
+)
 VIEW_WORK = [
     "withdrawals.view_withdrawalapplication",
     "withdrawals.view_supportingdocument",
@@ -25,6 +34,7 @@ VIEW_WORK = [
     "workinjury.view_labourcapacityappraisal",
     "workinjury.view_injuryallowancepayment",
     "cards.view_cardreplacement",
+    "corrections.view_recordcorrection",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
 ]
@@ -38,6 +48,7 @@ ROLES = {
         "maternity.review_maternityclaim",
         "workinjury.review_injuryrecognition",
         "cards.review_cardreplacement",
+        "corrections.review_recordcorrection",
         "benefits.review_unemploymentclaim",
     ],
     "approver": [
@@ -49,6 +60,7 @@ ROLES = {
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
         "cards.issue_cardreplacement",
+        "corrections.decide_recordcorrection",
         "benefits.approve_unemploymentclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
@@ -63,6 +75,7 @@ ROLES = {
         "accounts.view_settlement",
         "accounts.view_employer",
         "accounts.view_institution",
+        "accounts.view_recordchange",
     ],
     # The labour-capacity appraisal committee (WIR Art. 23-25): reads the recognised
     # injuries and records the conclusion of an appraisal, nothing else.
@@ -71,6 +84,9 @@ ROLES = {
         "workinjury.view_labourcapacityappraisal",
         "workinjury.conclude_labourcapacityappraisal",
     ],
+    # Employer logins (accounts.EmployerLogin), not staff: they file work-injury
+    # recognitions for their own workers; their pages check the rest.
+    "employer": ["workinjury.file_for_employer"],
 }
 
 
@@ -83,6 +99,8 @@ class Command(BaseCommand):
     help = (
         "Create the reviewer, approver, auditor and appraisal_committee groups with their "
         "permissions (idempotent)."
+        "Create the reviewer, approver, auditor and employer groups with their permissions "
+        "(idempotent)."
     )
 
     @transaction.atomic
