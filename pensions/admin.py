@@ -11,6 +11,7 @@ from casework.staff_admin import CaseAdmin
 from pensions import eligibility, selectors, services
 from pensions.models import (
     WORKFLOW,
+    PensionArrears,
     PensionIncrease,
     PensionOverpayment,
     PensionPayment,
@@ -110,8 +111,9 @@ class RetirementClaimAdmin(CaseAdmin):
 class PensionIncreaseAdmin(admin.ModelAdmin):
     """The yearly increases are data staff enter with their source."""
 
-    list_display = ("region", "from_month", "percent", "amount", "source")
+    list_display = ("region", "from_month", "percent", "amount", "source", "recorded_at")
     list_filter = ("region",)
+    readonly_fields = ("recorded_at",)
 
 
 class _RecordAdmin(admin.ModelAdmin):
@@ -144,6 +146,23 @@ class PensionPaymentAdmin(_RecordAdmin):
         "transaction",
     )
     list_filter = ("month", "destination", "back_pay")
+
+
+@admin.register(PensionArrears)
+class PensionArrearsAdmin(_RecordAdmin):
+    """Arrears of increases entered after months were paid at the old amount."""
+
+    list_display = (
+        "claim",
+        "increase",
+        "first_month",
+        "last_month",
+        "months",
+        "amount",
+        "paid_in",
+        "transaction",
+    )
+    list_filter = ("paid_in",)
 
 
 @admin.register(SuspendedMonth)

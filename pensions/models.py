@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, AppendOnlyModel, LedgerTransaction
@@ -220,6 +221,9 @@ class PensionIncrease(models.Model):
     )
     amount = models.DecimalField(_("amount a month"), null=True, blank=True, **MONEY)
     source = models.CharField(_("source"), max_length=200)
+    # When the increase was entered: months paid before then were paid without it, and
+    # the next run pays their arrears (`PensionArrears`).
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("pension increase")
@@ -309,6 +313,47 @@ class PensionPayment(AppendOnlyModel):
     @property
     def bank_account_number(self):
         return self.account_number
+
+
+class PensionArrears(AppendOnlyModel):
+    """The arrears of one yearly increase for one pensioner: the months already paid
+    at the amount before the increase was entered, paid once in a later run as their
+    own posting (fund −A · benefits-payable +A), with the basis: the increase row, the
+    months it covers and the difference a month."""
+
+    claim = models.ForeignKey(RetirementClaim, on_delete=models.PROTECT, related_name="arrears")
+    increase = models.ForeignKey(
+        PensionIncrease, on_delete=models.PROTECT, related_name="+", verbose_name=_("increase")
+    )
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    amount = models.DecimalField(_("arrears"), **MONEY)
+    paid_in = models.DateField(_("paid with the run of"))
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("paid to"), max_length=10, choices=Destination.choices)
+    payee = models.CharField(_("payee"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension increase arrears")
+        verbose_name_plural = _("pension increase arrears")
+        ordering = ["claim", "first_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "increase"], name="one_arrears_per_claim_and_increase"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="arrears_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.increase_id}: {self.amount}"
+
+    @property
+    def reference(self):
+        return f"PA-{self.claim_id}-{self.increase_id}"
 
 
 class SuspendedMonth(AppendOnlyModel):

@@ -45,6 +45,7 @@ from pensions.exceptions import (
 from pensions.models import (
     WORKFLOW,
     Destination,
+    PensionArrears,
     PensionIncrease,
     PensionPayment,
     RetirementClaim,
@@ -53,6 +54,10 @@ from pensions.models import (
 from pensions.reference_data import NATIONAL
 
 PENSION = LedgerTransaction.Kind.PENSION
+ARREARS = LedgerTransaction.Kind.PENSION_ARREARS
+# An increase entered more than this many months before the month paid has had its
+# arrears paid by the runs since.
+ARREARS_MONTHS = 13
 # Claims per id range: one bulk-writer chunk and one Celery task each.
 RANGE_SIZE = 10_000
 CARD_BANK = "social security card"
@@ -75,6 +80,25 @@ PAYMENTS = ledger_bulk.Records(
     ],
     held=["claim_id"],
     text=lambda values: _payment_text(*values),
+)
+
+
+ARREARS_RECORDS = ledger_bulk.Records(
+    PensionArrears,
+    [
+        "claim_id",
+        "increase_id",
+        "first_month",
+        "last_month",
+        "months",
+        "amount",
+        "paid_in",
+        "destination",
+        "payee",
+        "bank_name",
+        "account_number",
+    ],
+    held=["claim_id", "increase_id"],
 )
 
 
@@ -114,6 +138,8 @@ class Plan:
     increases: dict  # region -> [payment_rules.Increase]
     payable: int  # the benefits-payable account id
     ranges: list = field(default_factory=list)  # [(first claim id, last + 1)]
+    # region -> the increases entered after their first month, whose arrears may be due
+    late: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -124,6 +150,7 @@ class RunResult:
     already_paid: int = 0  # claims whose month was paid before
     suspended: int = 0  # claims whose month is suspended (living check lapsed)
     stopped: int = 0  # claims not paid because the pensioner died before the month
+    arrears_paid: int = 0  # arrears postings of increases entered late
     refused: list = field(default_factory=list)  # (claim id, code)
 
     def add(self, other):
@@ -134,6 +161,7 @@ class RunResult:
             "already_paid",
             "suspended",
             "stopped",
+            "arrears_paid",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.refused.extend(other.refused)
@@ -150,7 +178,9 @@ def increase_table(regions, month):
     rows = PensionIncrease.objects.filter(region__in={*regions, NATIONAL}, from_month__lte=month)
     by_year = {}
     for row in rows.order_by("from_month"):
-        increase = payment_rules.Increase(row.from_month, row.percent, row.amount)
+        increase = payment_rules.Increase(
+            row.from_month, row.percent, row.amount, row.pk, row.recorded_at
+        )
         by_year.setdefault((row.region, row.from_month.year), []).append(increase)
     table = {}
     years = {year for _region, year in by_year}
@@ -208,7 +238,31 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
     if bounds["first"] is not None:
         for start in range(bounds["first"], bounds["last"] + 1, range_size):
             ranges.append((start, min(start + range_size, bounds["last"] + 1)))
-    return Plan(month, funds, increases, payable, ranges)
+    return Plan(month, funds, increases, payable, ranges, late_increases(increases, month))
+
+
+def late_increases(increases, month):
+    """{region: [Increase]} entered on or after their first month (so months may have
+    been paid without them) and at most ARREARS_MONTHS before the month paid: every run
+    since has paid each pensioner in payment, arrears included."""
+    oldest = living_check.add_months(month, -ARREARS_MONTHS)
+    late = {}
+    for region, rows in increases.items():
+        found = [
+            row
+            for row in rows
+            if row.recorded_at is not None
+            and row.from_month < month
+            and oldest <= timezone.localdate(row.recorded_at)
+            and timezone.localdate(row.recorded_at) >= row.from_month
+        ]
+        if found:
+            late[region] = found
+    return late
+
+
+def arrears_key(claim_id, increase_id):
+    return f"pension-arrears:{claim_id}:{increase_id}"
 
 
 # What a range reads of each claim and its cardholder: plain rows, not model instances
@@ -365,6 +419,7 @@ def pension_pay_range(plan, first, stop, *, writer=None):
     ):
         suspended.setdefault(claim_id, set()).add(day)
     personal_ids, states = _personal_pension_accounts([claim.cardholder_id for claim in claims])
+    paid_before, settled = _arrears_facts(plan, claims, in_range)
     groups, suspensions = [], []
     dues = selectors.living_check_dues(claims)
     for claim in claims:
@@ -385,7 +440,7 @@ def pension_pay_range(plan, first, stop, *, writer=None):
             result.already_paid += 1
         elif death_month is not None and month > death_month:
             result.stopped += 1
-        if not todo:
+        if not todo and claim.pk not in paid_before:
             continue
         payee = _destination(claim, holder)
         if payee is None:
@@ -437,7 +492,16 @@ def pension_pay_range(plan, first, stop, *, writer=None):
                     ),
                 )
             )
-        groups.append(ledger_bulk.Group(claim.pk, postings))
+        if (
+            claim.pk in paid_before
+            and living_check.month_payable(due, month.year, month.month)
+            and (death_month is None or month <= death_month)
+        ):
+            postings.extend(
+                _arrears_postings(plan, claim, paid_before[claim.pk], settled, death_month, payee)
+            )
+        if postings:
+            groups.append(ledger_bulk.Group(claim.pk, postings))
     if suspensions:
         SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
     if groups:
@@ -449,9 +513,84 @@ def pension_pay_range(plan, first, stop, *, writer=None):
         result.months_paid = outcome.transactions
         for group in groups:
             if group.tag in posted:
-                result.back_pay_months += sum(1 for p in group.postings if p.record[-1])
+                for posting in group.postings:
+                    if posting.kind == ARREARS:
+                        result.arrears_paid += 1
+                    elif posting.record[-1]:
+                        result.back_pay_months += 1
+        result.months_paid -= result.arrears_paid
         result.already_paid += outcome.already_posted
     return result
+
+
+def _arrears_facts(plan, claims, in_range):
+    """({claim id: [(month, paid at)]} of the months paid before an increase entered
+    late, {claim id: {increase ids whose arrears are paid}}): two reads, none when no
+    increase was entered late."""
+    late = [row for region in {c.region for c in claims} for row in plan.late.get(region, ())]
+    if not late:
+        return {}, {}
+    paid = {}
+    for claim_id, day, paid_at in (
+        PensionPayment.objects.filter(
+            month__gte=min(row.from_month for row in late),
+            created_at__lt=max(row.recorded_at for row in late),
+            **in_range,
+        )
+        .order_by()
+        .values_list("claim_id", "month", "created_at")
+    ):
+        paid.setdefault(claim_id, []).append((day, paid_at))
+    settled = {}
+    for claim_id, increase_id in PensionArrears.objects.filter(
+        increase_id__in={row.pk for row in late}, **in_range
+    ).values_list("claim_id", "increase_id"):
+        settled.setdefault(claim_id, set()).add(increase_id)
+    return paid, settled
+
+
+def _arrears_postings(plan, claim, paid, settled, death_month, payee):
+    """One `pension_arrears` posting per increase entered late that the claim's months
+    paid before it are short of: fund −A · benefits-payable +A, with its record."""
+    if death_month is not None:
+        paid = [(day, at) for day, at in paid if day <= death_month]
+    owed = payment_rules.increase_arrears(
+        claim.basic_monthly,
+        claim.personal_monthly,
+        claim.starts_on,
+        paid,
+        plan.increases.get(claim.region, ()),
+        settled.get(claim.pk, frozenset()),
+    )
+    fund = plan.funds[claim.region]
+    postings = []
+    for arrears in owed:
+        increase = arrears.increase
+        first, last = arrears.months[0], arrears.months[-1]
+        postings.append(
+            ledger_bulk.Posting(
+                key=arrears_key(claim.pk, increase.pk),
+                kind=ARREARS,
+                legs=((fund, -arrears.amount), (plan.payable, arrears.amount)),
+                reference=claim.reference,
+                description=(
+                    f"Arrears of the increase from {increase.from_month:%Y-%m}, "
+                    f"{first:%Y-%m} to {last:%Y-%m}"
+                ),
+                records=ARREARS_RECORDS,
+                record=(
+                    claim.pk,
+                    increase.pk,
+                    first,
+                    last,
+                    len(arrears.months),
+                    arrears.amount,
+                    plan.month,
+                    *payee,
+                ),
+            )
+        )
+    return postings
 
 
 def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE):

@@ -154,6 +154,72 @@ def pension_payments(claim):
     return list(claim.payments.order_by("month"))
 
 
+def pension_arrears(claim):
+    """The arrears of increases entered late paid on the claim, oldest first, each with
+    its increase (the basis). One query."""
+    return list(claim.arrears.select_related("increase").order_by("first_month", "pk"))
+
+
+def _arrears_body(arrears):
+    increase = arrears.increase
+    return {
+        "increase_from": f"{increase.from_month:%Y-%m}",
+        "percent": None if increase.percent is None else f"{increase.percent.normalize():f}",
+        "amount_a_month": _money(increase.amount),
+        "source": increase.source,
+        "first_month": f"{arrears.first_month:%Y-%m}",
+        "last_month": f"{arrears.last_month:%Y-%m}",
+        "months": arrears.months,
+        "amount": _money(arrears.amount),
+        "paid_in": f"{arrears.paid_in:%Y-%m}",
+    }
+
+
+def pension_record_lines(cardholder):
+    """The arrears of pension increases on the pensioner's "My record". One query."""
+    from django.utils.translation import gettext as _
+
+    from accounts.extensions import RecordLine
+    from pensions.models import PensionArrears
+
+    rows = (
+        PensionArrears.objects.filter(claim__cardholder=cardholder)
+        .select_related("increase", "claim")
+        .order_by("-paid_in", "-pk")
+    )
+    lines = []
+    for row in rows:
+        body = _arrears_body(row)
+        basis = (
+            _("%(percent)s %% from %(month)s")
+            % {"percent": body["percent"], "month": body["increase_from"]}
+            if row.increase.percent is not None
+            else _("¥%(amount)s a month from %(month)s")
+            % {"amount": body["amount_a_month"], "month": body["increase_from"]}
+        )
+        lines.append(
+            RecordLine(
+                kind="pension_arrears",
+                title=str(_("Arrears of a pension increase paid")),
+                on=row.created_at.date(),
+                reference=row.claim.reference,
+                detail=_(
+                    "¥%(amount)s for %(months)s month(s), %(first)s to %(last)s: increase of "
+                    "%(basis)s (%(source)s)"
+                )
+                % {
+                    "amount": body["amount"],
+                    "months": row.months,
+                    "first": body["first_month"],
+                    "last": body["last_month"],
+                    "basis": basis,
+                    "source": row.increase.source,
+                },
+            )
+        )
+    return lines
+
+
 def pension_payment_status(claim, *, today):
     """in_payment, suspended (the living check lapsed: months are held until it is
     confirmed) or stopped (the pensioner's death is recorded)."""
@@ -198,6 +264,7 @@ def pension_status(cardholder, *, today=None):
             "personal_monthly": _money(claim.personal_monthly),
             "next_living_check_due": living_check_due(claim).isoformat(),
             "payments": [_payment_body(payment) for payment in pension_payments(claim)],
+            "arrears": [_arrears_body(row) for row in pension_arrears(claim)],
         }
     pending = claim is not None and claim.status in WORKFLOW.open_states
     category = default_category(cardholder, claim)
@@ -214,6 +281,7 @@ def pension_status(cardholder, *, today=None):
         "personal_monthly": None,
         "next_living_check_due": None,
         "payments": [],
+        "arrears": [],
     }
 
 

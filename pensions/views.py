@@ -150,6 +150,7 @@ def claim(request, upload_form=None, status=200):
     if context["approved"]:
         context.update(
             payments=selectors.pension_payments(own),
+            arrears=selectors.pension_arrears(own),
             payment_status=selectors.pension_payment_status(own, today=timezone.localdate()),
             living_check_due=selectors.living_check_due(own),
         )
