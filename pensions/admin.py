@@ -15,6 +15,8 @@ from pensions.models import (
     PensionIncrease,
     PensionOverpayment,
     PensionPayment,
+    RetireeMedicalCredit,
+    RetireeMedicalRate,
     RetirementClaim,
     SuspendedMonth,
 )
@@ -116,6 +118,15 @@ class PensionIncreaseAdmin(admin.ModelAdmin):
     readonly_fields = ("recorded_at",)
 
 
+@admin.register(RetireeMedicalRate)
+class RetireeMedicalRateAdmin(admin.ModelAdmin):
+    """The pool's monthly credit to retirees' medical accounts: data staff enter with
+    its source, per region and period."""
+
+    list_display = ("region", "from_month", "amount", "percent", "source", "illustrative")
+    list_filter = ("region", "illustrative")
+
+
 class _RecordAdmin(admin.ModelAdmin):
     """Written by the pension run and the death stop only: staff read them."""
 
@@ -163,6 +174,12 @@ class PensionArrearsAdmin(_RecordAdmin):
         "transaction",
     )
     list_filter = ("paid_in",)
+
+
+@admin.register(RetireeMedicalCredit)
+class RetireeMedicalCreditAdmin(_RecordAdmin):
+    list_display = ("claim", "month", "amount", "rate", "transaction")
+    list_filter = ("month",)
 
 
 @admin.register(SuspendedMonth)

@@ -248,6 +248,50 @@ class PensionIncrease(models.Model):
         return f"{self.region} {self.from_month:%Y-%m}: {what}"
 
 
+class RetireeMedicalRate(models.Model):
+    """What the medical pool credits each month to a retiree's personal medical account
+    in a pooling region, from its month on (RULES §8; since the outpatient mutual-aid
+    reform, 国办发〔2021〕14号, commonly about 2 % of the region's average pension): a
+    fixed amount a month, or a percentage of the pensioner's own monthly pension. Data
+    per region and period, never a constant; a run that needs a month no row covers
+    refuses, naming region and month."""
+
+    region = models.CharField(_("pooling region"), max_length=6)
+    from_month = models.DateField(_("from month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("amount a month"), null=True, blank=True, **MONEY)
+    percent = models.DecimalField(
+        _("percent of the monthly pension"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=200)
+    illustrative = models.BooleanField(
+        _("illustrative demo figure"),
+        default=False,
+        help_text=_("Not an official figure: seeded for the demo."),
+    )
+
+    class Meta:
+        verbose_name = _("retiree medical account credit rate")
+        verbose_name_plural = _("retiree medical account credit rates")
+        ordering = ["region", "from_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "from_month"], name="one_retiree_medical_rate_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__isnull=True, amount__gte=0)
+                | models.Q(percent__gte=0, amount__isnull=True),
+                name="retiree_medical_rate_percent_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_month__day=1), name="retiree_medical_rate_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        what = f"{self.percent} %" if self.percent is not None else f"{self.amount}"
+        return f"{self.region} {self.from_month:%Y-%m}: {what}"
+
+
 class Destination(models.TextChoices):
     CARD = "card", _("Social security card (financial account)")
     BANK = "bank", _("Bank account on the claim")
@@ -354,6 +398,39 @@ class PensionArrears(AppendOnlyModel):
     @property
     def reference(self):
         return f"PA-{self.claim_id}-{self.increase_id}"
+
+
+class RetireeMedicalCredit(AppendOnlyModel):
+    """One month's credit of a pensioner's personal medical account by the region's
+    medical pool (fund(medical) −C · personal(medical) +C), written with its posting by
+    the monthly pension run, once per claim and month, with the rate row it used."""
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="medical_credits"
+    )
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("credited"), **MONEY)
+    rate = models.ForeignKey(
+        RetireeMedicalRate, on_delete=models.PROTECT, related_name="+", verbose_name=_("rate")
+    )
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("retiree medical account credit")
+        verbose_name_plural = _("retiree medical account credits")
+        ordering = ["claim", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "month"], name="one_retiree_medical_credit_a_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="retiree_medical_credit_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.month:%Y-%m}: {self.amount}"
 
 
 class SuspendedMonth(AppendOnlyModel):

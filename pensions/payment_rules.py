@@ -56,6 +56,25 @@ def month_amounts(basic, personal, starts_on, month, increases=()):
     return MonthAmounts(basic, personal)
 
 
+def rate_in_force(rates, month):
+    """The row of `rates` (each with `from_month`, oldest first) in force in `month`,
+    or None."""
+    found = None
+    for row in rates:
+        if row.from_month > month:
+            break
+        found = row
+    return found
+
+
+def medical_credit(rate, pension_total):
+    """The month's credit to a retiree's personal medical account: the rate's fixed
+    amount, or its percentage of the month's pension rounded half up to the fen."""
+    if rate.amount is not None:
+        return rate.amount
+    return (pension_total * rate.percent / 100).quantize(CENT, ROUND_HALF_UP)
+
+
 def split_personal(personal, balance):
     """(from the personal account, from the fund) for a personal part of `personal`
     with `balance` left on the personal pension account."""

@@ -38,8 +38,10 @@ from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
 from pensions import living_check, payment_rules, selectors
 from pensions.exceptions import (
     InvalidInput,
+    MissingMedicalFund,
     MissingPensionFund,
     MissingPensionIncrease,
+    MissingRetireeMedicalRate,
     MonthNotPayable,
 )
 from pensions.models import (
@@ -48,6 +50,8 @@ from pensions.models import (
     PensionArrears,
     PensionIncrease,
     PensionPayment,
+    RetireeMedicalCredit,
+    RetireeMedicalRate,
     RetirementClaim,
     SuspendedMonth,
 )
@@ -55,6 +59,8 @@ from pensions.reference_data import NATIONAL
 
 PENSION = LedgerTransaction.Kind.PENSION
 ARREARS = LedgerTransaction.Kind.PENSION_ARREARS
+RETIREE_MEDICAL = LedgerTransaction.Kind.RETIREE_MEDICAL
+MISSING_MEDICAL_RATE = "missing_retiree_medical_rate"
 # An increase entered more than this many months before the month paid has had its
 # arrears paid by the runs since.
 ARREARS_MONTHS = 13
@@ -82,6 +88,13 @@ PAYMENTS = ledger_bulk.Records(
     text=lambda values: _payment_text(*values),
 )
 
+
+MEDICAL_RECORDS = ledger_bulk.Records(
+    RetireeMedicalCredit,
+    ["claim_id", "month", "amount", "rate_id"],
+    held=["claim_id", "rate_id"],
+    text=lambda v: f"{v[0]}\t{v[1].isoformat()}\t{v[2]!s}\t{v[3]}",
+)
 
 ARREARS_RECORDS = ledger_bulk.Records(
     PensionArrears,
@@ -140,6 +153,8 @@ class Plan:
     ranges: list = field(default_factory=list)  # [(first claim id, last + 1)]
     # region -> the increases entered after their first month, whose arrears may be due
     late: dict = field(default_factory=dict)
+    medical_funds: dict = field(default_factory=dict)  # region -> medical fund account id
+    medical_rates: dict = field(default_factory=dict)  # region -> [RetireeMedicalRate]
 
 
 @dataclass
@@ -151,6 +166,7 @@ class RunResult:
     suspended: int = 0  # claims whose month is suspended (living check lapsed)
     stopped: int = 0  # claims not paid because the pensioner died before the month
     arrears_paid: int = 0  # arrears postings of increases entered late
+    medical_credits: int = 0  # months credited to retirees' personal medical accounts
     refused: list = field(default_factory=list)  # (claim id, code)
 
     def add(self, other):
@@ -162,6 +178,7 @@ class RunResult:
             "suspended",
             "stopped",
             "arrears_paid",
+            "medical_credits",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.refused.extend(other.refused)
@@ -232,13 +249,48 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
                 missing.append((region, year))
     if missing:
         raise MissingPensionIncrease(missing=sorted(missing))
+    medical_funds, medical_rates = _retiree_medical_plan(regions, month)
     payable = ledger.system_account(Account.SystemCode.BENEFITS_PAYABLE).pk
     bounds = claims.aggregate(first=Min("pk"), last=Max("pk"))
     ranges = []
     if bounds["first"] is not None:
         for start in range(bounds["first"], bounds["last"] + 1, range_size):
             ranges.append((start, min(start + range_size, bounds["last"] + 1)))
-    return Plan(month, funds, increases, payable, ranges, late_increases(increases, month))
+    return Plan(
+        month,
+        funds,
+        increases,
+        payable,
+        ranges,
+        late_increases(increases, month),
+        medical_funds,
+        medical_rates,
+    )
+
+
+def _retiree_medical_plan(regions, month):
+    """({region: medical fund id}, {region: [rate rows, oldest first]}); refuses a region
+    without its medical fund or without a credit rate in force in `month`."""
+    funds, missing_funds = {}, []
+    for region in regions:
+        account = ledger.fund_account(Scheme.MEDICAL, region)
+        if account is None:
+            missing_funds.append(region)
+        else:
+            funds[region] = account.pk
+    if missing_funds:
+        raise MissingMedicalFund(regions=missing_funds)
+    rates = {region: [] for region in regions}
+    for row in RetireeMedicalRate.objects.filter(region__in=regions).order_by("from_month"):
+        rates[row.region].append(row)
+    missing = [
+        (region, month)
+        for region in regions
+        if payment_rules.rate_in_force(rates[region], month) is None
+    ]
+    if missing:
+        raise MissingRetireeMedicalRate(missing=missing)
+    return funds, rates
 
 
 def late_increases(increases, month):
@@ -304,29 +356,31 @@ class ClaimRow(NamedTuple):
     card_financial_activated: bool
 
 
-def _personal_pension_accounts(cardholder_ids):
-    """({cardholder id: personal pension account id}, {account id: AccountState})."""
+def _personal_accounts(cardholder_ids):
+    """({cardholder id: personal pension account id}, {cardholder id: personal medical
+    account id}, {account id: AccountState}): one read."""
+    schemes = [Scheme.PENSION.value, Scheme.MEDICAL.value]
     if connection.vendor == "postgresql":
         # One array parameter: an IN list of thousands costs more to build than to run.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id, cardholder_id, balance, status, kind FROM accounts_account "
-                "WHERE cardholder_id = ANY(%s) AND scheme = %s AND kind = %s",
-                [list(cardholder_ids), Scheme.PENSION.value, Account.Kind.PERSONAL.value],
+                "SELECT id, cardholder_id, balance, status, kind, scheme FROM accounts_account "
+                "WHERE cardholder_id = ANY(%s) AND scheme = ANY(%s) AND kind = %s",
+                [list(cardholder_ids), schemes, Account.Kind.PERSONAL.value],
             )
             rows = cursor.fetchall()
     else:
         rows = ledger_bulk.lookup(
             lambda batch: Account.objects.filter(
-                cardholder_id__in=batch, scheme=Scheme.PENSION, kind=Account.Kind.PERSONAL
-            ).values_list("id", "cardholder_id", "balance", "status", "kind"),
+                cardholder_id__in=batch, scheme__in=schemes, kind=Account.Kind.PERSONAL
+            ).values_list("id", "cardholder_id", "balance", "status", "kind", "scheme"),
             cardholder_ids,
         )
-    ids, states = {}, {}
-    for pk, holder, balance, status, kind in rows:
-        ids[holder] = pk
+    pension, medical, states = {}, {}, {}
+    for pk, holder, balance, status, kind, scheme in rows:
+        (pension if scheme == Scheme.PENSION else medical)[holder] = pk
         states[pk] = ledger_bulk.AccountState(balance, status, kind, holder)
-    return ids, states
+    return pension, medical, states
 
 
 def _destination(claim, holder):
@@ -418,7 +472,9 @@ def pension_pay_range(plan, first, stop, *, writer=None):
         .values_list("claim_id", "month")
     ):
         suspended.setdefault(claim_id, set()).add(day)
-    personal_ids, states = _personal_pension_accounts([claim.cardholder_id for claim in claims])
+    personal_ids, medical_ids, states = _personal_accounts(
+        [claim.cardholder_id for claim in claims]
+    )
     paid_before, settled = _arrears_facts(plan, claims, in_range)
     groups, suspensions = [], []
     dues = selectors.living_check_dues(claims)
@@ -451,7 +507,8 @@ def pension_pay_range(plan, first, stop, *, writer=None):
         if personal_id is not None and states[personal_id].status != Account.Status.CLOSED:
             balance = states[personal_id].balance
         fund = plan.funds[holder.region]
-        postings = []
+        postings, credits = [], []
+        medical_id = medical_ids.get(claim.cardholder_id)
         for day, back_pay in todo:
             amounts = payment_rules.month_amounts(
                 claim.basic_monthly,
@@ -492,6 +549,9 @@ def pension_pay_range(plan, first, stop, *, writer=None):
                     ),
                 )
             )
+            credit = _medical_posting(plan, claim, day, amounts.total, medical_id, result)
+            if credit is not None:
+                credits.append(credit)
         if (
             claim.pk in paid_before
             and living_check.month_payable(due, month.year, month.month)
@@ -502,25 +562,64 @@ def pension_pay_range(plan, first, stop, *, writer=None):
             )
         if postings:
             groups.append(ledger_bulk.Group(claim.pk, postings))
+        if credits:
+            # Its own group (tagged with the claim id negated): a closed medical account
+            # holds back the credit, not the pension.
+            groups.append(ledger_bulk.Group(-claim.pk, credits))
     if suspensions:
         SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
     if groups:
         writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
         outcome = writer.post(groups, accounts=states)
-        result.refused.extend(outcome.refused)
+        for tag, code in outcome.refused:
+            if tag < 0:
+                result.refused.append((-tag, f"retiree_medical_{code}"))
+            else:
+                result.refused.append((tag, code))
         posted = set(outcome.posted_tags or ())
-        result.claims_paid = len(posted)
+        result.claims_paid = sum(1 for tag in posted if tag > 0)
         result.months_paid = outcome.transactions
         for group in groups:
             if group.tag in posted:
                 for posting in group.postings:
                     if posting.kind == ARREARS:
                         result.arrears_paid += 1
+                    elif posting.kind == RETIREE_MEDICAL:
+                        result.medical_credits += 1
                     elif posting.record[-1]:
                         result.back_pay_months += 1
-        result.months_paid -= result.arrears_paid
+        result.months_paid -= result.arrears_paid + result.medical_credits
         result.already_paid += outcome.already_posted
     return result
+
+
+def medical_key(claim_id, month):
+    return f"retiree-medical:{claim_id}:{month.year:04d}-{month.month:02d}"
+
+
+def _medical_posting(plan, claim, day, pension_total, medical_id, result):
+    """The month's credit to the retiree's personal medical account from the region's
+    medical fund, at the rate in force that month, or None (nothing to credit, or
+    refused and reported: no rate recorded for an earlier month, no medical account)."""
+    rate = payment_rules.rate_in_force(plan.medical_rates.get(claim.region, ()), day)
+    if rate is None:
+        result.refused.append((claim.pk, f"{MISSING_MEDICAL_RATE} {claim.region} {day:%Y-%m}"))
+        return None
+    amount = payment_rules.medical_credit(rate, pension_total)
+    if amount <= 0:
+        return None
+    if medical_id is None:
+        result.refused.append((claim.pk, "retiree_medical_no_account"))
+        return None
+    return ledger_bulk.Posting(
+        key=medical_key(claim.pk, day),
+        kind=RETIREE_MEDICAL,
+        legs=((plan.medical_funds[claim.region], -amount), (medical_id, amount)),
+        reference=claim.reference,
+        description=f"Retiree medical account credit {day.year:04d}-{day.month:02d}",
+        records=MEDICAL_RECORDS,
+        record=(claim.pk, day, amount, rate.pk),
+    )
 
 
 def _arrears_facts(plan, claims, in_range):

@@ -160,6 +160,12 @@ def pension_arrears(claim):
     return list(claim.arrears.select_related("increase").order_by("first_month", "pk"))
 
 
+def retiree_medical_credits(claim):
+    """The months the pool credited the pensioner's personal medical account, oldest
+    first. One query."""
+    return list(claim.medical_credits.order_by("month"))
+
+
 def _arrears_body(arrears):
     increase = arrears.increase
     return {
@@ -265,6 +271,10 @@ def pension_status(cardholder, *, today=None):
             "next_living_check_due": living_check_due(claim).isoformat(),
             "payments": [_payment_body(payment) for payment in pension_payments(claim)],
             "arrears": [_arrears_body(row) for row in pension_arrears(claim)],
+            "medical_credits": [
+                {"month": f"{row.month:%Y-%m}", "amount": _money(row.amount)}
+                for row in retiree_medical_credits(claim)
+            ],
         }
     pending = claim is not None and claim.status in WORKFLOW.open_states
     category = default_category(cardholder, claim)
@@ -282,6 +292,7 @@ def pension_status(cardholder, *, today=None):
         "next_living_check_due": None,
         "payments": [],
         "arrears": [],
+        "medical_credits": [],
     }
 
 

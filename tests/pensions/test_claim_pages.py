@@ -9,7 +9,7 @@ from django.urls import reverse
 from pensions import services
 from pensions.models import RetirementClaim
 from tests.factories import CardholderFactory, UserFactory, pdf_bytes
-from tests.pensions.conftest import REGION, RETIRES, contribute
+from tests.pensions.conftest import REGION, RETIRES, contribute, retiree_medical_data
 
 
 @pytest.fixture
@@ -191,6 +191,7 @@ def test_the_payments_month_by_month(client, ray, rita, amos, django_capture_on_
     assert "No month has been paid yet." in text
     RetirementClaim.objects.filter(pk=claim.pk).update(bank_account_number="6222 0202 0011 2233")
     ledger.fund_account_open("pension", REGION)
+    retiree_medical_data(REGION)
     payment_run.pension_pay_month("2026-08", today=date(2026, 8, 3))
     payment_run.pension_pay_month("2026-10", today=date(2026, 10, 1))  # September late
     _response, text = page(client, ray, "pensions:claim")

@@ -56,6 +56,10 @@ class Command(BaseCommand):
             f"Already paid before: {result.already_paid}; suspended (living check "
             f"lapsed): {result.suspended}; stopped (death): {result.stopped}."
         )
+        self.stdout.write(
+            f"Arrears of increases entered late: {result.arrears_paid}; months credited "
+            f"to retirees' medical accounts: {result.medical_credits}."
+        )
         if bank_file:
             with open(bank_file, "w", encoding="utf-8", newline="") as fh:
                 lines = payout_files.write_month(fh, plan.month)
