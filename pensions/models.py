@@ -433,6 +433,89 @@ class RetireeMedicalCredit(AppendOnlyModel):
         return f"{self.claim_id} {self.month:%Y-%m}: {self.amount}"
 
 
+class PensionPayout(models.Model):
+    """One line of a bank batch paying a pension month or arrears to a bank account,
+    and what the bank answered. Written when the line is first sent (the payment's own
+    reference) or, after a failure and a corrected bank account, by the next run as the
+    one re-sending of it (`replaces`); the money stays in benefits-payable until the
+    bank confirms it (benefits-payable −A · paid out +A)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting to be sent to the bank")
+        SENT = "sent", _("Sent to the bank")
+        PAID = "paid", _("Paid by the bank")
+        FAILED = "failed", _("The bank could not pay it")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    claim = models.ForeignKey(RetirementClaim, on_delete=models.PROTECT, related_name="payouts")
+    payment = models.ForeignKey(
+        PensionPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    arrears = models.ForeignKey(
+        PensionArrears, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resent_as",
+        verbose_name=_("re-sends"),
+    )
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    payee = models.CharField(_("payee"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    result_at = models.DateTimeField(_("bank answered at"), null=True, blank=True)
+    result_note = models.CharField(_("bank's note"), max_length=200, blank=True)
+    transaction = models.ForeignKey(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension bank payout")
+        verbose_name_plural = _("pension bank payouts")
+        ordering = ["claim", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payment__isnull=False, arrears__isnull=True)
+                | models.Q(payment__isnull=True, arrears__isnull=False),
+                name="pension_payout_pays_one_thing",
+            ),
+            # A payment or arrears is sent once on its own; again only as a re-sending.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(replaces__isnull=True, payment__isnull=False),
+                name="one_first_payout_per_payment",
+            ),
+            models.UniqueConstraint(
+                fields=["arrears"],
+                condition=models.Q(replaces__isnull=True, arrears__isnull=False),
+                name="one_first_payout_per_arrears",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.amount} ({self.status})"
+
+    # The bank file's names (see casework.payout_files).
+    @property
+    def bank_account_holder(self):
+        return self.payee
+
+    @property
+    def bank_account_number(self):
+        return self.account_number
+
+    @property
+    def month(self):
+        return self.payment.month if self.payment_id else None
+
+
 class SuspendedMonth(AppendOnlyModel):
     """A month not paid because the living check had lapsed on its first day; paid as
     back pay by the first run after the check is confirmed again (its payment row says

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accounts import ledger, ledger_bulk
 from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
-from pensions import living_check, payment_rules, selectors
+from pensions import living_check, payment_rules, payout_services, selectors
 from pensions.exceptions import (
     InvalidInput,
     MissingMedicalFund,
@@ -167,6 +167,7 @@ class RunResult:
     stopped: int = 0  # claims not paid because the pensioner died before the month
     arrears_paid: int = 0  # arrears postings of increases entered late
     medical_credits: int = 0  # months credited to retirees' personal medical accounts
+    resent: int = 0  # failed bank lines queued again to a corrected bank account
     refused: list = field(default_factory=list)  # (claim id, code)
 
     def add(self, other):
@@ -179,6 +180,7 @@ class RunResult:
             "stopped",
             "arrears_paid",
             "medical_credits",
+            "resent",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.refused.extend(other.refused)
@@ -438,6 +440,7 @@ def pension_pay_range(plan, first, stop, *, writer=None):
     [first, stop): a few reads, one bulk-writer chunk. Safe to run twice."""
     month = plan.month
     result = RunResult()
+    result.resent = payout_services.payouts_resend_range(first, stop)
     claims = [
         ClaimRow(*row)
         for row in _in_payment(month)

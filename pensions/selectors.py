@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Account, Cardholder, Contribution, Scheme
 from pensions import eligibility, forecast, living_check, retirement
@@ -160,6 +161,55 @@ def pension_arrears(claim):
     return list(claim.arrears.select_related("increase").order_by("first_month", "pk"))
 
 
+BANK_STATUS_LABELS = {
+    "waiting": _l("waiting to be sent to the bank"),
+    "sent": _l("sent to the bank"),
+    "paid": _l("paid by the bank"),
+    "failed": _l("the bank could not pay it"),
+}
+
+
+def with_bank_status(claim, rows, kind):
+    """`rows` (payments or arrears of the claim) each given `bank_status` and
+    `bank_status_label`: the bank's answer for a bank account, empty for the card."""
+    status = bank_status_by_line(claim)
+    for row in rows:
+        value = status.get((kind, row.pk), "waiting") if row.destination == "bank" else ""
+        row.bank_status = value
+        row.bank_status_label = BANK_STATUS_LABELS.get(value, "")
+    return rows
+
+
+def bank_status_by_line(claim):
+    """{("payment" | "arrears", id): the latest bank line's status} of the claim's
+    months and arrears paid to a bank account. One query."""
+    from pensions.models import PensionPayout
+
+    status = {}
+    for payment_id, arrears_id, value in (
+        PensionPayout.objects.filter(claim=claim)
+        .order_by("pk")
+        .values_list("payment_id", "arrears_id", "status")
+    ):
+        key = ("payment", payment_id) if payment_id else ("arrears", arrears_id)
+        status[key] = value
+    return status
+
+
+def failed_payouts(claim):
+    """The claim's bank lines the bank could not pay, not sent again yet, oldest first,
+    each with the month or arrears it pays. One query."""
+    from pensions.models import PensionPayout
+
+    return list(
+        PensionPayout.objects.filter(
+            claim=claim, status=PensionPayout.Status.FAILED, resent_as__isnull=True
+        )
+        .select_related("payment", "arrears")
+        .order_by("pk")
+    )
+
+
 def retiree_medical_credits(claim):
     """The months the pool credited the pensioner's personal medical account, oldest
     first. One query."""
@@ -236,7 +286,7 @@ def pension_payment_status(claim, *, today):
     return "in_payment"
 
 
-def _payment_body(payment):
+def _payment_body(payment, bank=None):
     return {
         "month": f"{payment.month:%Y-%m}",
         "basic": _money(payment.basic),
@@ -244,6 +294,11 @@ def _payment_body(payment):
         "total": _money(payment.total),
         "destination": payment.destination,
         "back_pay": payment.back_pay,
+        # The bank's answer for a payment to a bank account: waiting, sent, paid,
+        # failed (until re-sent to a corrected account); None for the card.
+        "bank_status": (bank or {}).get(("payment", payment.pk), "waiting")
+        if payment.destination == "bank"
+        else None,
     }
 
 
@@ -269,7 +324,11 @@ def pension_status(cardholder, *, today=None):
             "basic_monthly": _money(claim.basic_monthly),
             "personal_monthly": _money(claim.personal_monthly),
             "next_living_check_due": living_check_due(claim).isoformat(),
-            "payments": [_payment_body(payment) for payment in pension_payments(claim)],
+            "payments": [
+                _payment_body(payment, bank)
+                for bank in [bank_status_by_line(claim)]
+                for payment in pension_payments(claim)
+            ],
             "arrears": [_arrears_body(row) for row in pension_arrears(claim)],
             "medical_credits": [
                 {"month": f"{row.month:%Y-%m}", "amount": _money(row.amount)}
