@@ -199,9 +199,10 @@ def test_the_payments_month_by_month(client, ray, rita, amos, django_capture_on_
     table = re.sub(r"<[^>]+>", " ", table[: table.index("</table>")])
     rows = [" ".join(line.split()) for line in table.split("2026-")[1:]]
     assert rows == [
-        "08 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
-        "09 back pay ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
-        "10 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
+        "08 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent to the bank",
+        "09 back pay ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent "
+        "to the bank",
+        "10 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent to the bank",
     ]
     # Lapsed check: the page says the months are held, why, and how to contest.
     RetirementClaim.objects.filter(pk=claim.pk).update(starts_on=date(2025, 8, 1))

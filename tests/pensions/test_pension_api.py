@@ -98,6 +98,7 @@ MONTH = {
     "total": "2507.37",
     "destination": "bank",
     "back_pay": False,
+    "bank_status": "waiting",
 }
 
 
