@@ -899,6 +899,9 @@ def _fewer_collections():
         gc.set_threshold(*previous)
 
 
+# For other bulk jobs that build many small objects per chunk (a payment run's range).
+fewer_collections = _fewer_collections
+
 _END = object()
 
 

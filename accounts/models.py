@@ -410,6 +410,8 @@ class LedgerTransaction(AppendOnlyModel):
         INTEREST = "interest", _("Interest")
         PENSION = "pension", _("Pension payment")
         PENSION_RECOVERY = "pension_recovery", _("Recovery of overpaid pension")
+        PENSION_ARREARS = "pension_arrears", _("Arrears of a pension increase")
+        RETIREE_MEDICAL = "retiree_medical", _("Retiree's medical account credit from the pool")
         BENEFIT = "benefit", _("Benefit payment")
         BENEFIT_MEDICAL = "benefit_medical", _("Medical contribution paid by a fund")
         POOLED_TO_FUND = "pooled_to_fund", _("Pooled record returned to the fund")

@@ -15,7 +15,9 @@ approval would leave them), opens every region's pension fund, then times:
 - next month's run split over `--workers` processes (default 2), each taking every
   other id range as a Celery worker would take the range tasks, and a second run.
 
-Prints wall time, pensioners a second and the peak RSS of each process. Run
+Prints wall time, pensioners a second, the load average before each run and the peak
+RSS of each process (`--profile N`: the N costliest functions of the 1-worker first
+run, by own time, under cProfile, which slows it). Run
 `manage.py ledger_audit` afterwards. `--skip-population` times the runs on what the
 database holds (the months paid are then later ones).
 """
@@ -26,7 +28,7 @@ import os
 import resource
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -102,8 +104,17 @@ def _claims(month, log):
         cursor.execute(
             "UPDATE accounts_cardholder SET card_financial_activated = true WHERE id % 10 = 3"
         )
+    from pensions.models import RetireeMedicalRate
+
     for region in regions:
         ledger.fund_account_open("pension", region)
+        # The run also credits retirees' medical accounts from the region's medical fund.
+        ledger.fund_account_open("medical", region)
+        RetireeMedicalRate.objects.get_or_create(
+            region=region,
+            from_month=date(2022, 1, 1),
+            defaults={"amount": Decimal("70.00"), "source": "bench figure", "illustrative": True},
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # the planner's statistics, as autovacuum would leave them
     log(f"claims and funds ({len(regions)} regions): {time.monotonic() - started:.1f} s")
@@ -153,6 +164,12 @@ def main():
     parser.add_argument("--range-size", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-population", action="store_true")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        help="print this many lines of a cProfile (by own time) of the 1-worker first run",
+    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscard.settings")
     sys.path.insert(0, str(ROOT))
@@ -185,17 +202,31 @@ def main():
     claims = RetirementClaim.objects.filter(status="approved").count()
     print(f"pensioners in payment: {claims:,}")
     for label in ("1 worker, first run", "1 worker, second run"):
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        profiler = None
+        if args.profile and label.endswith("first run"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         started = time.monotonic()
         _plan, result = payment_run.pension_pay_month(this_month, range_size=args.range_size)
         elapsed = time.monotonic() - started
+        if profiler is not None:
+            import pstats
+
+            profiler.disable()
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
         print(
             f"{this_month:%Y-%m} {label}: {elapsed:.1f} s; paid {result.months_paid:,}, "
-            f"already paid {result.already_paid:,}, refused {len(result.refused)}; "
+            f"already paid {result.already_paid:,}, refused {len(result.refused)}, "
+            f"medical credits {result.medical_credits:,}; "
             f"{claims / elapsed:,.0f} pensioners/s"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (1 worker, this process) {peak:.0f} MB")
     for label in ("first run", "second run"):
+        print(f"load average {os.getloadavg()[0]:.1f}")
         started = time.monotonic()
         results = _split_run(next_month, args.workers, args.range_size)
         elapsed = time.monotonic() - started

@@ -3,6 +3,7 @@ payout, a month of pension): one line per payment with its reference, payee, ban
 account number and amount, written through `core.csv` (payee and bank may be typed by
 applicants)."""
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from core import csv
@@ -37,3 +38,37 @@ def write_lines(fh, payments):
             ]
         )
     return payments
+
+
+class Source(NamedTuple):
+    """A kind whose payments go out in the shared batch: `send(actor=…)` marks its
+    lines not yet sent as sent, inside the exporting transaction, and returns them;
+    `record(reference, result, note, actor)` records the bank's "paid" or "failed"
+    for one of its references (those starting with one of `prefixes`), raising a
+    `DomainError` (`already_decided` when already answered) when it cannot."""
+
+    name: str
+    prefixes: tuple
+    send: Callable
+    record: Callable
+
+
+_sources = []
+
+
+def provide_source(source):
+    """Add a kind's lines to the shared batch and results files from now on."""
+    if all(known.name != source.name for known in _sources):
+        _sources.append(source)
+
+
+def sources():
+    return list(_sources)
+
+
+def source_for(reference):
+    """The source answering for `reference`, or None."""
+    for source in _sources:
+        if reference.startswith(source.prefixes):
+            return source
+    return None

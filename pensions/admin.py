@@ -11,9 +11,12 @@ from casework.staff_admin import CaseAdmin
 from pensions import eligibility, selectors, services
 from pensions.models import (
     WORKFLOW,
+    PensionArrears,
     PensionIncrease,
     PensionOverpayment,
     PensionPayment,
+    RetireeMedicalCredit,
+    RetireeMedicalRate,
     RetirementClaim,
     SuspendedMonth,
 )
@@ -110,8 +113,18 @@ class RetirementClaimAdmin(CaseAdmin):
 class PensionIncreaseAdmin(admin.ModelAdmin):
     """The yearly increases are data staff enter with their source."""
 
-    list_display = ("region", "from_month", "percent", "amount", "source")
+    list_display = ("region", "from_month", "percent", "amount", "source", "recorded_at")
     list_filter = ("region",)
+    readonly_fields = ("recorded_at",)
+
+
+@admin.register(RetireeMedicalRate)
+class RetireeMedicalRateAdmin(admin.ModelAdmin):
+    """The pool's monthly credit to retirees' medical accounts: data staff enter with
+    its source, per region and period."""
+
+    list_display = ("region", "from_month", "amount", "percent", "source", "illustrative")
+    list_filter = ("region", "illustrative")
 
 
 class _RecordAdmin(admin.ModelAdmin):
@@ -144,6 +157,29 @@ class PensionPaymentAdmin(_RecordAdmin):
         "transaction",
     )
     list_filter = ("month", "destination", "back_pay")
+
+
+@admin.register(PensionArrears)
+class PensionArrearsAdmin(_RecordAdmin):
+    """Arrears of increases entered after months were paid at the old amount."""
+
+    list_display = (
+        "claim",
+        "increase",
+        "first_month",
+        "last_month",
+        "months",
+        "amount",
+        "paid_in",
+        "transaction",
+    )
+    list_filter = ("paid_in",)
+
+
+@admin.register(RetireeMedicalCredit)
+class RetireeMedicalCreditAdmin(_RecordAdmin):
+    list_display = ("claim", "month", "amount", "rate", "transaction")
+    list_filter = ("month",)
 
 
 @admin.register(SuspendedMonth)

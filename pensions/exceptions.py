@@ -135,3 +135,44 @@ class MissingPensionIncrease(DomainError):
 
     def details(self):
         return {"missing": {"figure": "pension_increase", **self.params}}
+
+
+class MissingMedicalFund(DomainError):
+    """No medical fund is set up for a region whose retirees the run credits."""
+
+    code = "missing_medical_fund"
+    default_message = _("The medical fund of a region is not set up.")
+    status = 422
+
+    def __init__(self, *, regions):
+        super().__init__(
+            _("No medical fund account is set up for region %(regions)s; nothing was paid.")
+            % {"regions": ", ".join(regions)},
+            regions=list(regions),
+        )
+
+    def details(self):
+        return {"missing": {"figure": "medical_fund", **self.params}}
+
+
+class MissingRetireeMedicalRate(DomainError):
+    """A region's credit to retirees' medical accounts is not recorded for the month."""
+
+    code = "missing_retiree_medical_rate"
+    default_message = _("The credit to retirees' medical accounts is not recorded.")
+    status = 422
+
+    def __init__(self, *, missing):
+        named = ", ".join(f"{region} {month:%Y-%m}" for region, month in missing)
+        super().__init__(
+            _(
+                "No credit to retirees' personal medical accounts is recorded for "
+                "%(missing)s (region and month; enter 0 if the region credits none); "
+                "nothing was paid."
+            )
+            % {"missing": named},
+            missing=[f"{region}:{month:%Y-%m}" for region, month in missing],
+        )
+
+    def details(self):
+        return {"missing": {"figure": "retiree_medical_rate", **self.params}}

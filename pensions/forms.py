@@ -73,3 +73,16 @@ class ClaimUploadForm(DomainErrorMixin, forms.Form):
         ),
         error_messages={"required": _("Choose a file to upload.")},
     )
+
+
+class BankAccountForm(DomainErrorMixin, forms.Form):
+    """The bank account the pension is paid to (when the card's financial function is
+    not activated)."""
+
+    bank_name = forms.CharField(label=_("Bank"), max_length=100)
+    bank_account_holder = forms.CharField(label=_("Account holder"), max_length=100)
+    bank_account_number = forms.CharField(
+        label=_("Account number"),
+        max_length=40,
+        help_text=_("8 to 40 digits; spaces are allowed."),
+    )

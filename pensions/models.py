@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, AppendOnlyModel, LedgerTransaction
@@ -220,6 +221,9 @@ class PensionIncrease(models.Model):
     )
     amount = models.DecimalField(_("amount a month"), null=True, blank=True, **MONEY)
     source = models.CharField(_("source"), max_length=200)
+    # When the increase was entered: months paid before then were paid without it, and
+    # the next run pays their arrears (`PensionArrears`).
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("pension increase")
@@ -241,6 +245,50 @@ class PensionIncrease(models.Model):
 
     def __str__(self):
         what = f"{self.percent} %" if self.percent is not None else f"+{self.amount}"
+        return f"{self.region} {self.from_month:%Y-%m}: {what}"
+
+
+class RetireeMedicalRate(models.Model):
+    """What the medical pool credits each month to a retiree's personal medical account
+    in a pooling region, from its month on (RULES §8; since the outpatient mutual-aid
+    reform, 国办发〔2021〕14号, commonly about 2 % of the region's average pension): a
+    fixed amount a month, or a percentage of the pensioner's own monthly pension. Data
+    per region and period, never a constant; a run that needs a month no row covers
+    refuses, naming region and month."""
+
+    region = models.CharField(_("pooling region"), max_length=6)
+    from_month = models.DateField(_("from month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(_("amount a month"), null=True, blank=True, **MONEY)
+    percent = models.DecimalField(
+        _("percent of the monthly pension"), max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    source = models.CharField(_("source"), max_length=200)
+    illustrative = models.BooleanField(
+        _("illustrative demo figure"),
+        default=False,
+        help_text=_("Not an official figure: seeded for the demo."),
+    )
+
+    class Meta:
+        verbose_name = _("retiree medical account credit rate")
+        verbose_name_plural = _("retiree medical account credit rates")
+        ordering = ["region", "from_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "from_month"], name="one_retiree_medical_rate_per_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__isnull=True, amount__gte=0)
+                | models.Q(percent__gte=0, amount__isnull=True),
+                name="retiree_medical_rate_percent_or_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_month__day=1), name="retiree_medical_rate_first_of_month"
+            ),
+        ]
+
+    def __str__(self):
+        what = f"{self.percent} %" if self.percent is not None else f"{self.amount}"
         return f"{self.region} {self.from_month:%Y-%m}: {what}"
 
 
@@ -309,6 +357,163 @@ class PensionPayment(AppendOnlyModel):
     @property
     def bank_account_number(self):
         return self.account_number
+
+
+class PensionArrears(AppendOnlyModel):
+    """The arrears of one yearly increase for one pensioner: the months already paid
+    at the amount before the increase was entered, paid once in a later run as their
+    own posting (fund −A · benefits-payable +A), with the basis: the increase row, the
+    months it covers and the difference a month."""
+
+    claim = models.ForeignKey(RetirementClaim, on_delete=models.PROTECT, related_name="arrears")
+    increase = models.ForeignKey(
+        PensionIncrease, on_delete=models.PROTECT, related_name="+", verbose_name=_("increase")
+    )
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    months = models.PositiveSmallIntegerField(_("months"))
+    amount = models.DecimalField(_("arrears"), **MONEY)
+    paid_in = models.DateField(_("paid with the run of"))
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    destination = models.CharField(_("paid to"), max_length=10, choices=Destination.choices)
+    payee = models.CharField(_("payee"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension increase arrears")
+        verbose_name_plural = _("pension increase arrears")
+        ordering = ["claim", "first_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "increase"], name="one_arrears_per_claim_and_increase"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="arrears_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.increase_id}: {self.amount}"
+
+    @property
+    def reference(self):
+        return f"PA-{self.claim_id}-{self.increase_id}"
+
+
+class RetireeMedicalCredit(AppendOnlyModel):
+    """One month's credit of a pensioner's personal medical account by the region's
+    medical pool (fund(medical) −C · personal(medical) +C), written with its posting by
+    the monthly pension run, once per claim and month, with the rate row it used."""
+
+    claim = models.ForeignKey(
+        RetirementClaim, on_delete=models.PROTECT, related_name="medical_credits"
+    )
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("credited"), **MONEY)
+    rate = models.ForeignKey(
+        RetireeMedicalRate, on_delete=models.PROTECT, related_name="+", verbose_name=_("rate")
+    )
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("retiree medical account credit")
+        verbose_name_plural = _("retiree medical account credits")
+        ordering = ["claim", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "month"], name="one_retiree_medical_credit_a_month"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="retiree_medical_credit_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.claim_id} {self.month:%Y-%m}: {self.amount}"
+
+
+class PensionPayout(models.Model):
+    """One line of a bank batch paying a pension month or arrears to a bank account,
+    and what the bank answered. Written when the line is first sent (the payment's own
+    reference) or, after a failure and a corrected bank account, by the next run as the
+    one re-sending of it (`replaces`); the money stays in benefits-payable until the
+    bank confirms it (benefits-payable −A · paid out +A)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting to be sent to the bank")
+        SENT = "sent", _("Sent to the bank")
+        PAID = "paid", _("Paid by the bank")
+        FAILED = "failed", _("The bank could not pay it")
+
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    claim = models.ForeignKey(RetirementClaim, on_delete=models.PROTECT, related_name="payouts")
+    payment = models.ForeignKey(
+        PensionPayment, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    arrears = models.ForeignKey(
+        PensionArrears, null=True, blank=True, on_delete=models.PROTECT, related_name="payouts"
+    )
+    replaces = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resent_as",
+        verbose_name=_("re-sends"),
+    )
+    attempt = models.PositiveSmallIntegerField(_("attempt"), default=1)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    payee = models.CharField(_("payee"), max_length=100)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    result_at = models.DateTimeField(_("bank answered at"), null=True, blank=True)
+    result_note = models.CharField(_("bank's note"), max_length=200, blank=True)
+    transaction = models.ForeignKey(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pension bank payout")
+        verbose_name_plural = _("pension bank payouts")
+        ordering = ["claim", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(payment__isnull=False, arrears__isnull=True)
+                | models.Q(payment__isnull=True, arrears__isnull=False),
+                name="pension_payout_pays_one_thing",
+            ),
+            # A payment or arrears is sent once on its own; again only as a re-sending.
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=models.Q(replaces__isnull=True, payment__isnull=False),
+                name="one_first_payout_per_payment",
+            ),
+            models.UniqueConstraint(
+                fields=["arrears"],
+                condition=models.Q(replaces__isnull=True, arrears__isnull=False),
+                name="one_first_payout_per_arrears",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.amount} ({self.status})"
+
+    # The bank file's names (see casework.payout_files).
+    @property
+    def bank_account_holder(self):
+        return self.payee
+
+    @property
+    def bank_account_number(self):
+        return self.account_number
+
+    @property
+    def month(self):
+        return self.payment.month if self.payment_id else None
 
 
 class SuspendedMonth(AppendOnlyModel):

@@ -15,3 +15,14 @@ AWARD_FIXED = notes.define(
         "pension a month, paid from %(starts_on)s."
     ),
 )
+PAYOUT_FAILED = notes.define(
+    "pension_payout_failed",
+    _(
+        "The bank could not pay %(amount)s yuan (%(reference)s) to account %(account)s: "
+        "%(note)s. Correct the bank account; the next monthly run sends it again once."
+    ),
+)
+BANK_ACCOUNT_CHANGED = notes.define(
+    "pension_bank_account_changed",
+    _("The bank account for the pension was changed to %(bank)s, account %(account)s."),
+)

@@ -24,6 +24,8 @@ class Increase:
     from_month: date
     percent: Decimal | None = None
     amount: Decimal | None = None
+    pk: int | None = None
+    recorded_at: object = None  # a datetime: when the increase was entered
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,25 @@ def month_amounts(basic, personal, starts_on, month, increases=()):
     return MonthAmounts(basic, personal)
 
 
+def rate_in_force(rates, month):
+    """The row of `rates` (each with `from_month`, oldest first) in force in `month`,
+    or None."""
+    found = None
+    for row in rates:
+        if row.from_month > month:
+            break
+        found = row
+    return found
+
+
+def medical_credit(rate, pension_total):
+    """The month's credit to a retiree's personal medical account: the rate's fixed
+    amount, or its percentage of the month's pension rounded half up to the fen."""
+    if rate.amount is not None:
+        return rate.amount
+    return (pension_total * rate.percent / 100).quantize(CENT, ROUND_HALF_UP)
+
+
 def split_personal(personal, balance):
     """(from the personal account, from the fund) for a personal part of `personal`
     with `balance` left on the personal pension account."""
@@ -80,3 +101,43 @@ def month_of(index: int) -> date:
 def months_between(first: date, last: date):
     """The first days of the months from `first` through `last`, oldest first."""
     return [month_of(i) for i in range(month_index(first), month_index(last) + 1)]
+
+
+@dataclass(frozen=True)
+class Arrears:
+    increase: Increase
+    months: tuple  # the first days of the months it covers, oldest first
+    amount: Decimal
+
+
+def increase_arrears(basic, personal, starts_on, paid, increases, settled=frozenset()):
+    """The arrears each increase owes on months paid before it was entered.
+
+    `paid` is [(month, paid at)] of the months already paid; `increases` every increase
+    in force (each with `pk` and `recorded_at`); `settled` the increase ids whose
+    arrears were paid already. A month paid at `t` was paid with the increases entered
+    by then. For the others, taken in month order, each one's arrears on that month are
+    the monthly pension with it less the monthly pension without it (both with the
+    increases known at `t` and the later-entered ones before it), so that together they
+    make up exactly what the month is short. Increases with nothing owed are left out.
+    """
+    ordered = sorted(increases, key=lambda row: (row.from_month, row.pk or 0))
+    owed = {}
+    for month, paid_at in paid:
+        known = [row for row in ordered if row.recorded_at is None or row.recorded_at <= paid_at]
+        before = list(known)
+        for row in ordered:
+            if row in known or not applies(row, starts_on, month):
+                continue
+            without = month_amounts(basic, personal, starts_on, month, before).total
+            before.append(row)
+            if row.pk in settled:
+                continue
+            difference = month_amounts(basic, personal, starts_on, month, before).total - without
+            if difference > 0:
+                months, amount = owed.get(row, ((), ZERO))
+                owed[row] = ((*months, month), amount + difference)
+    return [
+        Arrears(row, tuple(sorted(months)), amount)
+        for row, (months, amount) in sorted(owed.items(), key=lambda item: item[0].from_month)
+    ]

@@ -35,24 +35,35 @@ from django.utils.translation import gettext as _
 
 from accounts import ledger, ledger_bulk
 from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
-from pensions import living_check, payment_rules, selectors
+from pensions import living_check, payment_rules, payout_services, selectors
 from pensions.exceptions import (
     InvalidInput,
+    MissingMedicalFund,
     MissingPensionFund,
     MissingPensionIncrease,
+    MissingRetireeMedicalRate,
     MonthNotPayable,
 )
 from pensions.models import (
     WORKFLOW,
     Destination,
+    PensionArrears,
     PensionIncrease,
     PensionPayment,
+    RetireeMedicalCredit,
+    RetireeMedicalRate,
     RetirementClaim,
     SuspendedMonth,
 )
 from pensions.reference_data import NATIONAL
 
 PENSION = LedgerTransaction.Kind.PENSION
+ARREARS = LedgerTransaction.Kind.PENSION_ARREARS
+RETIREE_MEDICAL = LedgerTransaction.Kind.RETIREE_MEDICAL
+MISSING_MEDICAL_RATE = "missing_retiree_medical_rate"
+# An increase entered more than this many months before the month paid has had its
+# arrears paid by the runs since.
+ARREARS_MONTHS = 13
 # Claims per id range: one bulk-writer chunk and one Celery task each.
 RANGE_SIZE = 10_000
 CARD_BANK = "social security card"
@@ -75,6 +86,32 @@ PAYMENTS = ledger_bulk.Records(
     ],
     held=["claim_id"],
     text=lambda values: _payment_text(*values),
+)
+
+
+MEDICAL_RECORDS = ledger_bulk.Records(
+    RetireeMedicalCredit,
+    ["claim_id", "month", "amount", "rate_id"],
+    held=["claim_id", "rate_id"],
+    text=lambda v: f"{v[0]}\t{v[1].isoformat()}\t{v[2]!s}\t{v[3]}",
+)
+
+ARREARS_RECORDS = ledger_bulk.Records(
+    PensionArrears,
+    [
+        "claim_id",
+        "increase_id",
+        "first_month",
+        "last_month",
+        "months",
+        "amount",
+        "paid_in",
+        "destination",
+        "payee",
+        "bank_name",
+        "account_number",
+    ],
+    held=["claim_id", "increase_id"],
 )
 
 
@@ -114,6 +151,10 @@ class Plan:
     increases: dict  # region -> [payment_rules.Increase]
     payable: int  # the benefits-payable account id
     ranges: list = field(default_factory=list)  # [(first claim id, last + 1)]
+    # region -> the increases entered after their first month, whose arrears may be due
+    late: dict = field(default_factory=dict)
+    medical_funds: dict = field(default_factory=dict)  # region -> medical fund account id
+    medical_rates: dict = field(default_factory=dict)  # region -> [RetireeMedicalRate]
 
 
 @dataclass
@@ -124,6 +165,9 @@ class RunResult:
     already_paid: int = 0  # claims whose month was paid before
     suspended: int = 0  # claims whose month is suspended (living check lapsed)
     stopped: int = 0  # claims not paid because the pensioner died before the month
+    arrears_paid: int = 0  # arrears postings of increases entered late
+    medical_credits: int = 0  # months credited to retirees' personal medical accounts
+    resent: int = 0  # failed bank lines queued again to a corrected bank account
     refused: list = field(default_factory=list)  # (claim id, code)
 
     def add(self, other):
@@ -134,6 +178,9 @@ class RunResult:
             "already_paid",
             "suspended",
             "stopped",
+            "arrears_paid",
+            "medical_credits",
+            "resent",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.refused.extend(other.refused)
@@ -150,7 +197,9 @@ def increase_table(regions, month):
     rows = PensionIncrease.objects.filter(region__in={*regions, NATIONAL}, from_month__lte=month)
     by_year = {}
     for row in rows.order_by("from_month"):
-        increase = payment_rules.Increase(row.from_month, row.percent, row.amount)
+        increase = payment_rules.Increase(
+            row.from_month, row.percent, row.amount, row.pk, row.recorded_at
+        )
         by_year.setdefault((row.region, row.from_month.year), []).append(increase)
     table = {}
     years = {year for _region, year in by_year}
@@ -202,13 +251,72 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
                 missing.append((region, year))
     if missing:
         raise MissingPensionIncrease(missing=sorted(missing))
+    medical_funds, medical_rates = _retiree_medical_plan(regions, month)
     payable = ledger.system_account(Account.SystemCode.BENEFITS_PAYABLE).pk
     bounds = claims.aggregate(first=Min("pk"), last=Max("pk"))
     ranges = []
     if bounds["first"] is not None:
         for start in range(bounds["first"], bounds["last"] + 1, range_size):
             ranges.append((start, min(start + range_size, bounds["last"] + 1)))
-    return Plan(month, funds, increases, payable, ranges)
+    return Plan(
+        month,
+        funds,
+        increases,
+        payable,
+        ranges,
+        late_increases(increases, month),
+        medical_funds,
+        medical_rates,
+    )
+
+
+def _retiree_medical_plan(regions, month):
+    """({region: medical fund id}, {region: [rate rows, oldest first]}); refuses a region
+    without its medical fund or without a credit rate in force in `month`."""
+    funds, missing_funds = {}, []
+    for region in regions:
+        account = ledger.fund_account(Scheme.MEDICAL, region)
+        if account is None:
+            missing_funds.append(region)
+        else:
+            funds[region] = account.pk
+    if missing_funds:
+        raise MissingMedicalFund(regions=missing_funds)
+    rates = {region: [] for region in regions}
+    for row in RetireeMedicalRate.objects.filter(region__in=regions).order_by("from_month"):
+        rates[row.region].append(row)
+    missing = [
+        (region, month)
+        for region in regions
+        if payment_rules.rate_in_force(rates[region], month) is None
+    ]
+    if missing:
+        raise MissingRetireeMedicalRate(missing=missing)
+    return funds, rates
+
+
+def late_increases(increases, month):
+    """{region: [Increase]} entered on or after their first month (so months may have
+    been paid without them) and at most ARREARS_MONTHS before the month paid: every run
+    since has paid each pensioner in payment, arrears included."""
+    oldest = living_check.add_months(month, -ARREARS_MONTHS)
+    late = {}
+    for region, rows in increases.items():
+        found = [
+            row
+            for row in rows
+            if row.recorded_at is not None
+            and row.from_month < month
+            and oldest <= timezone.localdate(row.recorded_at)
+            and timezone.localdate(row.recorded_at) >= row.from_month
+        ]
+        if found:
+            late[region] = found
+    return late
+
+
+def arrears_key(claim_id, increase_id):
+    return f"pension-arrears:{claim_id}:{increase_id}"
 
 
 # What a range reads of each claim and its cardholder: plain rows, not model instances
@@ -250,29 +358,118 @@ class ClaimRow(NamedTuple):
     card_financial_activated: bool
 
 
-def _personal_pension_accounts(cardholder_ids):
-    """({cardholder id: personal pension account id}, {account id: AccountState})."""
-    if connection.vendor == "postgresql":
-        # One array parameter: an IN list of thousands costs more to build than to run.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT id, cardholder_id, balance, status, kind FROM accounts_account "
-                "WHERE cardholder_id = ANY(%s) AND scheme = %s AND kind = %s",
-                [list(cardholder_ids), Scheme.PENSION.value, Account.Kind.PERSONAL.value],
-            )
-            rows = cursor.fetchall()
-    else:
-        rows = ledger_bulk.lookup(
-            lambda batch: Account.objects.filter(
-                cardholder_id__in=batch, scheme=Scheme.PENSION, kind=Account.Kind.PERSONAL
-            ).values_list("id", "cardholder_id", "balance", "status", "kind"),
-            cardholder_ids,
-        )
-    ids, states = {}, {}
-    for pk, holder, balance, status, kind in rows:
-        ids[holder] = pk
+def _personal_accounts(cardholder_ids):
+    """({cardholder id: personal pension account id}, {cardholder id: personal medical
+    account id}, {account id: AccountState}) (PostgreSQL reads them with the range)."""
+    schemes = [Scheme.PENSION.value, Scheme.MEDICAL.value]
+    rows = ledger_bulk.lookup(
+        lambda batch: Account.objects.filter(
+            cardholder_id__in=batch, scheme__in=schemes, kind=Account.Kind.PERSONAL
+        ).values_list("id", "cardholder_id", "balance", "status", "kind", "scheme"),
+        cardholder_ids,
+    )
+    pension, medical, states = {}, {}, {}
+    for pk, holder, balance, status, kind, scheme in rows:
+        (pension if scheme == Scheme.PENSION else medical)[holder] = pk
         states[pk] = ledger_bulk.AccountState(balance, status, kind, holder)
-    return ids, states
+    return pension, medical, states
+
+
+# One statement reads a range on PostgreSQL: each claim in payment with its cardholder,
+# personal pension and medical accounts, the last month paid and the last month
+# suspended up to the month (index-only look-ups on (claim, month)) and the living
+# check's latest due date.
+RANGE_SQL = """
+SELECT r.case_ptr_id, c.reference, r.starts_on, r.basic_monthly, r.personal_monthly,
+       r.bank_name, r.bank_account_holder, r.bank_account_number, c.cardholder_id,
+       h.name, h.region, h.date_of_death, h.card_number, h.card_status,
+       h.card_financial_activated,
+       (SELECT max(p.month) FROM pensions_pensionpayment p
+         WHERE p.claim_id = r.case_ptr_id AND p.month <= %(month)s),
+       (SELECT max(s.month) FROM pensions_suspendedmonth s
+         WHERE s.claim_id = r.case_ptr_id AND s.month <= %(month)s),
+       (SELECT max(l.next_due) FROM pensions_livingcheckconfirmation l
+         WHERE l.claim_id = r.case_ptr_id),
+       pa.id, pa.balance, pa.status, ma.id, ma.balance, ma.status
+  FROM pensions_retirementclaim r
+  JOIN casework_case c ON c.id = r.case_ptr_id
+  JOIN accounts_cardholder h ON h.id = c.cardholder_id
+  LEFT JOIN accounts_account pa
+    ON pa.cardholder_id = h.id AND pa.scheme = 'pension' AND pa.kind = 'personal'
+  LEFT JOIN accounts_account ma
+    ON ma.cardholder_id = h.id AND ma.scheme = 'medical' AND ma.kind = 'personal'
+ WHERE r.case_ptr_id >= %(first)s AND r.case_ptr_id < %(stop)s
+   AND c.status = %(approved)s AND r.starts_on <= %(month)s
+ ORDER BY r.case_ptr_id
+"""
+
+
+def _range_facts(month, first, stop):
+    """(claims, {claim ids paid for `month`}, {claim id: last month paid or suspended up
+    to `month`}, {cardholder: personal pension account}, {cardholder: personal medical
+    account}, {account id: AccountState}, {claim id: living check due}), or None when
+    the range holds no claim in payment."""
+    if connection.vendor != "postgresql":
+        return _range_facts_portable(month, first, stop)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            RANGE_SQL,
+            {"month": month, "first": first, "stop": stop, "approved": WORKFLOW.states.APPROVED},
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    claims, paid_now, handled, dues = [], set(), {}, {}
+    pension, medical, states = {}, {}, {}
+    state = ledger_bulk.AccountState
+    personal = Account.Kind.PERSONAL.value
+    for row in rows:
+        claim = ClaimRow(*row[:15])
+        claims.append(claim)
+        pk, holder = claim.pk, claim.cardholder_id
+        last_paid, last_suspended, due = row[15], row[16], row[17]
+        if last_paid == month:
+            paid_now.add(pk)
+        if last_paid is not None or last_suspended is not None:
+            handled[pk] = max(day for day in (last_paid, last_suspended) if day is not None)
+        dues[pk] = due or living_check.next_due(claim.starts_on)
+        if row[18] is not None:
+            pension[holder] = row[18]
+            states[row[18]] = state(row[19], row[20], personal, holder)
+        if row[21] is not None:
+            medical[holder] = row[21]
+            states[row[21]] = state(row[22], row[23], personal, holder)
+    return claims, paid_now, handled, pension, medical, states, dues
+
+
+def _range_facts_portable(month, first, stop):
+    claims = [
+        ClaimRow(*row)
+        for row in _in_payment(month)
+        .filter(pk__gte=first, pk__lt=stop)
+        .order_by("pk")
+        .values_list(*CLAIM_FIELDS)
+    ]
+    if not claims:
+        return None
+    in_range = {"claim_id__gte": first, "claim_id__lt": stop}
+    paid_now = set(
+        PensionPayment.objects.filter(month=month, **in_range).values_list("claim_id", flat=True)
+    )
+    handled = {}
+    for model in (PensionPayment, SuspendedMonth):
+        rows = (
+            model.objects.filter(month__lte=month, **in_range)
+            .order_by()
+            .values("claim_id")
+            .annotate(last=Max("month"))
+            .values_list("claim_id", "last")
+        )
+        for claim_id, last in rows:
+            handled[claim_id] = max(last, handled.get(claim_id, last))
+    pension, medical, states = _personal_accounts([claim.cardholder_id for claim in claims])
+    dues = selectors.living_check_dues(claims)
+    return claims, paid_now, handled, pension, medical, states, dues
 
 
 def _destination(claim, holder):
@@ -328,32 +525,20 @@ def _months_due(claim, month, due, death_month, handled_until, suspended, paid):
 def pension_pay_range(plan, first, stop, *, writer=None):
     """Pay the plan's month (and any back pay) on the claims in payment with ids in
     [first, stop): a few reads, one bulk-writer chunk. Safe to run twice."""
+    # A range builds a few hundred thousand small objects that form no cycles.
+    with ledger_bulk.fewer_collections():
+        return _pay_range(plan, first, stop, writer)
+
+
+def _pay_range(plan, first, stop, writer):
     month = plan.month
     result = RunResult()
-    claims = [
-        ClaimRow(*row)
-        for row in _in_payment(month)
-        .filter(pk__gte=first, pk__lt=stop)
-        .order_by("pk")
-        .values_list(*CLAIM_FIELDS)
-    ]
-    if not claims:
+    result.resent = payout_services.payouts_resend_range(first, stop)
+    facts = _range_facts(month, first, stop)
+    if facts is None:
         return result
+    claims, paid_now, handled, personal_ids, medical_ids, states, dues = facts
     in_range = {"claim_id__gte": first, "claim_id__lt": stop}
-    paid_now = set(
-        PensionPayment.objects.filter(month=month, **in_range).values_list("claim_id", flat=True)
-    )
-    handled = {}
-    for model in (PensionPayment, SuspendedMonth):
-        rows = (
-            model.objects.filter(month__lte=month, **in_range)
-            .order_by()
-            .values("claim_id")
-            .annotate(last=Max("month"))
-            .values_list("claim_id", "last")
-        )
-        for claim_id, last in rows:
-            handled[claim_id] = max(last, handled.get(claim_id, last))
     paid_later = PensionPayment.objects.filter(
         claim_id=OuterRef("claim_id"), month=OuterRef("month")
     )
@@ -364,9 +549,8 @@ def pension_pay_range(plan, first, stop, *, writer=None):
         .values_list("claim_id", "month")
     ):
         suspended.setdefault(claim_id, set()).add(day)
-    personal_ids, states = _personal_pension_accounts([claim.cardholder_id for claim in claims])
+    paid_before, settled = _arrears_facts(plan, claims, in_range)
     groups, suspensions = [], []
-    dues = selectors.living_check_dues(claims)
     for claim in claims:
         holder = claim
         death_month = holder.date_of_death.replace(day=1) if holder.date_of_death else None
@@ -385,7 +569,7 @@ def pension_pay_range(plan, first, stop, *, writer=None):
             result.already_paid += 1
         elif death_month is not None and month > death_month:
             result.stopped += 1
-        if not todo:
+        if not todo and claim.pk not in paid_before:
             continue
         payee = _destination(claim, holder)
         if payee is None:
@@ -396,7 +580,8 @@ def pension_pay_range(plan, first, stop, *, writer=None):
         if personal_id is not None and states[personal_id].status != Account.Status.CLOSED:
             balance = states[personal_id].balance
         fund = plan.funds[holder.region]
-        postings = []
+        postings, credits = [], []
+        medical_id = medical_ids.get(claim.cardholder_id)
         for day, back_pay in todo:
             amounts = payment_rules.month_amounts(
                 claim.basic_monthly,
@@ -437,21 +622,147 @@ def pension_pay_range(plan, first, stop, *, writer=None):
                     ),
                 )
             )
-        groups.append(ledger_bulk.Group(claim.pk, postings))
+            credit = _medical_posting(plan, claim, day, amounts.total, medical_id, result)
+            if credit is not None:
+                credits.append(credit)
+        if (
+            claim.pk in paid_before
+            and living_check.month_payable(due, month.year, month.month)
+            and (death_month is None or month <= death_month)
+        ):
+            postings.extend(
+                _arrears_postings(plan, claim, paid_before[claim.pk], settled, death_month, payee)
+            )
+        if postings:
+            groups.append(ledger_bulk.Group(claim.pk, postings))
+        if credits:
+            # Its own group (tagged with the claim id negated): a closed medical account
+            # holds back the credit, not the pension.
+            groups.append(ledger_bulk.Group(-claim.pk, credits))
     if suspensions:
         SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
     if groups:
         writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
         outcome = writer.post(groups, accounts=states)
-        result.refused.extend(outcome.refused)
+        for tag, code in outcome.refused:
+            if tag < 0:
+                result.refused.append((-tag, f"retiree_medical_{code}"))
+            else:
+                result.refused.append((tag, code))
         posted = set(outcome.posted_tags or ())
-        result.claims_paid = len(posted)
+        result.claims_paid = sum(1 for tag in posted if tag > 0)
         result.months_paid = outcome.transactions
         for group in groups:
             if group.tag in posted:
-                result.back_pay_months += sum(1 for p in group.postings if p.record[-1])
+                for posting in group.postings:
+                    if posting.kind == ARREARS:
+                        result.arrears_paid += 1
+                    elif posting.kind == RETIREE_MEDICAL:
+                        result.medical_credits += 1
+                    elif posting.record[-1]:
+                        result.back_pay_months += 1
+        result.months_paid -= result.arrears_paid + result.medical_credits
         result.already_paid += outcome.already_posted
     return result
+
+
+def medical_key(claim_id, month):
+    return f"retiree-medical:{claim_id}:{month.year:04d}-{month.month:02d}"
+
+
+def _medical_posting(plan, claim, day, pension_total, medical_id, result):
+    """The month's credit to the retiree's personal medical account from the region's
+    medical fund, at the rate in force that month, or None (nothing to credit, or
+    refused and reported: no rate recorded for an earlier month, no medical account)."""
+    rate = payment_rules.rate_in_force(plan.medical_rates.get(claim.region, ()), day)
+    if rate is None:
+        result.refused.append((claim.pk, f"{MISSING_MEDICAL_RATE} {claim.region} {day:%Y-%m}"))
+        return None
+    amount = payment_rules.medical_credit(rate, pension_total)
+    if amount <= 0:
+        return None
+    if medical_id is None:
+        result.refused.append((claim.pk, "retiree_medical_no_account"))
+        return None
+    return ledger_bulk.Posting(
+        key=medical_key(claim.pk, day),
+        kind=RETIREE_MEDICAL,
+        legs=((plan.medical_funds[claim.region], -amount), (medical_id, amount)),
+        reference=claim.reference,
+        description=f"Retiree medical account credit {day.year:04d}-{day.month:02d}",
+        records=MEDICAL_RECORDS,
+        record=(claim.pk, day, amount, rate.pk),
+    )
+
+
+def _arrears_facts(plan, claims, in_range):
+    """({claim id: [(month, paid at)]} of the months paid before an increase entered
+    late, {claim id: {increase ids whose arrears are paid}}): two reads, none when no
+    increase was entered late."""
+    late = [row for region in {c.region for c in claims} for row in plan.late.get(region, ())]
+    if not late:
+        return {}, {}
+    paid = {}
+    for claim_id, day, paid_at in (
+        PensionPayment.objects.filter(
+            month__gte=min(row.from_month for row in late),
+            created_at__lt=max(row.recorded_at for row in late),
+            **in_range,
+        )
+        .order_by()
+        .values_list("claim_id", "month", "created_at")
+    ):
+        paid.setdefault(claim_id, []).append((day, paid_at))
+    settled = {}
+    for claim_id, increase_id in PensionArrears.objects.filter(
+        increase_id__in={row.pk for row in late}, **in_range
+    ).values_list("claim_id", "increase_id"):
+        settled.setdefault(claim_id, set()).add(increase_id)
+    return paid, settled
+
+
+def _arrears_postings(plan, claim, paid, settled, death_month, payee):
+    """One `pension_arrears` posting per increase entered late that the claim's months
+    paid before it are short of: fund −A · benefits-payable +A, with its record."""
+    if death_month is not None:
+        paid = [(day, at) for day, at in paid if day <= death_month]
+    owed = payment_rules.increase_arrears(
+        claim.basic_monthly,
+        claim.personal_monthly,
+        claim.starts_on,
+        paid,
+        plan.increases.get(claim.region, ()),
+        settled.get(claim.pk, frozenset()),
+    )
+    fund = plan.funds[claim.region]
+    postings = []
+    for arrears in owed:
+        increase = arrears.increase
+        first, last = arrears.months[0], arrears.months[-1]
+        postings.append(
+            ledger_bulk.Posting(
+                key=arrears_key(claim.pk, increase.pk),
+                kind=ARREARS,
+                legs=((fund, -arrears.amount), (plan.payable, arrears.amount)),
+                reference=claim.reference,
+                description=(
+                    f"Arrears of the increase from {increase.from_month:%Y-%m}, "
+                    f"{first:%Y-%m} to {last:%Y-%m}"
+                ),
+                records=ARREARS_RECORDS,
+                record=(
+                    claim.pk,
+                    increase.pk,
+                    first,
+                    last,
+                    len(arrears.months),
+                    arrears.amount,
+                    plan.month,
+                    *payee,
+                ),
+            )
+        )
+    return postings
 
 
 def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE):

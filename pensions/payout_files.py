@@ -1,16 +1,23 @@
-"""The bank's batch file of a month's pension payments (the same file as a withdrawal
-payout batch, `casework.payout_files`): one line per pensioner-month paid, to the
-card's financial account or to the bank account on the claim."""
+"""Pensions paid to a bank account in the shared bank files (`casework.payout_files`):
+the batch lists each month and each arrears paid to a bank account once, and each
+re-sending after a failure; the bank's results file answers them by reference
+(`PP-<claim>-<YYYYMM>`, `PA-<claim>-<increase>`, a re-sending with `-2`, `-3` …)."""
 
 from casework import payout_files
-from pensions.models import PensionPayment
+from pensions import payout_services
+
+PREFIXES = ("PP-", "PA-")
 
 
-def month_payments(month):
-    """Every payment for `month` (its first day), by claim."""
-    return PensionPayment.objects.filter(month=month).order_by("claim_id")
+def export_batch(fh, *, actor=None):
+    """Write every pension bank line not yet sent as the batch CSV and mark them sent
+    (one transaction); returns them."""
+    return payout_files.write_lines(fh, payout_services.payouts_send(actor=actor))
 
 
-def write_month(fh, month):
-    """Write the month's payments as the batch CSV; returns them."""
-    return payout_files.write_lines(fh, month_payments(month))
+SOURCE = payout_files.Source(
+    name="pensions",
+    prefixes=PREFIXES,
+    send=payout_services.payouts_send,
+    record=payout_services.payout_record,
+)

@@ -80,3 +80,41 @@ def ensure_pension_funds(account_model):
         account_model.objects.get_or_create(
             kind="system", system_code=fund_code("pension", region), defaults={"scheme": ""}
         )
+
+
+# Illustrative credits to retirees' personal medical accounts for the demo regions, NOT
+# official figures: before the outpatient mutual-aid reform a share of the pension, after
+# it (from 2022, as the national contribution table applies the reform) a fixed amount of
+# about 2 % of an average pension (RULES §8).
+ILLUSTRATIVE_MEDICAL_RATES = (
+    (1995, None, Decimal("4"), "before the outpatient mutual-aid reform, about 4 % of the pension"),
+    (
+        2022,
+        Decimal("70.00"),
+        None,
+        "about 2 % of the region's average pension (国办发〔2021〕14号)",
+    ),
+)
+
+
+def ensure_retiree_medical(rate_model, account_model):
+    """The demo regions' medical funds and illustrative retiree credit rates (idempotent)."""
+    from datetime import date
+
+    from accounts.models import fund_code
+
+    for region in FUND_REGIONS:
+        account_model.objects.get_or_create(
+            kind="system", system_code=fund_code("medical", region), defaults={"scheme": ""}
+        )
+        for year, amount, percent, note in ILLUSTRATIVE_MEDICAL_RATES:
+            rate_model.objects.get_or_create(
+                region=region,
+                from_month=date(year, 1, 1),
+                defaults={
+                    "amount": amount,
+                    "percent": percent,
+                    "source": f"{ILLUSTRATIVE_SOURCE}: {note}",
+                    "illustrative": True,
+                },
+            )

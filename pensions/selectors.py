@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _l
 
 from accounts.models import Account, Cardholder, Contribution, Scheme
 from pensions import eligibility, forecast, living_check, retirement
@@ -154,6 +155,127 @@ def pension_payments(claim):
     return list(claim.payments.order_by("month"))
 
 
+def pension_arrears(claim):
+    """The arrears of increases entered late paid on the claim, oldest first, each with
+    its increase (the basis). One query."""
+    return list(claim.arrears.select_related("increase").order_by("first_month", "pk"))
+
+
+BANK_STATUS_LABELS = {
+    "waiting": _l("waiting to be sent to the bank"),
+    "sent": _l("sent to the bank"),
+    "paid": _l("paid by the bank"),
+    "failed": _l("the bank could not pay it"),
+}
+
+
+def with_bank_status(claim, rows, kind):
+    """`rows` (payments or arrears of the claim) each given `bank_status` and
+    `bank_status_label`: the bank's answer for a bank account, empty for the card."""
+    status = bank_status_by_line(claim)
+    for row in rows:
+        value = status.get((kind, row.pk), "waiting") if row.destination == "bank" else ""
+        row.bank_status = value
+        row.bank_status_label = BANK_STATUS_LABELS.get(value, "")
+    return rows
+
+
+def bank_status_by_line(claim):
+    """{("payment" | "arrears", id): the latest bank line's status} of the claim's
+    months and arrears paid to a bank account. One query."""
+    from pensions.models import PensionPayout
+
+    status = {}
+    for payment_id, arrears_id, value in (
+        PensionPayout.objects.filter(claim=claim)
+        .order_by("pk")
+        .values_list("payment_id", "arrears_id", "status")
+    ):
+        key = ("payment", payment_id) if payment_id else ("arrears", arrears_id)
+        status[key] = value
+    return status
+
+
+def failed_payouts(claim):
+    """The claim's bank lines the bank could not pay, not sent again yet, oldest first,
+    each with the month or arrears it pays. One query."""
+    from pensions.models import PensionPayout
+
+    return list(
+        PensionPayout.objects.filter(
+            claim=claim, status=PensionPayout.Status.FAILED, resent_as__isnull=True
+        )
+        .select_related("payment", "arrears")
+        .order_by("pk")
+    )
+
+
+def retiree_medical_credits(claim):
+    """The months the pool credited the pensioner's personal medical account, oldest
+    first. One query."""
+    return list(claim.medical_credits.order_by("month"))
+
+
+def _arrears_body(arrears):
+    increase = arrears.increase
+    return {
+        "increase_from": f"{increase.from_month:%Y-%m}",
+        "percent": None if increase.percent is None else f"{increase.percent.normalize():f}",
+        "amount_a_month": _money(increase.amount),
+        "source": increase.source,
+        "first_month": f"{arrears.first_month:%Y-%m}",
+        "last_month": f"{arrears.last_month:%Y-%m}",
+        "months": arrears.months,
+        "amount": _money(arrears.amount),
+        "paid_in": f"{arrears.paid_in:%Y-%m}",
+    }
+
+
+def pension_record_lines(cardholder):
+    """The arrears of pension increases on the pensioner's "My record". One query."""
+    from django.utils.translation import gettext as _
+
+    from accounts.extensions import RecordLine
+    from pensions.models import PensionArrears
+
+    rows = (
+        PensionArrears.objects.filter(claim__cardholder=cardholder)
+        .select_related("increase", "claim")
+        .order_by("-paid_in", "-pk")
+    )
+    lines = []
+    for row in rows:
+        body = _arrears_body(row)
+        basis = (
+            _("%(percent)s %% from %(month)s")
+            % {"percent": body["percent"], "month": body["increase_from"]}
+            if row.increase.percent is not None
+            else _("¥%(amount)s a month from %(month)s")
+            % {"amount": body["amount_a_month"], "month": body["increase_from"]}
+        )
+        lines.append(
+            RecordLine(
+                kind="pension_arrears",
+                title=str(_("Arrears of a pension increase paid")),
+                on=row.created_at.date(),
+                reference=row.claim.reference,
+                detail=_(
+                    "¥%(amount)s for %(months)s month(s), %(first)s to %(last)s: increase of "
+                    "%(basis)s (%(source)s)"
+                )
+                % {
+                    "amount": body["amount"],
+                    "months": row.months,
+                    "first": body["first_month"],
+                    "last": body["last_month"],
+                    "basis": basis,
+                    "source": row.increase.source,
+                },
+            )
+        )
+    return lines
+
+
 def pension_payment_status(claim, *, today):
     """in_payment, suspended (the living check lapsed: months are held until it is
     confirmed) or stopped (the pensioner's death is recorded)."""
@@ -164,7 +286,7 @@ def pension_payment_status(claim, *, today):
     return "in_payment"
 
 
-def _payment_body(payment):
+def _payment_body(payment, bank=None):
     return {
         "month": f"{payment.month:%Y-%m}",
         "basic": _money(payment.basic),
@@ -172,6 +294,11 @@ def _payment_body(payment):
         "total": _money(payment.total),
         "destination": payment.destination,
         "back_pay": payment.back_pay,
+        # The bank's answer for a payment to a bank account: waiting, sent, paid,
+        # failed (until re-sent to a corrected account); None for the card.
+        "bank_status": (bank or {}).get(("payment", payment.pk), "waiting")
+        if payment.destination == "bank"
+        else None,
     }
 
 
@@ -197,7 +324,16 @@ def pension_status(cardholder, *, today=None):
             "basic_monthly": _money(claim.basic_monthly),
             "personal_monthly": _money(claim.personal_monthly),
             "next_living_check_due": living_check_due(claim).isoformat(),
-            "payments": [_payment_body(payment) for payment in pension_payments(claim)],
+            "payments": [
+                _payment_body(payment, bank)
+                for bank in [bank_status_by_line(claim)]
+                for payment in pension_payments(claim)
+            ],
+            "arrears": [_arrears_body(row) for row in pension_arrears(claim)],
+            "medical_credits": [
+                {"month": f"{row.month:%Y-%m}", "amount": _money(row.amount)}
+                for row in retiree_medical_credits(claim)
+            ],
         }
     pending = claim is not None and claim.status in WORKFLOW.open_states
     category = default_category(cardholder, claim)
@@ -214,6 +350,8 @@ def pension_status(cardholder, *, today=None):
         "personal_monthly": None,
         "next_living_check_due": None,
         "payments": [],
+        "arrears": [],
+        "medical_credits": [],
     }
 
 

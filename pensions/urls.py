@@ -10,5 +10,6 @@ urlpatterns = [
     path("claim/submit/", views.claim_submit, name="claim_submit"),
     path("claim/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("claim/documents/", views.claim_upload, name="claim_upload"),
+    path("claim/bank-account/", views.claim_bank_account, name="claim_bank_account"),
     path("living-check/", living_check_views.living_check, name="living_check"),
 ]

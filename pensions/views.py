@@ -16,12 +16,13 @@ from casework import services as casework
 from casework import workflow
 from core.errors import DomainError
 from core.rights import how_to_contest
-from pensions import eligibility, selectors, services
+from pensions import eligibility, payout_services, selectors, services
 from pensions.exceptions import ClaimRefused
 from pensions.forms import (
     DEFAULT_CREDITING_RATE,
     DEFAULT_WAGE_GROWTH,
     AssumptionsForm,
+    BankAccountForm,
     ClaimForm,
     ClaimUploadForm,
 )
@@ -129,7 +130,7 @@ def _own_claim(request):
 
 
 @login_required
-def claim(request, upload_form=None, status=200):
+def claim(request, upload_form=None, status=200, bank_form=None):
     """The claim: its status, what happens next, the timeline, documents and, once
     approved, the award with how each part was computed."""
     own = _own_claim(request)
@@ -149,7 +150,18 @@ def claim(request, upload_form=None, status=200):
     }
     if context["approved"]:
         context.update(
-            payments=selectors.pension_payments(own),
+            payments=selectors.with_bank_status(own, selectors.pension_payments(own), "payment"),
+            arrears=selectors.with_bank_status(own, selectors.pension_arrears(own), "arrears"),
+            failed_payouts=selectors.failed_payouts(own),
+            medical_credits=selectors.retiree_medical_credits(own),
+            bank_form=bank_form
+            or BankAccountForm(
+                initial={
+                    "bank_name": own.bank_name,
+                    "bank_account_holder": own.bank_account_holder,
+                    "bank_account_number": own.bank_account_number,
+                }
+            ),
             payment_status=selectors.pension_payment_status(own, today=timezone.localdate()),
             living_check_due=selectors.living_check_due(own),
         )
@@ -225,3 +237,35 @@ def claim_upload(request):
             return redirect("pensions:claim")
     request.method = "GET"
     return claim(request, upload_form=form, status=400)
+
+
+@login_required
+@require_POST
+def claim_bank_account(request):
+    """The pensioner corrects the bank account the pension is paid to."""
+    own = _own_claim(request)
+    if own is None:
+        raise Http404
+    form = BankAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            payout_services.pension_bank_account_change(
+                own,
+                actor=request.user,
+                bank_name=form.cleaned_data["bank_name"],
+                account_holder=form.cleaned_data["bank_account_holder"],
+                account_number=form.cleaned_data["bank_account_number"],
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The bank account is changed. Payments the bank could not make are "
+                    "sent to it with the next monthly run."
+                ),
+            )
+            return redirect("pensions:claim")
+    request.method = "GET"
+    return claim(request, bank_form=form, status=400)

@@ -25,17 +25,19 @@ def export_batch(fh, *, actor=None, ip_address=None):
         # A claim split between heirs: one line per heir's share, each with its status.
         shares = list(heir_services.payouts_waiting().values_list("pk", flat=True))
         sent_shares = heir_services.payouts_mark_sent(shares, actor=actor)
-        write_batch(fh, batch, sent_shares)
-    return [*batch, *sent_shares]
+        # The other kinds' lines in the same batch (a pension paid to a bank account).
+        others = [line for source in payout_lines.sources() for line in source.send(actor=actor)]
+        write_batch(fh, batch, sent_shares, others)
+    return [*batch, *sent_shares, *others]
 
 
-def write_batch(fh, applications, heir_payouts=()):
-    """Write `applications` (and heirs' shares) as the bank's batch CSV (nothing is
-    marked), through `core.csv`: a BOM, and the text the applicant typed neutralised
-    where a spreadsheet would read it as a formula. An heir's share is a line of its
-    own, referenced `<claim reference>/<payout id>`."""
+def write_batch(fh, applications, heir_payouts=(), others=()):
+    """Write `applications` (and heirs' shares, and other kinds' lines) as the bank's
+    batch CSV (nothing is marked), through `core.csv`: a BOM, and the text the
+    applicant typed neutralised where a spreadsheet would read it as a formula. An
+    heir's share is a line of its own, referenced `<claim reference>/<payout id>`."""
     applications = list(applications)
-    payout_lines.write_lines(fh, [*applications, *map(_heir_line, heir_payouts)])
+    payout_lines.write_lines(fh, [*applications, *map(_heir_line, heir_payouts), *others])
     return applications
 
 
@@ -80,6 +82,9 @@ def import_results(lines, *, actor=None, ip_address=None):
 def _record(reference, result, note, actor, ip_address):
     if result not in RESULTS:
         return "errors", _("the result must be paid or failed")
+    source = payout_lines.source_for(reference)
+    if source is not None:
+        return _record_other(source, reference, result, note, actor)
     if "/" in reference:
         return _record_share(reference, result, note, actor)
     application = selectors.application_by_reference(reference)
@@ -109,5 +114,15 @@ def _record_share(reference, result, note, actor):
     except DomainError as exc:
         if exc.code == "already_decided":
             return "skipped", _("already paid; skipped")
+        return "errors", f"{exc.code}: {exc.message}"
+    return result, None
+
+
+def _record_other(source, reference, result, note, actor):
+    try:
+        source.record(reference, result, note, actor)
+    except DomainError as exc:
+        if exc.code == "already_decided":
+            return "skipped", _("already answered; skipped")
         return "errors", f"{exc.code}: {exc.message}"
     return result, None

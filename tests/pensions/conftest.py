@@ -123,3 +123,15 @@ def in_payment(cardholder, *, starts_on, basic, personal, balance=None, bank=Tru
         bank_account_holder=cardholder.name if bank else "",
         bank_account_number="6222 0000 1111 2222" if bank else "",
     )
+
+
+def retiree_medical_data(region=REGION, amount="60.00"):
+    """The region's medical fund and a test credit rate to retirees' medical accounts
+    from 2022, which the monthly run needs."""
+    from accounts import ledger
+    from pensions.models import RetireeMedicalRate
+
+    RetireeMedicalRate.objects.create(
+        region=region, from_month=date(2022, 1, 1), amount=Decimal(amount), source="Test figure"
+    )
+    return ledger.fund_account_open("medical", region)

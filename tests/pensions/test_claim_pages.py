@@ -9,7 +9,7 @@ from django.urls import reverse
 from pensions import services
 from pensions.models import RetirementClaim
 from tests.factories import CardholderFactory, UserFactory, pdf_bytes
-from tests.pensions.conftest import REGION, RETIRES, contribute
+from tests.pensions.conftest import REGION, RETIRES, contribute, retiree_medical_data
 
 
 @pytest.fixture
@@ -191,6 +191,7 @@ def test_the_payments_month_by_month(client, ray, rita, amos, django_capture_on_
     assert "No month has been paid yet." in text
     RetirementClaim.objects.filter(pk=claim.pk).update(bank_account_number="6222 0202 0011 2233")
     ledger.fund_account_open("pension", REGION)
+    retiree_medical_data(REGION)
     payment_run.pension_pay_month("2026-08", today=date(2026, 8, 3))
     payment_run.pension_pay_month("2026-10", today=date(2026, 10, 1))  # September late
     _response, text = page(client, ray, "pensions:claim")
@@ -198,9 +199,10 @@ def test_the_payments_month_by_month(client, ray, rita, amos, django_capture_on_
     table = re.sub(r"<[^>]+>", " ", table[: table.index("</table>")])
     rows = [" ".join(line.split()) for line in table.split("2026-")[1:]]
     assert rows == [
-        "08 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
-        "09 back pay ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
-        "10 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim",
+        "08 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent to the bank",
+        "09 back pay ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent "
+        "to the bank",
+        "10 ¥1,575.00 ¥932.37 ¥2,507.37 Bank account on the claim waiting to be sent to the bank",
     ]
     # Lapsed check: the page says the months are held, why, and how to contest.
     RetirementClaim.objects.filter(pk=claim.pk).update(starts_on=date(2025, 8, 1))

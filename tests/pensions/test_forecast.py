@@ -149,4 +149,6 @@ def test_api_pension_of_someone_still_working(worker):
         "personal_monthly": None,
         "next_living_check_due": None,
         "payments": [],
+        "arrears": [],
+        "medical_credits": [],
     }

@@ -6,7 +6,7 @@ import pytest
 
 from pensions import services
 from tests.api.conftest import client_for
-from tests.pensions.conftest import RETIRES
+from tests.pensions.conftest import RETIRES, retiree_medical_data
 
 OPENS = date(2026, 4, 15)
 
@@ -26,6 +26,8 @@ NOT_IN_PAYMENT = {
     "personal_monthly": None,
     "next_living_check_due": None,
     "payments": [],
+    "arrears": [],
+    "medical_credits": [],
 }
 
 
@@ -64,6 +66,8 @@ def test_in_payment_with_the_fixed_award(ray, claim, rita, amos):
         # Paid from 1 August 2026; the living check is due twelve months on.
         "next_living_check_due": "2027-08-01",
         "payments": [],
+        "arrears": [],
+        "medical_credits": [],
     }
 
 
@@ -82,6 +86,7 @@ def paid(ray, claim, rita, amos):
     services.retirement_claim_approve(claim, actor=amos, today=RETIRES)
     RetirementClaim.objects.filter(pk=claim.pk).update(bank_account_number="6222 0202 0011 2233")
     ledger.fund_account_open("pension", ray.cardholder.region)
+    retiree_medical_data(ray.cardholder.region)
     payment_run.pension_pay_month("2026-08", today=date(2026, 8, 3))
     return claim
 
@@ -93,6 +98,7 @@ MONTH = {
     "total": "2507.37",
     "destination": "bank",
     "back_pay": False,
+    "bank_status": "waiting",
 }
 
 
@@ -100,6 +106,8 @@ def test_in_payment_lists_the_months_paid(ray, paid):
     got = body(ray)
     assert got["status"] == "in_payment"
     assert got["payments"] == [MONTH]
+    # The pool credited his medical account with the region's 60.00 for the month.
+    assert got["medical_credits"] == [{"month": "2026-08", "amount": "60.00"}]
     assert set(got) == {"status", *NOT_IN_PAYMENT}
 
 

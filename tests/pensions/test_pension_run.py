@@ -21,7 +21,7 @@ from pensions.models import (
     SuspendedMonth,
 )
 from tests.factories import death_claim, staff_with
-from tests.pensions.conftest import REGION, RETIRES
+from tests.pensions.conftest import REGION, RETIRES, retiree_medical_data
 
 D = Decimal
 AUG, SEP, OCT, NOV = (date(2026, m, 1) for m in (8, 9, 10, 11))
@@ -29,6 +29,9 @@ AUG, SEP, OCT, NOV = (date(2026, m, 1) for m in (8, 9, 10, 11))
 
 @pytest.fixture
 def pension_fund(db):
+    """The region's pension fund, and its medical fund crediting retirees 60.00 a month
+    from 2022 (test figures)."""
+    retiree_medical_data(REGION)
     return ledger.fund_account_open("pension", REGION)
 
 

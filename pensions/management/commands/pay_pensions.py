@@ -24,7 +24,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--bank-file",
             default=None,
-            help="after the run, write the month's payments as the bank's batch CSV here",
+            help=(
+                "after the run, write the pension lines to bank accounts not yet sent "
+                "(this and earlier months, arrears, re-sendings) as the bank's batch CSV "
+                "here, marking them sent"
+            ),
         )
 
     def handle(self, *args, month, queue, range_size, bank_file, **options):
@@ -56,10 +60,20 @@ class Command(BaseCommand):
             f"Already paid before: {result.already_paid}; suspended (living check "
             f"lapsed): {result.suspended}; stopped (death): {result.stopped}."
         )
+        self.stdout.write(
+            f"Arrears of increases entered late: {result.arrears_paid}; months credited "
+            f"to retirees' medical accounts: {result.medical_credits}."
+        )
+        if result.resent:
+            self.stdout.write(
+                f"Queued again after a corrected bank account: {result.resent} line(s)."
+            )
         if bank_file:
             with open(bank_file, "w", encoding="utf-8", newline="") as fh:
-                lines = payout_files.write_month(fh, plan.month)
-            self.stdout.write(f"Wrote {len(lines)} payment line(s) to {bank_file}.")
+                lines = payout_files.export_batch(fh)
+            self.stdout.write(
+                f"Wrote {len(lines)} payment line(s) to {bank_file}, marked sent to the bank."
+            )
         if result.refused:
             raise CommandError(
                 f"{len(result.refused)} pensioner(s) refused: "
