@@ -20,7 +20,7 @@ def entered_before_their_month(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0020_pension_arrears_and_retiree_medical_kinds'),
+        ('accounts', '0023_pension_arrears_and_retiree_medical_kinds'),
         ('pensions', '0006_living_check'),
     ]
 

@@ -15,7 +15,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0020_pension_arrears_and_retiree_medical_kinds'),
+        ('accounts', '0023_pension_arrears_and_retiree_medical_kinds'),
         ('pensions', '0007_pension_increase_arrears'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0020_pension_arrears_and_retiree_medical_kinds'),
+        ('accounts', '0023_pension_arrears_and_retiree_medical_kinds'),
         ('pensions', '0008_retiree_medical_credit'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0019_pooled_to_fund_ledger_kind'),
+        ('accounts', '0022_record_changes_and_employer_logins'),
     ]
 
     operations = [
