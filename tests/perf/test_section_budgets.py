@@ -18,13 +18,14 @@ PAGES = {
     "/pension/forecast/": 8,
     # session's user, cardholder, registration, latest claim
     "/unemployment/": 5,
-    # session's user, cardholder, employment history, decisions on record
-    "/record/": 7,
+    # session's user, cardholder, contribution months, their employers, decisions
+    "/record/": 5,
 }
 APIS = {
-    "/api/v1/pension/": 5,
-    "/api/v1/benefits/unemployment/": 5,
-    "/api/v1/me/record/": 7,
+    # the token with its user, then the same reads as the page less the session's user
+    "/api/v1/pension/": 4,
+    "/api/v1/benefits/unemployment/": 4,
+    "/api/v1/me/record/": 4,
 }
 
 
