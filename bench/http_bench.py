@@ -261,6 +261,40 @@ def run_wrk(url, connections, duration, headers=(), threads=2):
     return figures
 
 
+def run_curl(url, connections, duration, headers=()):
+    """The same figures as run_wrk from curl's parallel mode (one process, C, an event
+    loop over `connections` transfers at a time), for a machine without wrk: a short
+    run measures the rate, then that many requests per second for `duration` seconds
+    are sent and each transfer's total time is read from curl's --write-out."""
+    count = max(connections * 4, int(_curl_once(url, connections, connections * 8, headers)[0]))
+    rps, times, codes = _curl_once(url, connections, count * duration, headers)
+    times.sort()
+    return {
+        "rps": rps,
+        "p50_ms": times[len(times) // 2] * 1000,
+        "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))] * 1000,
+        "non_2xx": sum(1 for code in codes if not 200 <= code < 400),
+        "timeouts": sum(1 for code in codes if code == 0),
+    }
+
+
+def _curl_once(url, connections, count, headers):
+    """(requests per second, each transfer's seconds, each status) of `count` GETs."""
+    config = OUT / "curl-urls.txt"
+    OUT.mkdir(exist_ok=True)
+    config.write_text(f'url = "{url}"\noutput = "/dev/null"\n' * count)
+    args = ["curl", "--parallel", "--parallel-immediate", "--parallel-max", str(connections)]
+    args += ["-s", "--max-time", "10", "-K", str(config), "-w", "%{http_code} %{time_total}\n"]
+    for header in headers:
+        args += ["-H", header]
+    start = time.monotonic()
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    took = time.monotonic() - start
+    lines = [line.split() for line in done.stdout.splitlines() if line.strip()]
+    codes = [int(code) for code, _t in lines]
+    return len(lines) / took, [float(t) for _c, t in lines], codes
+
+
 def machine():
     cpu = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -296,13 +330,21 @@ def main():
     parser.add_argument(
         "--only", nargs="+", default=None, help="run only these targets (and the reference)"
     )
+    parser.add_argument(
+        "--client",
+        choices=["wrk", "curl"],
+        default=None,
+        help="load generator (default: wrk if installed, else curl --parallel)",
+    )
     parser.add_argument("--label", default="demo")
     parser.add_argument(
         "--results", action="store_true", help="append the table and command to bench/RESULTS.md"
     )
     args = parser.parse_args()
-    if not shutil.which("wrk"):
+    client = args.client or ("wrk" if shutil.which("wrk") else "curl")
+    if client == "wrk" and not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (apt-get install -y wrk)")
+    load = run_wrk if client == "wrk" else run_curl
 
     django_setup()
     from django.db import connection
@@ -335,12 +377,23 @@ def main():
                 "history_last": (f"{history}?cursor={last_cursor}", (cookie,)),
                 "api_transactions_first": (transactions, (auth,)),
                 "api_transactions_last": (f"{transactions}?cursor={last_cursor}", (auth,)),
+                # The pension, unemployment and record sections, page and API.
+                "pension_page": (f"{app}/pension/forecast/", (cookie,)),
+                "api_pension": (f"{app}/api/v1/pension/", (auth,)),
+                "unemployment_page": (f"{app}/unemployment/", (cookie,)),
+                "api_unemployment": (f"{app}/api/v1/benefits/unemployment/", (auth,)),
+                "record_page": (f"{app}/record/", (cookie,)),
+                "api_record": (f"{app}/api/v1/me/record/", (auth,)),
             }
             if deep:
                 # generate_population gives every login the same password.
-                _session, deep_token = login(app, deep_national_id, "Bench-Pass-2026")
+                deep_session, deep_token = login(app, deep_national_id, "Bench-Pass-2026")
                 base = f"{app}/api/v1/accounts/{deep['account']}/transactions/"
                 deep_auth = (f"Authorization: Token {deep_token}",)
+                page = f"{app}/accounts/{deep['account']}/"
+                deep_cookie = (f"Cookie: sessionid={deep_session}",)
+                targets["deep_history_first"] = (page, deep_cookie)
+                targets["deep_history_last"] = (f"{page}?cursor={deep_cursor}", deep_cookie)
                 targets["deep_first_page"] = (base, deep_auth)
                 targets["deep_last_page"] = (f"{base}?cursor={deep_cursor}", deep_auth)
             if args.only:
@@ -353,10 +406,11 @@ def main():
                     # The reference right before each target: the pair shares the
                     # machine's load of that moment.
                     for what, (u, h) in (("reference", (reference, ())), (name, (url, headers))):
-                        run_wrk(u, connections, 2, h)  # warm up
-                        results[(kind, connections, name, what)] = run_wrk(
-                            u, connections, args.duration, h
-                        )
+                        load(u, connections, 2, h)  # warm up
+                        results[(kind, connections, name, what)] = {
+                            **load(u, connections, args.duration, h),
+                            "loadavg": os.getloadavg()[0],
+                        }
         finally:
             for server in servers:
                 server.terminate()
@@ -381,8 +435,8 @@ def main():
     (OUT / f"http-{args.label}.json").write_text(json.dumps(report, indent=2))
     table = [
         "| server | target | conns | req/s | ref req/s | ratio | p50 ms | p99 ms | ref p99 ms "
-        "| p99 ratio | errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| p99 ratio | errors | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for (kind, connections, name, what), figures in results.items():
         if what == "reference":
@@ -393,7 +447,7 @@ def main():
             f"{figures['rps'] / ref['rps']:.2f} | {figures['p50_ms']:.1f} | "
             f"{figures['p99_ms']:.1f} | {ref['p99_ms']:.1f} | "
             f"{figures['p99_ms'] / ref['p99_ms']:.2f} | "
-            f"{figures['non_2xx'] + figures['timeouts']} |"
+            f"{figures['non_2xx'] + figures['timeouts']} | {figures['loadavg']:.1f} |"
         )
     load = f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
     heading = (

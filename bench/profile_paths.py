@@ -40,6 +40,12 @@ def main():
         "api_accounts": ("/api/v1/accounts/", {"token": token}),
         "history_page": (f"/accounts/{account_id}/", {"cookies": session}),
         "api_transactions": (f"/api/v1/accounts/{account_id}/transactions/", {"token": token}),
+        "pension_page": ("/pension/forecast/", {"cookies": session}),
+        "api_pension": ("/api/v1/pension/", {"token": token}),
+        "unemployment_page": ("/unemployment/", {"cookies": session}),
+        "api_unemployment": ("/api/v1/benefits/unemployment/", {"token": token}),
+        "record_page": ("/record/", {"cookies": session}),
+        "api_record": ("/api/v1/me/record/", {"token": token}),
     }
     if args.only:
         paths = {k: v for k, v in paths.items() if k in args.only or k == "reference"}
