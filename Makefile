@@ -36,7 +36,7 @@ test: $(VENV)/.installed-dev translations pdf-font
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	# Security lint: any high-severity finding fails the build.
-	$(VENV)/bin/bandit -q -r core sscard accounts casework withdrawals pensions benefits maternity workinjury verification -lll -x '*/migrations/*'
+	$(VENV)/bin/bandit -q -r core sscard accounts casework withdrawals pensions benefits maternity workinjury cards corrections employer verification -lll -x '*/migrations/*'
 	# Every process logs to one file; the run fails if a full ID number is found in it.
 	SSCARD_LOG_FILE=$${SSCARD_LOG_FILE:-$(CURDIR)/var/test-run.log} $(PY) -m pytest $(PYTEST_ARGS)
 

@@ -122,6 +122,8 @@ SOURCES = (
     "maternity",
     "workinjury",
     "cards",
+    "corrections",
+    "employer",
     "templates",
     "static",
     "locale",
