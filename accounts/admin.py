@@ -238,8 +238,9 @@ class CardholderAdmin(NationalIdSearchMixin, BigListAdminMixin, admin.ModelAdmin
 
     def get_inlines(self, request, obj):
         inlines = list(super().get_inlines(request, obj))
-        if obj is None:  # a cardholder being added has no card history yet
+        if obj is None:  # a cardholder being added has no card or record history yet
             inlines.remove(CardStatusChangeInline)
+            inlines.remove(RecordChangeInline)
         return inlines
 
     def get_list_display(self, request):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.rights import HOW_TO_CONTEST, LAW_CONTEST
 
-RULES_VERSION = "card-replacement-2026.1"
+RULES_VERSION = "card-2026.1"
 
 REQUEST = "request"
 ISSUE = "issue"

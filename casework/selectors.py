@@ -34,7 +34,9 @@ def case_get_for_user(model, user, pk):
     """One of the user's own cases; NotFound otherwise (whoever else owns it)."""
     try:
         return cases_for_user(model, user).get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError):
+    # OverflowError: a number beyond the database's integer range (SQLite raises it
+    # before the query runs); no case has such a key.
+    except (model.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound() from None
 
 

@@ -25,7 +25,10 @@ class CorrectionListView(APIView):
     or more ``file`` parts (the document showing the right value; ``kind`` optional,
     ``evidence`` by default). Without a file: 400 ``correction_no_evidence``."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="me_record_corrections_list",
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
     def get(self, request):
         return Response(
             [selectors.correction_body(c) for c in selectors.corrections_for_user(request.user)]
@@ -50,7 +53,7 @@ class CorrectionListView(APIView):
 class CorrectionDetailView(APIView):
     """One of the caller's own correction requests."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="me_record_corrections_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         case = selectors.corrections_for_user(request.user).filter(pk=pk).first()
         if case is None:

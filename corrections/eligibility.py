@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from core.rights import HOW_TO_CONTEST, LAW_CONTEST
 from pensions import retirement
 
-RULES_VERSION = "record-correction-2026.1"
+RULES_VERSION = "record-2026.1"
 
 APPLICATION = "application"
 SUBMISSION = "submission"

@@ -74,3 +74,24 @@ def test_the_scan_sees_imports_inside_functions_and_from_clauses(tmp_path):
     assert violations("accounts", RULES["accounts"], tmp_path) == [
         "accounts/b.py:1 imports withdrawals.selectors"
     ]
+
+
+def test_every_rules_version_fits_the_case_column():
+    """PostgreSQL refuses a longer string where SQLite would keep it."""
+    import importlib
+
+    from casework.models import Case
+
+    width = Case._meta.get_field("rules_version").max_length
+    modules = (
+        "withdrawals.eligibility",
+        "pensions.eligibility",
+        "benefits.unemployment_rules",
+        "maternity.eligibility",
+        "workinjury.eligibility",
+        "cards.eligibility",
+        "corrections.eligibility",
+    )
+    for name in modules:
+        version = importlib.import_module(name).RULES_VERSION
+        assert len(version) <= width, (name, version)

@@ -18,14 +18,15 @@ PAGES = {
     "/pension/forecast/": 8,
     # session's user, cardholder, registration, latest claim
     "/unemployment/": 5,
-    # session's user, cardholder, contribution months, their employers, decisions
-    "/record/": 5,
+    # session's user, cardholder, contribution months, their employers, decisions,
+    # and one read per section that adds lines to the record (accounts.extensions)
+    "/record/": 8,
 }
 APIS = {
     # the token with its user, then the same reads as the page less the session's user
     "/api/v1/pension/": 4,
     "/api/v1/benefits/unemployment/": 4,
-    "/api/v1/me/record/": 4,
+    "/api/v1/me/record/": 7,
 }
 
 
