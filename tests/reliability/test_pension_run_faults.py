@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts import ledger
 from pensions import tasks
-from pensions.models import PensionPayment
+from pensions.models import PensionPayment, RetireeMedicalRate
 from tests.factories import CardholderFactory
 from tests.pensions.conftest import in_payment
 from tests.reliability.conftest import assert_ledger_clean, ledger_audit, wait_for
@@ -23,6 +23,14 @@ PENSIONERS = 60
 
 def _pensioners():
     ledger.fund_account_open("pension", "000000")
+    # The run also credits retirees' medical accounts; this transactional test's flush
+    # removed the seeded fund and rate, so they are set up again.
+    ledger.fund_account_open("medical", "000000")
+    RetireeMedicalRate.objects.get_or_create(
+        region="000000",
+        from_month=date(2022, 1, 1),
+        defaults={"amount": Decimal("60.00"), "source": "Test figure"},
+    )
     for n in range(PENSIONERS):
         holder = CardholderFactory()
         # Some personal accounts hold less than a month: the fund pays the rest.
