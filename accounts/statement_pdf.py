@@ -162,7 +162,7 @@ def render_statement_pdf(data, verify_base="/verify/"):
         for row in data["contributions"]:
             rows.append(
                 [
-                    f"{row['month']:%Y-%m}",
+                    formatting.month_text(row["month"]),
                     row["scheme_label"],
                     Paragraph(escape(row["employer"] or _("Paid yourself")), styles["body"]),
                     _money(row["wage_base"]),

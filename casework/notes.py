@@ -6,6 +6,7 @@ bank's remark) is kept as typed, in the parameter ``text``. A code nobody define
 (an old note the migration could not recognise) renders its ``text`` as it is.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
@@ -13,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from casework import workflow
+from core import formatting
 
 FREE_TEXT = "text"
 
@@ -91,6 +93,14 @@ def document_kind(value):
 
 def code_list(value):
     return ", ".join(str(v) for v in value or ())
+
+
+def iso_date(value):
+    """A date stored as ``2026-12-02`` read as the reader's date."""
+    try:
+        return formatting.date_text(datetime.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 # --- the notes every kind shares ---------------------------------------------------------

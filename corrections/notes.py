@@ -22,6 +22,8 @@ RETIREMENT_MOVES = notes.define(
         "This correction moves the statutory retirement date from %(before)s to %(after)s; "
         "pension data that rests on it must be checked."
     ),
+    before=notes.iso_date,
+    after=notes.iso_date,
 )
 VERIFIED = notes.define(
     "correction_verified", _("The documents were checked against the value asked for.")
