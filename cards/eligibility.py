@@ -28,6 +28,7 @@ ISSUE = "issue"
 LOST = "lost"
 DAMAGED = "damaged"
 
+# Stored keys (kept as first written, so refusals already recorded keep their text).
 LAW_CARD = "Measures for the Administration of Social Security Cards (MOHRSS, 2011)"
 LAW_CANCELLED = "RULES §4: a card cancelled after a death or settlement abroad stays cancelled"
 
@@ -59,9 +60,19 @@ MESSAGES = {
     ),
 }
 
+# The keys are stored with each refusal; the texts say what they rest on. The national
+# measures leave reporting a lost card and issuing a new one to the issuing region's own
+# procedure (Art. 16 (4)); a card ends with the insurance relationship it serves.
 LEGAL_BASIS_TEXTS = {
-    LAW_CARD: _("Measures for the Administration of Social Security Cards (MOHRSS, 2011)"),
-    LAW_CANCELLED: _("A card cancelled after a death or settlement abroad stays cancelled"),
+    LAW_CARD: _(
+        "Administrative Measures for the Social Security Card of the People's Republic of "
+        "China (MOHRSS, Ren She Bu Fa [2011] No. 47), Art. 16 (4): loss reporting and "
+        "re-issue follow the issuing region's card procedure"
+    ),
+    LAW_CANCELLED: _(
+        "The card ends with the insurance relationship: after a verified death (SIL Art. 14) "
+        "or a paid-out settlement abroad (Order 13 Art. 6)"
+    ),
 }
 
 

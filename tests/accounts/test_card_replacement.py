@@ -162,7 +162,7 @@ def test_a_refusal_names_the_rule_its_basis_and_how_to_contest(
         )
     body = next(m.body for m in mail.outbox if "not issued" in m.body)
     assert "replacement_identity_not_confirmed" in body
-    assert "Measures for the Administration of Social Security Cards" in body
+    assert "Ren She Bu Fa [2011] No. 47), Art. 16 (4)" in body
     assert "administrative reconsideration" in body and "The photo does not match." in body
     holder.refresh_from_db()
     assert holder.card_number == "A30000001"
