@@ -25,6 +25,7 @@ from withdrawals.serializers import (
     DocumentSerializer,
     DocumentUploadSerializer,
     EligibilityRequestSerializer,
+    HeirsDeclareSerializer,
     InvitationSerializer,
     JoinSerializer,
     QueueItemSerializer,
@@ -193,6 +194,29 @@ class JoinView(APIView):
             ip_address=client_ip(request),
         )
         return Response(InvitationSerializer(heir).data)
+
+
+class HeirsDeclareView(APIView):
+    """The lead heir declares the heirs of their draft death claim again (PUT): the
+    rules refuse with every reason before anything changes; co-heirs who confirmed other
+    shares are asked to confirm again."""
+
+    throttle_scope = "submission"
+
+    @extend_schema(request=HeirsDeclareSerializer, responses=ApplicationSerializer)
+    def put(self, request, pk):
+        application = selectors.application_get_for_reader(request.user, pk)
+        serializer = HeirsDeclareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        heir_services.heirs_declare(
+            application,
+            data["heirs"],
+            actor=request.user,
+            proofs=data["proofs"],
+            claims_survivor_benefits=data["claims_survivor_benefits"],
+        )
+        return application_response(application, reader=request.user)
 
 
 class ApplicationDetailView(APIView):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("withdrawals/invitations/", api.InvitationsView.as_view(), name="withdrawal-invitations"),
     path("withdrawals/<int:pk>/", api.ApplicationDetailView.as_view(), name="withdrawal-detail"),
     path("withdrawals/<int:pk>/join/", api.JoinView.as_view(), name="withdrawal-join"),
+    path("withdrawals/<int:pk>/heirs/", api.HeirsDeclareView.as_view(), name="withdrawal-heirs"),
     path(
         "withdrawals/<int:pk>/documents/",
         api.DocumentUploadView.as_view(),

@@ -137,6 +137,28 @@ class ApplicationCreateSerializer(serializers.Serializer):
     claims_survivor_benefits = serializers.BooleanField(required=False, default=False)
 
 
+class HeirsDeclareSerializer(serializers.Serializer):
+    """The heirs of a draft death claim, declared again: replaces the heirs before."""
+
+    heirs = serializers.ListField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        max_length=30,
+        help_text=_(
+            "Every heir: [{national_id, name, relationship, share}], the applicant among them; "
+            'share a fraction such as "1/2".'
+        ),
+    )
+    proofs = serializers.ListField(
+        child=serializers.ChoiceField(choices=sorted(heirs_rules.PROOF_KINDS)),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text=_("The proofs of heirship the heirs will attach (a will, a renunciation …)."),
+    )
+    claims_survivor_benefits = serializers.BooleanField(required=False, default=False)
+
+
 class JoinSerializer(serializers.Serializer):
     bank_name = serializers.CharField(max_length=100)
     bank_account_holder = serializers.CharField(max_length=100)
