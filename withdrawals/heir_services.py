@@ -750,7 +750,7 @@ def pay_survivor_benefits(application, *, actor):
             withdrawal_notes.SURVIVOR_BENEFITS_AWARDED,
             grant=f"{award.funeral_grant:.2f}",
             pension=f"{award.survivors_pension:.2f}",
-            months=award.survivors_pension_months,
+            months=f"{award.survivors_pension_months.normalize():f}",
         ),
     )
     return {

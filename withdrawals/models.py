@@ -7,7 +7,10 @@ table). Status changes go through `withdrawals.services` and
 `casework.services.case_transition` only.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -475,7 +478,13 @@ class SurvivorBenefitParameters(models.Model):
     funeral_grant_months = models.PositiveSmallIntegerField(_("funeral grant months"), default=2)
     base_months = models.PositiveSmallIntegerField(_("survivors' pension base months"))
     threshold_years = models.PositiveSmallIntegerField(_("contribution years in the base"))
-    months_per_further_year = models.PositiveSmallIntegerField(_("months per further year"))
+    # The national rule adds a tenth of a month for each further year.
+    months_per_further_year = models.DecimalField(
+        _("months per further year"),
+        max_digits=4,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     max_months = models.PositiveSmallIntegerField(_("at most months"))
     source = models.CharField(_("source"), max_length=255)
 

@@ -29,7 +29,7 @@ class Parameters:
     funeral_grant_months: int
     base_months: int  # survivors' pension months up to ``threshold_years``
     threshold_years: int
-    months_per_further_year: int
+    months_per_further_year: Decimal  # the national rule's 0.1
     max_months: int
     source: str
 
@@ -38,18 +38,20 @@ class Parameters:
 class Award:
     funeral_grant: Decimal
     survivors_pension: Decimal
-    survivors_pension_months: int
+    survivors_pension_months: Decimal
     contribution_years: int
     legal_basis: str = LAW
 
 
-def survivors_pension_months(contribution_years: int, parameters: Parameters) -> int:
+def survivors_pension_months(contribution_years: int, parameters: Parameters) -> Decimal:
+    """Months of income: the base up to the threshold, a (possibly fractional) number
+    of months more for each further year, never beyond the ceiling."""
     further = max(0, contribution_years - parameters.threshold_years)
-    months = parameters.base_months + further * parameters.months_per_further_year
-    return min(months, parameters.max_months)
+    months = parameters.base_months + further * Decimal(parameters.months_per_further_year)
+    return min(months, Decimal(parameters.max_months))
 
 
-def _months_of_income(months: int, parameters: Parameters) -> Decimal:
+def _months_of_income(months, parameters: Parameters) -> Decimal:
     return (parameters.monthly_disposable_income * months).quantize(FEN, ROUND_HALF_UP)
 
 

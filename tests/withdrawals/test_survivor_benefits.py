@@ -26,6 +26,38 @@ def test_the_survivors_pension_grows_with_contribution_years_to_its_ceiling(year
     assert sb.survivors_pension_months(years, PARAMETERS) == months
 
 
+NATIONAL_STRUCTURE = sb.Parameters(
+    monthly_disposable_income=Decimal("6000.00"),
+    funeral_grant_months=2,
+    base_months=9,
+    threshold_years=15,
+    months_per_further_year=Decimal("0.1"),
+    max_months=20,
+    source="demo figures",
+)
+
+
+@pytest.mark.parametrize(
+    ("years", "months", "amount"),
+    [
+        (15, Decimal("9"), Decimal("54000.00")),
+        (16, Decimal("9.1"), Decimal("54600.00")),
+        (35, Decimal("11"), Decimal("66000.00")),
+        (125, Decimal("20"), Decimal("120000.00")),
+        (200, Decimal("20"), Decimal("120000.00")),
+    ],
+)
+def test_the_national_rule_adds_a_tenth_of_a_month_per_further_year(years, months, amount):
+    result = sb.award(
+        contribution_years=years,
+        work_related=False,
+        pension_insured=True,
+        parameters=NATIONAL_STRUCTURE,
+    )
+    assert result.survivors_pension_months == months
+    assert result.survivors_pension == amount  # months × ¥6,000
+
+
 def test_a_death_from_illness_pays_both_from_the_income_figure():
     result = sb.award(
         contribution_years=20, work_related=False, pension_insured=True, parameters=PARAMETERS
