@@ -1,6 +1,6 @@
-"""The demo data: eight insured people (one without a login yet), their employers, two
-medical institutions and the staff logins. README, tests and anyone trying the
-application rely on these exact people.
+"""The demo data: nine insured people (one without a login yet, one who died without
+heirs), their employers, two medical institutions and the staff logins. README, tests
+and anyone trying the application rely on these exact people.
 
 `seed()` creates what is missing and touches nothing that exists, so running it again
 changes nothing. Contributions go through the payroll import's posting path (the same
@@ -207,6 +207,25 @@ PEOPLE = [
         None,
         24,
         romanised_name="Yang Jing",
+    ),
+    # Died in 2025 with no spouse, child, parent, sibling or grandparent; nobody came
+    # forward. The withdrawals app's demo records his verified death, so staff can
+    # record and confirm an estate without heirs (the notice period is over).
+    Person(
+        "黄建华",
+        "440304196802110051",
+        "A10000012",
+        "440300",
+        "深圳市福田区 Futian District, Shenzhen",
+        "13800000012",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        False,
+        "died on 20 June 2025 with no heir; nobody came forward",
+        "futian",
+        Decimal("8200.00"),
+        date(2015, 7, 1),
+        119,
+        romanised_name="Huang Jianhua",
     ),
 ]
 
@@ -444,6 +463,8 @@ def seed(today=None):
         )
     _seed_zhou_ting(password, logins, today)
     logins.append(seed_sun_li(today, password))
+    if "seed_demo_estates" in get_commands():
+        call_command("seed_demo_estates", stdout=io.StringIO())
     # Interest for every complete year with a published rate, oldest first (each year's
     # interest earns in the next), through the run an operator uses.
     published = (

@@ -87,8 +87,8 @@ def test_running_it_twice_changes_nothing(seeded):
 
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
-    # The people above and Sun Li (seed_sun_li); Yang Jing has no login yet.
-    assert first["Cardholder"] == 10
+    # The people above, Sun Li (seed_sun_li) and Huang Jianhua, who died without heirs.
+    assert first["Cardholder"] == 11
 
 
 def test_the_eight_people_are_there_as_described(seeded):
@@ -251,7 +251,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 10
+    assert Cardholder.objects.count() == 11
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):
