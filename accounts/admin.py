@@ -3,7 +3,9 @@
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -36,6 +38,7 @@ from accounts.models import (
 from accounts.pii import id_digests, id_number_in
 from core import formatting
 from sscard.admin_paging import BigListAdminMixin
+from sscard.admin_permissions import TranslatedPermissionsMixin
 
 FULL_ID_PERMISSION = "accounts.view_full_national_id"
 LIFE_FIELDS = [
@@ -132,7 +135,7 @@ class ReadOnlyAdminMixin:
 
 
 @admin.register(User)
-class UserAdmin(NationalIdSearchMixin, BaseUserAdmin):
+class UserAdmin(TranslatedPermissionsMixin, NationalIdSearchMixin, BaseUserAdmin):
     list_display = ("masked_username", "email", "first_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("=username", "first_name", "last_name", "email")
@@ -596,6 +599,14 @@ class InstitutionAPIKeyAdmin(APIKeyModelAdmin):
     list_display = [*APIKeyModelAdmin.list_display, "institution"]
     list_filter = ["institution", "created", "revoked"]
     search_fields = ["name", "prefix", "institution__name", "institution__code"]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(TranslatedPermissionsMixin, BaseGroupAdmin):
+    """Roles, their permissions named in the staff member's language."""
 
 
 admin.site.unregister(TOTPDevice)
