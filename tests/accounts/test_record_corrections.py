@@ -251,11 +251,11 @@ def test_a_new_date_of_birth_warns_staff_and_is_recorded(
     otp_login(client, dora)
     html = client.get(f"/admin/corrections/recordcorrection/{case.pk}/change/").content.decode()
     assert 'id="retirement-warning"' in html
-    assert "2031-10-10 now, 2024-01-10 after the correction" in html
+    assert "10 October 2031 now, 10 January 2024 after the correction" in html
     services.correction_approve(case, actor=dora)
     assert Cardholder.objects.get(user=alice).date_of_birth == date(1964, 1, 10)
     notes = [event.note for event in case.events.order_by("id")]
-    moved = [n for n in notes if "statutory retirement date from 2031-10-10 to 2024-01-10" in n]
+    moved = [n for n in notes if "statutory retirement date from 10 October 2031 to 10 January 2024" in n]
     assert len(moved) == 2  # when asked, and when decided
 
 

@@ -186,7 +186,7 @@ def test_the_applicant_is_emailed_the_decision(
     assert "Pension claim approved" in mail.subject and submitted.reference in mail.subject
     assert (
         "Your pension is 2507.37 yuan a month (1575.00 yuan basic pension and 932.37 yuan "
-        "personal-account pension), paid from 2026-08-01." in mail.body
+        "personal-account pension), paid from 1 August 2026." in mail.body
     )
 
 

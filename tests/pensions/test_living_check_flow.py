@@ -63,7 +63,7 @@ def test_the_pension_page_shows_the_living_check(claim, client):
     client.force_login(claim.applicant)
     html = client.get("/pension/claim/").content.decode()
     assert "Living check" in html
-    assert "2027-08-01" in html
+    assert "1 August 2027" in html
     assert "Current" in html
     assert "No confirmation yet." in html
 
@@ -229,7 +229,7 @@ def test_the_reminder_goes_out_once_a_month_before(claim, sms_outbox):
     assert message.to == ["ray@example.org"]
     assert "Dear Ray Sun," in message.body
     assert "Your yearly living check is due soon" in message.subject
-    assert "due by 2027-08-01" in message.body
+    assert "due by 1 August 2027" in message.body
     assert "Legal basis: Social Insurance Law of the PRC, Art. 16" in message.body
     assert "within 60 days" in message.body
     assert len(sms_outbox) == 1 and sms_outbox[0].number == "13900000001"
@@ -243,7 +243,7 @@ def test_the_reminder_goes_out_once_a_month_before(claim, sms_outbox):
 def test_the_lapse_notice_says_payment_is_suspended_and_how_to_confirm(claim, sms_outbox):
     assert living_check_services.living_check_notices_send(today=date(2027, 8, 2)) == {"lapsed": 1}
     body = mail.outbox[0].body
-    assert "ran out on 2027-08-01" in body and "suspended" in body
+    assert "ran out on 1 August 2027" in body and "suspended" in body
     assert "confirm with your password" in body
     assert "the suspended months are paid as back pay" in body
     assert "Legal basis:" in body and "administrative reconsideration" in body
