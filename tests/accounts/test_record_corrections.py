@@ -255,7 +255,8 @@ def test_a_new_date_of_birth_warns_staff_and_is_recorded(
     services.correction_approve(case, actor=dora)
     assert Cardholder.objects.get(user=alice).date_of_birth == date(1964, 1, 10)
     notes = [event.note for event in case.events.order_by("id")]
-    moved = [n for n in notes if "statutory retirement date from 10 October 2031 to 10 January 2024" in n]
+    moves = "statutory retirement date from 10 October 2031 to 10 January 2024"
+    moved = [n for n in notes if moves in n]
     assert len(moved) == 2  # when asked, and when decided
 
 
