@@ -21,16 +21,19 @@ BENEFIT_FIXED = notes.define(
         "Approved: %(months)s months of benefit at %(amount)s yuan a month, from "
         "%(starts_on)s (%(carried)s unused months of an earlier benefit included)."
     ),
+    starts_on=notes.iso_date,
 )
 STOPPED = notes.define(
     "unemployment_stopped",
     _("The benefit stopped on %(on)s: %(reason)s (%(basis)s)."),
     reason=_stop_label,
+    on=notes.iso_date,
 )
 STOPPED_WITH_TEXT = notes.define(
     "unemployment_stopped_note",
     _("The benefit stopped on %(on)s: %(reason)s (%(basis)s). Staff note: %(text)s"),
     reason=_stop_label,
+    on=notes.iso_date,
 )
 EXHAUSTED = notes.define(
     "unemployment_exhausted",

@@ -14,6 +14,7 @@ AWARD_FIXED = notes.define(
         "Approved: %(basic)s yuan basic pension and %(personal)s yuan personal-account "
         "pension a month, paid from %(starts_on)s."
     ),
+    starts_on=notes.iso_date,
 )
 PAYOUT_FAILED = notes.define(
     "pension_payout_failed",

@@ -33,7 +33,9 @@ VERIFICATION_CORRECTED = notes.define(
     after=_verified_facts,
 )
 DEATH_VERIFIED = notes.define(
-    "death_verified", _("Death verified: died on %(date)s, certificate %(number)s.")
+    "death_verified",
+    _("Death verified: died on %(date)s, certificate %(number)s."),
+    date=notes.iso_date,
 )
 EMIGRATION_VERIFIED = notes.define(
     "emigration_verified",
@@ -42,6 +44,7 @@ EMIGRATION_VERIFIED = notes.define(
         "PRC nationality given up: %(given_up)s."
     ),
     given_up=notes.yes_no,
+    date=notes.iso_date,
 )
 NOTICE_CONFIRMED = notes.define(
     "notice_confirmed", _("Written notice read and confirmed by %(name)s.")

@@ -9,7 +9,9 @@ FILED_FOR_WORKER = notes.define(
     _("Filed on the worker's behalf by %(filer)s; the worker is told."),
 )
 RECOGNISED = notes.define(
-    "injury_recognised", _("Recognised as a work-related injury (accident of %(date)s).")
+    "injury_recognised",
+    _("Recognised as a work-related injury (accident of %(date)s)."),
+    date=notes.iso_date,
 )
 NOT_RECOGNISED = notes.define("injury_not_recognised", text_wins=True)
 VERIFIED = notes.define(

@@ -85,7 +85,7 @@ def test_the_approval_fixes_the_award(submitted, ray, rita, amos):
     notes = [event.note for event in claim.events.all()]
     assert (
         "Approved: 1575.00 yuan basic pension and 932.37 yuan personal-account pension "
-        "a month, paid from 2026-08-01." in notes
+        "a month, paid from 1 August 2026." in notes
     )
     with pytest.raises(AlreadyDecided):
         services.retirement_claim_approve(claim, actor=amos, today=RETIRES)
