@@ -444,6 +444,9 @@ def seed(today=None):
         )
     _seed_zhou_ting(password, logins, today)
     logins.append(seed_sun_li(today, password))
+    # A subsidised course she can apply for once registered as unemployed.
+    if "seed_demo_training" in get_commands():
+        call_command("seed_demo_training", today=today, stdout=io.StringIO())
     # Interest for every complete year with a published rate, oldest first (each year's
     # interest earns in the next), through the run an operator uses.
     published = (
@@ -549,6 +552,8 @@ SUN_LI_EMPLOYER = (
 )
 # The termination certificate her employer issued (SIL Art. 50), for her to upload.
 SUN_LI_CERTIFICATE = "docs/demo/termination-certificate-sun-li.pdf"
+# A skill certificate she obtained, for the skill-upgrade subsidy.
+SUN_LI_SKILL_CERTIFICATE = "docs/demo/skill-certificate-sun-li.pdf"
 
 
 def seed_sun_li(today, password):
