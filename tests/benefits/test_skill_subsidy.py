@@ -230,3 +230,20 @@ def test_the_ledger_stays_balanced(kai, sian, abe, django_capture_on_commit_call
     violations = [v for v in audit.run_audit().violations if v.transaction_id not in test_records]
     assert violations == []
     assert sum(a.balance for a in Account.objects.filter(kind="system")) == 0
+
+
+def test_the_certificate_is_on_the_record_page_and_in_get_record(
+    client, kai, sian, abe, django_capture_on_commit_callbacks
+):
+    from rest_framework.test import APIClient
+
+    claim = skill_approve(kai, sian, abe, django_capture_on_commit_callbacks)
+    api = APIClient()
+    api.force_authenticate(kai)
+    decisions = api.get("/api/v1/me/record/").json()["decisions"]
+    [line] = [d for d in decisions if d["kind"] == "qualification"]
+    assert line["reference"] == claim.reference and line["detail"] == "SC-2026-0001"
+    assert "Intermediate" in line["title"]
+    client.force_login(kai)
+    page = client.get("/record/").content.decode()
+    assert 'data-kind="qualification"' in page and claim.reference in page

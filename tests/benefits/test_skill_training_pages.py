@@ -174,3 +174,27 @@ def test_staff_confirm_enrolment_and_completion_in_the_admin(client, skill_figur
     assert application.status == "completed"
     assert SubsidyPayment.objects.get().training_application_id == application.pk
     assert client.get("/admin/benefits/trainingcourse/").status_code in (200, 403)
+
+
+def test_every_new_admin_list_opens_and_staff_add_a_course(
+    client, kai, sian, abe, django_capture_on_commit_callbacks
+):
+    from tests.benefits.conftest import skill_approve
+    from tests.factories import StaffFactory
+
+    skill_approve(kai, sian, abe, django_capture_on_commit_callbacks)
+    make_course()
+    boss = StaffFactory(username="boss", is_superuser=True, password=None)
+    otp_login(client, boss)
+    for model in (
+        "skillsubsidyclaim",
+        "skillsubsidyamount",
+        "trainingcourse",
+        "trainingapplication",
+        "subsidypayment",
+        "qualification",
+    ):
+        assert client.get(f"/admin/benefits/{model}/").status_code == 200, model
+    assert client.get("/admin/benefits/trainingcourse/add/").status_code == 200
+    payment = SubsidyPayment.objects.get()
+    assert client.get(f"/admin/benefits/subsidypayment/{payment.pk}/change/").status_code == 200
