@@ -1,6 +1,7 @@
 """The public employment service's record of a person out of work (SIL Art. 50)."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Cardholder, LedgerTransaction
@@ -405,6 +406,7 @@ SKILL_WORKFLOW = workflow.Workflow(
         K.REJECTED: _("Skill-upgrade subsidy claim rejected"),
     },
     email_template="benefits/email/skill/{status}.txt",
+    applicant_url=lambda claim: reverse("benefits:skill_subsidy"),
     email_context=lambda claim: {"how_to_contest": HOW_TO_CONTEST},
     permission_app="benefits",
     read_perms=(
@@ -559,6 +561,7 @@ TRAINING_WORKFLOW = workflow.Workflow(
         T.REJECTED: _("Your training application was not accepted"),
     },
     email_template="benefits/email/training/{status}.txt",
+    applicant_url=lambda application: reverse("training:training"),
     email_context=lambda application: {"how_to_contest": HOW_TO_CONTEST},
     permission_app="benefits",
     read_perms=("benefits.view_trainingapplication", "benefits.review_trainingapplication"),

@@ -198,3 +198,16 @@ def test_every_new_admin_list_opens_and_staff_add_a_course(
     assert client.get("/admin/benefits/trainingcourse/add/").status_code == 200
     payment = SubsidyPayment.objects.get()
     assert client.get(f"/admin/benefits/subsidypayment/{payment.pk}/change/").status_code == 200
+
+
+def test_the_overview_links_a_claim_in_progress_to_its_page(client, kai):
+    client.force_login(kai)
+    issued = (timezone.localdate() - timedelta(days=5)).isoformat()
+    client.post(
+        f"{SKILL}claim/",
+        {"level": "primary", "certificate_number": "PR-654321", "issued_on": issued},
+    )
+    claim = SkillSubsidyClaim.objects.get()
+    page = client.get("/").content.decode()
+    assert 'data-testid="cases-in-progress"' in page
+    assert f'<a href="{SKILL}">Skill-upgrade subsidy claim {claim.reference}</a>' in page
