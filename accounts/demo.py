@@ -444,9 +444,6 @@ def seed(today=None):
         )
     _seed_zhou_ting(password, logins, today)
     logins.append(seed_sun_li(today, password))
-    # A subsidised course she can apply for once registered as unemployed.
-    if "seed_demo_training" in get_commands():
-        call_command("seed_demo_training", today=today, stdout=io.StringIO())
     # Interest for every complete year with a published rate, oldest first (each year's
     # interest earns in the next), through the run an operator uses.
     published = (
@@ -597,4 +594,7 @@ def seed_sun_li(today, password):
         result = post_rows([row], caches=caches, posted_at=min(arrived, timezone.now()))
         if result.rejects:
             raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    # A subsidised course she can apply for once registered as unemployed.
+    if "seed_demo_training" in get_commands():
+        call_command("seed_demo_training", today=today, stdout=io.StringIO())
     return (person.national_id, person.name, person.situation)
