@@ -570,6 +570,8 @@ SUN_LI_EMPLOYER = (
 )
 # The termination certificate her employer issued (SIL Art. 50), for her to upload.
 SUN_LI_CERTIFICATE = "docs/demo/termination-certificate-sun-li.pdf"
+# A skill certificate she obtained, for the skill-upgrade subsidy.
+SUN_LI_SKILL_CERTIFICATE = "docs/demo/skill-certificate-sun-li.pdf"
 
 
 def seed_sun_li(today, password):
@@ -613,4 +615,7 @@ def seed_sun_li(today, password):
         result = post_rows([row], caches=caches, posted_at=min(arrived, timezone.now()))
         if result.rejects:
             raise RuntimeError(f"demo contributions refused: {result.rejects[:3]}")
+    # A subsidised course she can apply for once registered as unemployed.
+    if "seed_demo_training" in get_commands():
+        call_command("seed_demo_training", today=today, stdout=io.StringIO())
     return (person.national_id, person.name, person.situation)

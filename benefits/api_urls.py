@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from benefits import api
+from benefits import api, skill_api
 
 urlpatterns = [
     path(
@@ -25,4 +25,38 @@ urlpatterns = [
             ("reemployed", api.UnemploymentReemployedView),
         ]
     ],
+    path("benefits/skill-subsidy/", skill_api.SkillSubsidyView.as_view(), name="skill-subsidy"),
+    path(
+        "benefits/skill-subsidy/<int:pk>/",
+        skill_api.SkillSubsidyDetailView.as_view(),
+        name="skill-subsidy-detail",
+    ),
+    *[
+        path(
+            f"benefits/skill-subsidy/<int:pk>/{action}/",
+            view.as_view(),
+            name=f"skill-subsidy-{action}",
+        )
+        for action, view in [
+            ("documents", skill_api.SkillSubsidyDocumentView),
+            ("submit", skill_api.SkillSubsidySubmitView),
+            ("withdraw", skill_api.SkillSubsidyWithdrawView),
+        ]
+    ],
+    path("training/courses/", skill_api.TrainingCoursesView.as_view(), name="training-courses"),
+    path(
+        "training/applications/",
+        skill_api.TrainingApplicationsView.as_view(),
+        name="training-applications",
+    ),
+    path(
+        "training/applications/<int:pk>/",
+        skill_api.TrainingApplicationDetailView.as_view(),
+        name="training-application-detail",
+    ),
+    path(
+        "training/applications/<int:pk>/withdraw/",
+        skill_api.TrainingApplicationWithdrawView.as_view(),
+        name="training-application-withdraw",
+    ),
 ]

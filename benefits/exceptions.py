@@ -15,6 +15,8 @@ __all__ = [
     "MonthTooFarAhead",
     "NotFound",
     "RegistrationRefused",
+    "SkillSubsidyRefused",
+    "TrainingRefused",
 ]
 
 
@@ -88,3 +90,15 @@ class MonthTooFarAhead(DomainError):
     code = "month_too_far_ahead"
     default_message = _("Benefits can be paid at most for next month.")
     status = 422
+
+
+class SkillSubsidyRefused(ClaimRefused):
+    """The skill-upgrade subsidy rules refuse; `decision` carries every reason."""
+
+    default_message = _("The skill-upgrade subsidy cannot be claimed. See the reasons below.")
+
+
+class TrainingRefused(ClaimRefused):
+    """The application for a course is refused; `decision` carries every reason."""
+
+    default_message = _("You cannot apply for this course. See the reasons below.")

@@ -1,7 +1,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from benefits.models import DocumentKind, UnemploymentRegistration
+from benefits.models import (
+    CertificateLevel,
+    DocumentKind,
+    SkillDocumentKind,
+    UnemploymentRegistration,
+)
 from core.forms import DomainErrorMixin
 
 
@@ -42,3 +47,29 @@ class ReemployedForm(DomainErrorMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": _("Say when you started work.")},
     )
+
+
+class SkillClaimForm(DomainErrorMixin, forms.Form):
+    """A claim to the skill-upgrade subsidy for one certificate."""
+
+    level = forms.ChoiceField(
+        label=_("Certificate level"),
+        choices=CertificateLevel.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the certificate level.")},
+    )
+    certificate_number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=40,
+        help_text=_("As printed on the certificate."),
+        error_messages={"required": _("Give the certificate number.")},
+    )
+    issued_on = forms.DateField(
+        label=_("Issue date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Give the issue date.")},
+    )
+
+
+class SkillUploadForm(ClaimUploadForm):
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=SkillDocumentKind.choices)

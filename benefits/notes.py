@@ -39,3 +39,40 @@ EXHAUSTED = notes.define(
     "unemployment_exhausted",
     _("Every month entitled has been paid (%(months)s months)."),
 )
+
+# --- the skill-upgrade subsidy and vocational training ----------------------------------
+
+SKILL_VERIFIED = notes.define(
+    "skill_subsidy_verified",
+    _("Certificate and contribution record verified."),
+)
+SKILL_APPROVED = notes.define(
+    "skill_subsidy_approved",
+    _("Approved: a skill-upgrade subsidy of %(amount)s yuan for the %(level)s certificate."),
+    level=lambda code: _level_label(code),
+)
+SUBSIDY_PAID = notes.define(
+    "subsidy_paid",
+    _("The bank paid %(amount)s yuan (%(reference)s)."),
+)
+SUBSIDY_FAILED = notes.define(
+    "subsidy_failed",
+    _(
+        "The bank could not pay %(amount)s yuan (%(reference)s); the service centre "
+        "will contact you."
+    ),
+)
+TRAINING_ENROLLED = notes.define(
+    "training_enrolled",
+    _("Your place on the course is confirmed."),
+)
+TRAINING_COMPLETED = notes.define(
+    "training_completed",
+    _("Course completed on %(on)s; the qualification joins your record."),
+)
+
+
+def _level_label(code):
+    from benefits.skill_subsidy_rules import level_label
+
+    return level_label(code)

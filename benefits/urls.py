@@ -1,6 +1,6 @@
 from django.urls import path
 
-from benefits import views
+from benefits import skill_views, views
 
 app_name = "benefits"
 urlpatterns = [
@@ -11,4 +11,19 @@ urlpatterns = [
     path("claim/submit/", views.claim_submit, name="claim_submit"),
     path("claim/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("claim/reemployed/", views.claim_reemployed, name="claim_reemployed"),
+    path("skill-subsidy/", skill_views.skill_subsidy, name="skill_subsidy"),
+    path("skill-subsidy/claim/", skill_views.skill_claim_start, name="skill_claim_start"),
+    path(
+        "skill-subsidy/<int:pk>/documents/",
+        skill_views.skill_claim_upload,
+        name="skill_claim_upload",
+    ),
+    path(
+        "skill-subsidy/<int:pk>/submit/", skill_views.skill_claim_submit, name="skill_claim_submit"
+    ),
+    path(
+        "skill-subsidy/<int:pk>/withdraw/",
+        skill_views.skill_claim_withdraw,
+        name="skill_claim_withdraw",
+    ),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("pension/", include("pensions.urls")),
     path("maternity/", include("maternity.urls")),
     path("unemployment/", include("benefits.urls")),
+    path("training/", include("benefits.training_urls")),
     path("work-injury/", include("workinjury.urls")),
     path("card/replacement/", include("cards.urls")),
     path("record/corrections/", include("corrections.urls")),

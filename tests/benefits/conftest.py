@@ -120,3 +120,117 @@ def approve(user, rita, amos, capture):
 @pytest.fixture
 def in_payment(sue, rita, amos, django_capture_on_commit_callbacks):
     return approve(sue, rita, amos, django_capture_on_commit_callbacks)
+
+
+# --- the skill-upgrade subsidy and training cast ------------------------------------------
+# kai holds 24 months of contributions in region 110100 (the demo figures of migration
+# 0007 apply there); sian verifies and confirms training, abe approves.
+
+SKILL_REGION = "110100"
+
+
+def skill_person(username, *, months=24, region=SKILL_REGION, register=False):
+    user = UserFactory(username=username, first_name=username.title(), password=None)
+    cardholder = CardholderFactory(
+        user=user, name=username.title(), region=region, card_financial_activated=True
+    )
+    ended = last_day_of_last_month()
+    contribute(cardholder, months=months, last=ended.replace(day=1), employer=EmployerFactory())
+    if register:
+        services.registration_create(
+            cardholder=cardholder,
+            actor=user,
+            how_ended="employer_terminated",
+            seeking_work=True,
+            job_ended_on=ended,
+        )
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def skill_figures(db):
+    """The demo amounts (migration 0007), put back after a transactional test's flush."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("benefits.migrations.0007_seed_demo_skill_subsidy_amounts").seed(
+        apps, None
+    )
+
+
+@pytest.fixture
+def kai(skill_figures):
+    return skill_person("kai")
+
+
+@pytest.fixture
+def sian(db):
+    return benefit_staff(
+        "sian",
+        "view_skillsubsidyclaim",
+        "review_skillsubsidyclaim",
+        "view_trainingapplication",
+        "review_trainingapplication",
+    )
+
+
+@pytest.fixture
+def abe(db):
+    return benefit_staff("abe", "view_skillsubsidyclaim", "approve_skillsubsidyclaim")
+
+
+def skill_submit(user, capture, *, level="intermediate", number="SC-2026-0001", issued_on=None):
+    """Start and submit a claim with the certificate's scan; the automated check runs
+    (eagerly) and leaves it awaiting the decision."""
+    from benefits import skill_services
+    from casework import services as casework
+
+    issued_on = issued_on or timezone.localdate() - timedelta(days=30)
+    claim = skill_services.skill_claim_start(
+        applicant=user,
+        cardholder=user.cardholder,
+        level=level,
+        certificate_number=number,
+        issued_on=issued_on,
+    )
+    casework.document_add(
+        case=claim,
+        kind="skill_certificate",
+        uploaded_file=upload(name="certificate.pdf"),
+        uploader=user,
+    )
+    with capture(execute=True):
+        skill_services.skill_claim_submit(claim, actor=user)
+    claim.refresh_from_db()
+    return claim
+
+
+def skill_approve(user, sian, abe, capture, **kwargs):
+    from benefits import skill_services
+
+    claim = skill_submit(user, capture, **kwargs)
+    skill_services.skill_claim_verify(claim, actor=sian)
+    with capture(execute=True):
+        skill_services.skill_claim_approve(claim, actor=abe)
+    claim.refresh_from_db()
+    return claim
+
+
+def make_course(*, places=10, starts_in=14, days=30, subsidy="1200.00", **fields):
+    from benefits.models import TrainingCourse
+
+    start = timezone.localdate() + timedelta(days=starts_in)
+    defaults = {
+        "title": "CNC machining (intermediate)",
+        "provider_name": "Haidian Vocational Training Centre",
+        "provider_bank_name": "Bank of Beijing",
+        "provider_account_number": "6222020200112233445",
+        "region": SKILL_REGION,
+        "starts_on": start,
+        "ends_on": start + timedelta(days=days),
+        "places": places,
+        "subsidy_amount": subsidy,
+    }
+    defaults.update(fields)
+    return TrainingCourse.objects.create(**defaults)

@@ -198,6 +198,8 @@ def cardholder_pages(page, base, cardholder, claim):
         ("card", "/card/"),
         ("report-lost", "/card/report-lost/"),
         ("contact-details", "/contact/"),
+        ("skill-subsidy", "/unemployment/skill-subsidy/"),
+        ("training", "/training/"),
         ("password-change", "/password/"),
         ("withdrawals", "/withdrawals/"),
         ("withdrawal-check", "/withdrawals/check/"),

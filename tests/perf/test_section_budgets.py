@@ -20,13 +20,20 @@ PAGES = {
     "/unemployment/": 5,
     # session's user, cardholder, contribution months, their employers, decisions,
     # and one read per section that adds lines to the record (accounts.extensions)
-    "/record/": 8,
+    "/record/": 9,
+    # session, its user, cardholder, claims, contribution months, the region's amounts
+    "/unemployment/skill-subsidy/": 6,
+    # session, its user, cardholder, open courses, applications, registration
+    "/training/": 6,
 }
 APIS = {
     # the token with its user, then the same reads as the page less the session's user
     "/api/v1/pension/": 4,
     "/api/v1/benefits/unemployment/": 4,
-    "/api/v1/me/record/": 7,
+    "/api/v1/me/record/": 8,
+    "/api/v1/benefits/skill-subsidy/": 4,
+    "/api/v1/training/courses/": 3,
+    "/api/v1/training/applications/": 4,
 }
 
 

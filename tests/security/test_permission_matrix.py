@@ -427,17 +427,29 @@ KIND_VIEWS = {
     "cards.view_cardreplacement",
 }
 KIND_VIEWS |= {"corrections.view_recordcorrection"}
+KIND_VIEWS |= {
+    "benefits.view_skillsubsidyclaim",
+    "benefits.view_trainingapplication",
+    "benefits.view_trainingcourse",
+    "benefits.view_subsidypayment",
+    "benefits.view_qualification",
+}
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",
     "cards.review_cardreplacement",
     "corrections.review_recordcorrection",
+    "benefits.review_skillsubsidyclaim",
+    "benefits.add_trainingcourse",
+    "benefits.change_trainingcourse",
+    "benefits.review_trainingapplication",
 }
 ROLE_PERMISSION_SETS["approver"] |= KIND_VIEWS | {
     "maternity.approve_maternityclaim",
     "workinjury.decide_injuryrecognition",
     "cards.issue_cardreplacement",
     "corrections.decide_recordcorrection",
+    "benefits.approve_skillsubsidyclaim",
 }
 ROLE_PERMISSION_SETS["auditor"] |= KIND_VIEWS | {"accounts.view_recordchange"}
 # The labour-capacity appraisal committee reads recognitions and appraisals and records

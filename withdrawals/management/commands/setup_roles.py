@@ -37,6 +37,11 @@ VIEW_WORK = [
     "corrections.view_recordcorrection",
     "benefits.view_unemploymentclaim",
     "benefits.view_benefitpayment",
+    "benefits.view_skillsubsidyclaim",
+    "benefits.view_trainingapplication",
+    "benefits.view_trainingcourse",
+    "benefits.view_subsidypayment",
+    "benefits.view_qualification",
 ]
 ROLES = {
     "reviewer": [
@@ -50,6 +55,11 @@ ROLES = {
         "cards.review_cardreplacement",
         "corrections.review_recordcorrection",
         "benefits.review_unemploymentclaim",
+        "benefits.review_skillsubsidyclaim",
+        # The training catalogue, and confirming enrolments and completions.
+        "benefits.add_trainingcourse",
+        "benefits.change_trainingcourse",
+        "benefits.review_trainingapplication",
     ],
     "approver": [
         *VIEW_WORK,
@@ -62,6 +72,7 @@ ROLES = {
         "cards.issue_cardreplacement",
         "corrections.decide_recordcorrection",
         "benefits.approve_unemploymentclaim",
+        "benefits.approve_skillsubsidyclaim",
     ],
     # Reads the claims and the money, nothing else: not the logins, not the API keys,
     # not the e-mails sent, and never full ID numbers (view_full_national_id is a
