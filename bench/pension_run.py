@@ -165,6 +165,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-population", action="store_true")
     parser.add_argument(
+        "--population-only",
+        action="store_true",
+        help="create the population and stop (copy the database as a template to time "
+        "several runs on the same population)",
+    )
+    parser.add_argument(
         "--profile",
         type=int,
         default=0,
@@ -194,6 +200,8 @@ def main():
         print(f"population: {time.monotonic() - started:.1f} s")
         _credit_pension_accounts(print)
         _claims(this_month, print)
+        if args.population_only:
+            return
     else:
         done = PensionPayment.objects.order_by("-month").values_list("month", flat=True).first()
         if done is not None and done >= this_month:
