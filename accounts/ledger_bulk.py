@@ -1006,11 +1006,10 @@ class Shape:
             )
         self.text = text or (lambda row: "\t".join(map(copy_text, row)))
 
-    def groups(self, rows, extra=None):
+    def groups(self, rows):
         """The rows as Groups, in the order the set-based path writes them: each group
         where its first transaction comes (rows in order, templates in order), its
-        postings in that order. `extra` {tag: [Posting]} are added at the end of their
-        tag's group (a new group at the end for a tag no row has)."""
+        postings in that order."""
         groups = {}
         for row in rows:
             for template, (key, tag, reference, description, legs, record) in zip(
@@ -1031,11 +1030,6 @@ class Shape:
                 if group is None:
                     group = groups[row[tag]] = Group(row[tag], [])
                 group.postings.append(posting)
-        for tag, postings in (extra or {}).items():
-            group = groups.get(tag)
-            if group is None:
-                group = groups[tag] = Group(tag, [])
-            group.postings.extend(postings)
         return list(groups.values())
 
     # The SQL of the set-based path, on the staged rows in `_ledger_set_rows`.
@@ -1254,14 +1248,14 @@ def set_based():
     return connection.vendor == "postgresql"
 
 
-def post_rows(writer, shape, rows, *, extra=None, accounts=None, posted_at=None, force_rows=False):
-    """Post a range's staged rows: on PostgreSQL set-based (`_set_write`), unless
-    `extra` postings come with them or `force_rows`; else, or when the set-based write
+def post_rows(writer, shape, rows, *, accounts=None, posted_at=None, force_rows=False):
+    """Post a range's staged rows: on PostgreSQL set-based (`_set_write`) unless
+    `force_rows`; else, or when the set-based write
     finds an account or a row not as expected or a key posted already (rolled back),
     as Groups through `writer` (the row path, which refuses and reports per group).
     Returns the Outcome, its `posted_tags` filled."""
     when = posted_at or timezone.now()
-    if rows and not extra and not force_rows and set_based():
+    if rows and not force_rows and set_based():
         try:
             count, tags = _set_write(shape, rows, when)
         except (_NotAsDrafted, _LostRace):
@@ -1269,4 +1263,4 @@ def post_rows(writer, shape, rows, *, extra=None, accounts=None, posted_at=None,
         else:
             return Outcome(posted=len(tags), transactions=count, posted_tags=list(tags))
     writer.keep_tags = True
-    return writer.post(shape.groups(rows, extra), posted_at=when, accounts=accounts)
+    return writer.post(shape.groups(rows), posted_at=when, accounts=accounts)

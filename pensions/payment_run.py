@@ -155,16 +155,31 @@ RANGE_COLUMNS = (
     ("medical_account", "bigint"),
     ("medical_amount", "numeric"),
     ("rate_id", "bigint"),
+    ("arrears_key", "text"),
+    ("arrears_words", "text"),
+    ("arrears_fund", "bigint"),
+    ("arrears_fund_amount", "numeric"),
+    ("arrears_payable", "bigint"),
+    ("arrears_amount", "numeric"),
+    ("increase_id", "bigint"),
+    ("first_month", "date"),
+    ("last_month", "date"),
+    ("months", "integer"),
+    ("paid_in", "date"),
 )
+# A month's row carries no arrears; an arrears row carries only its arrears.
+NO_ARREARS = (None,) * 11
 
 
 def _range_row_text(row):
     # The known types written directly: the generic copy_text costs more per value.
     text = ledger_bulk.copy_text
+    if row[1] is None:  # an arrears row (rare)
+        return "\t".join(map(text, row))
     (claim, key, reference, words, personal, personal_amount, fund, fund_amount, payable,
      total, day, basic, from_account, from_fund, kind, payee, bank, number, back_pay,
      medical_tag, medical_key_, medical_words, medical_fund, medical_fund_amount,
-     medical_account, medical_amount, rate) = row  # fmt: skip
+     medical_account, medical_amount, rate) = row[:27]  # fmt: skip
     head = (
         f"{claim}\t{key}\t{text(reference)}\t{words}\t{text(personal)}\t{personal_amount!s}"
         f"\t{fund}\t{fund_amount!s}\t{payable}\t{total!s}\t{day.isoformat()}\t{basic!s}"
@@ -172,10 +187,10 @@ def _range_row_text(row):
         f"\t{text(number)}\t{'t' if back_pay else 'f'}\t{medical_tag}"
     )
     if medical_key_ is None:
-        return head + "\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+        return head + "\t\\N" * 18
     return (
         f"{head}\t{medical_key_}\t{medical_words}\t{medical_fund}\t{medical_fund_amount!s}"
-        f"\t{medical_account}\t{medical_amount!s}\t{rate}"
+        f"\t{medical_account}\t{medical_amount!s}\t{rate}" + "\t\\N" * 11
     )
 
 
@@ -217,6 +232,28 @@ RANGE_ROWS = ledger_bulk.Shape(
             legs=(("medical_fund", "medical_fund_amount"), ("medical_account", "medical_amount")),
             records=MEDICAL_RECORDS,
             record=("claim_id", "paid_month", "medical_amount", "rate_id"),
+        ),
+        ledger_bulk.Template(
+            kind=ARREARS,
+            key="arrears_key",
+            tag="claim_id",
+            reference="ref",
+            description="arrears_words",
+            legs=(("arrears_fund", "arrears_fund_amount"), ("arrears_payable", "arrears_amount")),
+            records=ARREARS_RECORDS,
+            record=(
+                "claim_id",
+                "increase_id",
+                "first_month",
+                "last_month",
+                "months",
+                "arrears_amount",
+                "paid_in",
+                "destination",
+                "payee",
+                "bank_name",
+                "account_number",
+            ),
         ),
     ],
     text=_range_row_text,
@@ -651,7 +688,7 @@ def _pay_range(plan, first, stop, writer, force_rows):
     ):
         suspended.setdefault(claim_id, set()).add(day)
     paid_before, settled = _arrears_facts(plan, claims, in_range)
-    rows, suspensions, arrears = [], [], {}
+    rows, suspensions, arrears = [], [], 0
     descriptions = {}
     for claim in claims:
         holder = claim
@@ -733,6 +770,7 @@ def _pay_range(plan, first, stop, writer, force_rows):
                         if credit
                         else (None,) * 7
                     ),
+                    *NO_ARREARS,
                 )
             )
         if (
@@ -740,17 +778,15 @@ def _pay_range(plan, first, stop, writer, force_rows):
             and living_check.month_payable(due, month.year, month.month)
             and (death_month is None or month <= death_month)
         ):
-            owed = _arrears_postings(
-                plan, claim, paid_before[claim.pk], settled, death_month, payee
-            )
-            if owed:
-                arrears[claim.pk] = owed
+            owed = _arrears_rows(plan, claim, paid_before[claim.pk], settled, death_month, payee)
+            rows.extend(owed)
+            arrears += len(owed)
     if suspensions:
         SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
-    if rows or arrears:
+    if rows:
         writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
         outcome = ledger_bulk.post_rows(
-            writer, RANGE_ROWS, rows, extra=arrears, accounts=states, force_rows=force_rows
+            writer, RANGE_ROWS, rows, accounts=states, force_rows=force_rows
         )
         for tag, code in outcome.refused:
             if tag < 0:
@@ -759,8 +795,10 @@ def _pay_range(plan, first, stop, writer, force_rows):
                 result.refused.append((tag, code))
         posted = set(outcome.posted_tags or ())
         result.claims_paid = sum(1 for tag in posted if tag > 0)
-        result.arrears_paid = sum(len(owed) for tag, owed in arrears.items() if tag in posted)
         for row in rows:
+            if row[1] is None:
+                result.arrears_paid += row[0] in posted
+                continue
             if row[0] in posted and row[18]:
                 result.back_pay_months += 1
             if row[20] is not None and row[19] in posted:
@@ -818,9 +856,10 @@ def _arrears_facts(plan, claims, in_range):
     return paid, settled
 
 
-def _arrears_postings(plan, claim, paid, settled, death_month, payee):
-    """One `pension_arrears` posting per increase entered late that the claim's months
-    paid before it are short of: fund −A · benefits-payable +A, with its record."""
+def _arrears_rows(plan, claim, paid, settled, death_month, payee):
+    """One staged row per increase entered late that the claim's months paid before it
+    are short of: a `pension_arrears` transaction, fund −A · benefits-payable +A, with
+    its record."""
     if death_month is not None:
         paid = [(day, at) for day, at in paid if day <= death_month]
     owed = payment_rules.increase_arrears(
@@ -832,42 +871,42 @@ def _arrears_postings(plan, claim, paid, settled, death_month, payee):
         settled.get(claim.pk, frozenset()),
     )
     fund = plan.funds[claim.region]
-    postings = []
+    rows = []
     for arrears in owed:
         increase = arrears.increase
         first, last = arrears.months[0], arrears.months[-1]
-        postings.append(
-            ledger_bulk.Posting(
-                key=arrears_key(claim.pk, increase.pk),
-                kind=ARREARS,
-                legs=((fund, -arrears.amount), (plan.payable, arrears.amount)),
-                reference=claim.reference,
-                description=(
-                    f"Arrears of the increase from {increase.from_month:%Y-%m}, "
-                    f"{first:%Y-%m} to {last:%Y-%m}"
-                ),
-                records=ARREARS_RECORDS,
-                record=(
-                    claim.pk,
-                    increase.pk,
-                    first,
-                    last,
-                    len(arrears.months),
-                    arrears.amount,
-                    plan.month,
-                    *payee,
-                ),
+        head = [None] * 18
+        head[0], head[2], head[14:18] = claim.pk, claim.reference, payee
+        rows.append(
+            (
+                *head,
+                None,  # back pay: not a month's payment
+                -claim.pk,
+                *(None,) * 7,
+                arrears_key(claim.pk, increase.pk),
+                f"Arrears of the increase from {increase.from_month:%Y-%m}, "
+                f"{first:%Y-%m} to {last:%Y-%m}",
+                fund,
+                -arrears.amount,
+                plan.payable,
+                arrears.amount,
+                increase.pk,
+                first,
+                last,
+                len(arrears.months),
+                plan.month,
             )
         )
-    return postings
+    return rows
 
 
-def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE):
-    """Pay a month on every claim in payment, range by range in this process.
+def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE, force_rows=False):
+    """Pay a month on every claim in payment, range by range in this process
+    (`force_rows`: through the bulk writer's row path on PostgreSQL too).
     Returns (plan, RunResult)."""
     plan = pension_run_plan(month, today=today, range_size=range_size)
     writer = ledger_bulk.BulkWriter(keep_tags=True)
     result = RunResult()
     for first, stop in plan.ranges:
-        result.add(pension_pay_range(plan, first, stop, writer=writer))
+        result.add(pension_pay_range(plan, first, stop, writer=writer, force_rows=force_rows))
     return plan, result
