@@ -8,9 +8,11 @@ need is recorded. It returns the run's figures and its id ranges of claims, whic
 any number of workers).
 
 A range is set-based: a few queries read its claims, their cardholders' accounts and
-what is already paid or suspended; every month paid is one `pension` ledger
-transaction, idempotent by the key `pension:<claim>:<YYYY-MM>`, written through the
-bulk ledger writer with its `PensionPayment` row:
+what is already paid or suspended; one pass stages a row per month paid (and per
+arrears owed), which the bulk ledger writer's set-based path writes on PostgreSQL with
+a few statements for the whole range (its row path on SQLite). Every month paid is one
+`pension` ledger transaction, idempotent by the key `pension:<claim>:<YYYY-MM>`, with
+its `PensionPayment` row:
 
     personal(pension) −P (while it holds money; the rest of P from the fund)
     · fund(pension, region) −(B + the rest of P) · benefits-payable +(P + B)
