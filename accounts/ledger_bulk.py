@@ -37,6 +37,16 @@ Speed, on PostgreSQL:
   reference is held another way inside the transaction (see `_foreign_key_checks_skipped`).
 
 On SQLite (the embedded default) the same rules run with bulk_create and bulk_update.
+
+A payment run's range may go the set-based way instead (`post_rows`, PostgreSQL): the
+run stages one row per payment (one COPY into a temporary table, described by a
+`Shape` of `Template`s) and the server draws the ids and writes the transactions, their
+records and the entries with one INSERT … SELECT each, every balance moving with one
+UPDATE … FROM in account id order, guarded as above (each account open, a holder
+account never below zero at any entry). Anything not as the rows expect — an account
+not open or short, a row a record names gone, a key posted already — rolls the range
+back and writes it the row path's way, which refuses and reports per group; both paths
+write the same transactions from the same rows (`Shape.groups`).
 """
 
 import gc
@@ -950,3 +960,306 @@ def _ahead(chunks, prepare):
     finally:
         stop.set()
         worker.join()
+
+
+# -- the set-based path: a payment run's range in a few statements ---------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """One ledger transaction a staged row carries, its parts named by the row's columns.
+
+    A row whose `key` is None carries none of this kind. The row's transactions with the
+    same `tag` (of any template, across rows) form one Group. `legs` are (account
+    column, amount column) pairs; a leg whose amount is zero or None is left out. `record`
+    names the columns giving `records.fields`, in that order."""
+
+    kind: str
+    key: str
+    tag: str
+    reference: str
+    description: str
+    legs: tuple
+    records: Records | None = None
+    record: tuple = ()
+
+
+class Shape:
+    """The rows a payment run stages for a range, each a tuple of values for `columns`
+    ((name, SQL type) pairs), and the ledger transactions each row carries (`templates`).
+
+    `text(row)` may give a row's COPY text (tab-joined, no newline) faster than the
+    generic `copy_text`. The same rows become Groups of Postings for the row path
+    (`groups`), so both paths write the same transactions from the same figures.
+    """
+
+    def __init__(self, columns, templates, *, text=None):
+        self.columns = tuple(columns)
+        index = {name: n for n, (name, _type) in enumerate(self.columns)}
+        self.templates = tuple(templates)
+        self._specs = []
+        for template in self.templates:
+            records = template.records
+            if records is not None and (
+                records.owner_index is not None or len(template.record) != len(records.fields)
+            ):
+                raise ValueError("a staged record names every field and no owner")
+            self._specs.append(
+                (
+                    index[template.key],
+                    index[template.tag],
+                    index[template.reference],
+                    index[template.description],
+                    tuple((index[account], index[amount]) for account, amount in template.legs),
+                    tuple(index[name] for name in template.record),
+                )
+            )
+        self.text = text or (lambda row: "\t".join(map(copy_text, row)))
+
+    def groups(self, rows):
+        """The rows as Groups, in the order the set-based path writes them: each group
+        where its first transaction comes (rows in order, templates in order), its
+        postings in that order."""
+        groups = {}
+        for row in rows:
+            for template, (key, tag, reference, description, legs, record) in zip(
+                self.templates, self._specs, strict=True
+            ):
+                if row[key] is None:
+                    continue
+                posting = Posting(
+                    key=row[key],
+                    kind=template.kind,
+                    legs=tuple((row[a], row[m]) for a, m in legs if row[m]),
+                    reference=row[reference],
+                    description=row[description],
+                    records=template.records,
+                    record=tuple(row[n] for n in record) if template.records else None,
+                )
+                group = groups.get(row[tag])
+                if group is None:
+                    group = groups[row[tag]] = Group(row[tag], [])
+                group.postings.append(posting)
+        return list(groups.values())
+
+    # The SQL of the set-based path, on the staged rows in `_ledger_set_rows`.
+
+    def _create_sql(self):
+        columns = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        return (
+            f"CREATE TEMP TABLE _ledger_set_rows (n integer, {columns}) ON COMMIT DROP",
+            "CREATE TEMP TABLE _ledger_set_txn (id bigint, ord bigint, tag bigint, "
+            "key text, kind text, reference text, description text, accounts bigint[], "
+            "amounts numeric[]) ON COMMIT DROP",
+        )
+
+    def _postings_sql(self):
+        """Every transaction the rows carry, in the order `groups` gives them, with the
+        ids drawn from the sequence in that order."""
+        count = len(self.templates)
+        parts = []
+        for t, template in enumerate(self.templates):
+            accounts = ", ".join(account for account, _amount in template.legs)
+            amounts = ", ".join(amount for _account, amount in template.legs)
+            parts.append(
+                f"SELECT n * {count} + {t} AS ord, {template.tag} AS tag, {template.key} AS key, "  # noqa: S608
+                f"'{template.kind}' AS kind, {template.reference} AS reference, "
+                f"{template.description} AS description, "
+                f"ARRAY[{accounts}]::bigint[] AS accounts, ARRAY[{amounts}]::numeric[] AS amounts "
+                f"FROM _ledger_set_rows WHERE {template.key} IS NOT NULL"
+            )
+        return (
+            "INSERT INTO _ledger_set_txn "  # noqa: S608
+            "SELECT i.id, p.ord, p.tag, p.key, p.kind, p.reference, p.description,"
+            " p.accounts, p.amounts FROM ("
+            " SELECT *, row_number() OVER (ORDER BY grp, ord) AS k FROM ("
+            "  SELECT *, min(ord) OVER (PARTITION BY tag) AS grp FROM ("
+            + " UNION ALL ".join(parts)
+            + ") AS u) AS f) AS p"
+            " JOIN (SELECT id, row_number() OVER (ORDER BY id) AS k FROM ("
+            "  SELECT nextval(%s::regclass) AS id FROM generate_series(1, %s)) AS s) AS i"
+            " ON i.k = p.k"
+        )
+
+    def _records_sql(self, when):
+        """(sql, params) per template with records: its rows, naming their transaction."""
+        count = len(self.templates)
+        statements = []
+        for t, template in enumerate(self.templates):
+            records = template.records
+            if records is None:
+                continue
+            values = [f"r.{name}" for name in template.record] + ["x.id"]
+            params = []
+            for item in records._rest:
+                if getattr(item, "auto_now", False) or getattr(item, "auto_now_add", False):
+                    params.append(when)
+                else:
+                    value = item.get_default()
+                    params.append(getattr(value, "pk", value))
+                values.append("%s")
+            statements.append(
+                (
+                    f"INSERT INTO {records.table} ({', '.join(records.columns)}) "  # noqa: S608
+                    f"SELECT {', '.join(values)} FROM _ledger_set_rows r "
+                    f"JOIN _ledger_set_txn x ON x.ord = r.n * {count} + {t} ORDER BY x.id",
+                    params,
+                )
+            )
+        return statements
+
+    def _held(self):
+        """[(model, key column, staged column, template key column)] of the rows to hold."""
+        held = []
+        for template in self.templates:
+            records = template.records
+            if records is None:
+                continue
+            for name, position in records.held_index.items():
+                model = records.held[name]
+                held.append((model, model._meta.pk.column, template.record[position], template.key))
+        return held
+
+
+def _set_write(shape, rows, when):
+    """The set-based write of a range, in one transaction: stage the rows with one COPY;
+    draw the transaction ids and insert the transactions and their records with one
+    INSERT … SELECT each (the unique indexes refuse a key or month posted before); hold
+    the rows the records name; then move every balance with one UPDATE … FROM in
+    account id order (each account open, a holder account never below zero at any
+    entry) and insert the entries with their running balances. Returns
+    (transactions, posted tags), or raises `_NotAsDrafted` (rolled back) when an
+    account or a row is not as the rows expect, `_LostRace` when a key is posted."""
+    stamp = when.isoformat()
+    data = "".join(f"{n}\t{shape.text(row)}\n" for n, row in enumerate(rows)).encode()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        # Dropped at commit, or here when the range ran inside a caller's transaction.
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(_SET_TABLES)}")
+        for statement in shape._create_sql():
+            cursor.execute(statement)
+        columns = ["n", *(name for name, _kind in shape.columns)]
+        _copy(cursor, "_ledger_set_rows", columns, data)
+        cursor.execute("SELECT pg_get_serial_sequence('accounts_ledgertransaction', 'id')")
+        (sequence,) = cursor.fetchone()
+        wanted = sum(1 for row in rows for spec in shape._specs if row[spec[0]] is not None)
+        cursor.execute(shape._postings_sql(), [sequence, wanted])
+        cursor.execute(
+            "SELECT count(*), count(DISTINCT key), array_agg(DISTINCT tag) FROM _ledger_set_txn"
+        )
+        count, distinct, tags = cursor.fetchone()
+        if not count:
+            return 0, []
+        if distinct != count:
+            raise _LostRace()
+        # Every posting balanced, on at least two accounts, with no zero leg written.
+        cursor.execute(
+            "SELECT count(*) FROM _ledger_set_txn t WHERE NOT EXISTS ("
+            " SELECT 1 FROM unnest(t.accounts, t.amounts) AS l(account, amount)"
+            " WHERE l.amount <> 0 HAVING sum(l.amount) = 0 AND count(DISTINCT l.account) > 1)"
+        )
+        if cursor.fetchone()[0]:
+            raise UnbalancedTransaction()
+        # A leg on no account: the row path refuses its group.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM _ledger_set_txn t, unnest(t.accounts, t.amounts)"
+            " AS l(account, amount) WHERE l.amount <> 0 AND l.account IS NULL)"
+        )
+        if cursor.fetchone()[0]:
+            raise _NotAsDrafted()
+        for model, key, column, key_column in shape._held():
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT {key} FROM {model._meta.db_table} "  # noqa: S608
+                f"WHERE {key} IN (SELECT {column} FROM _ledger_set_rows "
+                f"WHERE {key_column} IS NOT NULL AND {column} IS NOT NULL) "
+                f"ORDER BY {key} FOR KEY SHARE) AS held"
+            )
+            (present,) = cursor.fetchone()
+            cursor.execute(
+                f"SELECT count(DISTINCT {column}) FROM _ledger_set_rows "  # noqa: S608
+                f"WHERE {key_column} IS NOT NULL"
+            )
+            if present != cursor.fetchone()[0]:
+                raise _NotAsDrafted()
+        try:
+            with _foreign_key_checks_skipped(cursor):
+                cursor.execute(
+                    "INSERT INTO accounts_ledgertransaction "
+                    "(id, kind, idempotency_key, reference, description, posted_at) "
+                    "SELECT id, kind, key, reference, description, %s FROM _ledger_set_txn "
+                    "ORDER BY id",
+                    [when],
+                )
+                for sql, params in shape._records_sql(when):
+                    cursor.execute(sql, params)
+        except IntegrityError:
+            raise _LostRace() from None
+        # The legs with each account's running change, then every balance moved at once
+        # (the accounts locked in id order), guarded by the lowest point each holder
+        # account reaches: it never goes below zero at any entry.
+        cursor.execute(
+            "CREATE TEMP TABLE _ledger_set_legs ON COMMIT DROP AS "
+            "SELECT t.id AS txn, l.leg, l.account, l.amount, t.kind,"
+            " sum(l.amount) OVER (PARTITION BY l.account ORDER BY t.id, l.leg) AS running "
+            "FROM _ledger_set_txn t, unnest(t.accounts, t.amounts) WITH ORDINALITY "
+            "AS l(account, amount, leg) WHERE l.amount <> 0"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE _ledger_set_moved (id bigint, start numeric) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "WITH moved AS ("
+            " UPDATE accounts_account AS a SET balance = a.balance + d.delta"
+            " FROM (SELECT account, sum(amount) AS delta, min(running) AS low"
+            "  FROM _ledger_set_legs GROUP BY account ORDER BY account) AS d"
+            " WHERE a.id = d.account AND a.status = 'open'"
+            "  AND (a.kind = 'system' OR a.balance + least(d.low, 0) >= 0)"
+            " RETURNING a.id, a.balance - d.delta)"
+            "INSERT INTO _ledger_set_moved SELECT * FROM moved"
+        )
+        moved = cursor.rowcount
+        cursor.execute("SELECT count(DISTINCT account) FROM _ledger_set_legs")
+        if moved != cursor.fetchone()[0]:
+            raise _NotAsDrafted()
+        with _foreign_key_checks_skipped(cursor):
+            cursor.execute(
+                "INSERT INTO accounts_ledgerentry "
+                "(transaction_id, account_id, amount, balance_after, kind, posted_at) "
+                "SELECT l.txn, l.account, l.amount, m.start + l.running, l.kind,"
+                " %s::timestamptz FROM _ledger_set_legs l JOIN _ledger_set_moved m"
+                " ON m.id = l.account ORDER BY l.txn, l.leg",
+                [stamp],
+            )
+        cursor.execute(f"DROP TABLE {', '.join(_SET_TABLES)}")
+    return count, tags
+
+
+_SET_TABLES = (
+    "_ledger_set_rows",
+    "_ledger_set_txn",
+    "_ledger_set_legs",
+    "_ledger_set_moved",
+)
+
+
+def set_based():
+    """Whether this database takes the set-based path (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def post_rows(writer, shape, rows, *, accounts=None, posted_at=None, force_rows=False):
+    """Post a range's staged rows: on PostgreSQL set-based (`_set_write`) unless
+    `force_rows`; else, or when the set-based write
+    finds an account or a row not as expected or a key posted already (rolled back),
+    as Groups through `writer` (the row path, which refuses and reports per group).
+    Returns the Outcome, its `posted_tags` filled."""
+    when = posted_at or timezone.now()
+    if rows and not force_rows and set_based():
+        try:
+            count, tags = _set_write(shape, rows, when)
+        except (_NotAsDrafted, _LostRace):
+            pass
+        else:
+            return Outcome(posted=len(tags), transactions=count, posted_tags=list(tags))
+    writer.keep_tags = True
+    return writer.post(shape.groups(rows), posted_at=when, accounts=accounts)

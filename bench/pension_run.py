@@ -120,7 +120,7 @@ def _claims(month, log):
     log(f"claims and funds ({len(regions)} regions): {time.monotonic() - started:.1f} s")
 
 
-def _worker(month, ranges, out):
+def _worker(month, ranges, out, force_rows):
     """One worker process: its share of the ranges, as the Celery tasks would run them."""
     import django
 
@@ -132,12 +132,14 @@ def _worker(month, ranges, out):
     writer = ledger_bulk.BulkWriter(keep_tags=True)
     result = payment_run.RunResult()
     for first, stop in ranges:
-        result.add(payment_run.pension_pay_range(plan, first, stop, writer=writer))
+        result.add(
+            payment_run.pension_pay_range(plan, first, stop, writer=writer, force_rows=force_rows)
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.put((result.months_paid, result.already_paid, len(result.refused), peak))
 
 
-def _split_run(month, workers, range_size):
+def _split_run(month, workers, range_size, force_rows):
     from django.db import connections
 
     from pensions import payment_run
@@ -147,7 +149,7 @@ def _split_run(month, workers, range_size):
     context = multiprocessing.get_context("fork")
     out = context.Queue()
     processes = [
-        context.Process(target=_worker, args=(month, plan.ranges[n::workers], out))
+        context.Process(target=_worker, args=(month, plan.ranges[n::workers], out, force_rows))
         for n in range(workers)
     ]
     for process in processes:
@@ -164,6 +166,21 @@ def main():
     parser.add_argument("--range-size", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-population", action="store_true")
+    parser.add_argument(
+        "--row-path",
+        action="store_true",
+        help="write through the bulk writer's row path (COPY of drafted rows) instead of "
+        "the set-based path, to compare the two on the same machine and load",
+    )
+    parser.add_argument(
+        "--one-worker-only", action="store_true", help="skip the runs split over workers"
+    )
+    parser.add_argument(
+        "--population-only",
+        action="store_true",
+        help="create the population and stop (copy the database as a template to time "
+        "several runs on the same population)",
+    )
     parser.add_argument(
         "--profile",
         type=int,
@@ -194,6 +211,8 @@ def main():
         print(f"population: {time.monotonic() - started:.1f} s")
         _credit_pension_accounts(print)
         _claims(this_month, print)
+        if args.population_only:
+            return
     else:
         done = PensionPayment.objects.order_by("-month").values_list("month", flat=True).first()
         if done is not None and done >= this_month:
@@ -210,7 +229,9 @@ def main():
             profiler = cProfile.Profile()
             profiler.enable()
         started = time.monotonic()
-        _plan, result = payment_run.pension_pay_month(this_month, range_size=args.range_size)
+        _plan, result = payment_run.pension_pay_month(
+            this_month, range_size=args.range_size, force_rows=args.row_path
+        )
         elapsed = time.monotonic() - started
         if profiler is not None:
             import pstats
@@ -225,10 +246,12 @@ def main():
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS (1 worker, this process) {peak:.0f} MB")
+    if args.one_worker_only:
+        return
     for label in ("first run", "second run"):
         print(f"load average {os.getloadavg()[0]:.1f}")
         started = time.monotonic()
-        results = _split_run(next_month, args.workers, args.range_size)
+        results = _split_run(next_month, args.workers, args.range_size, args.row_path)
         elapsed = time.monotonic() - started
         paid = sum(r[0] for r in results)
         already = sum(r[1] for r in results)

@@ -8,9 +8,11 @@ naming each missing region). It returns the id ranges of the claims in payment, 
 number of workers).
 
 Each range is set-based: one query reads its claims with the months they were paid,
-and the bulk ledger writer posts, per claim due, one group of two transactions: the
-benefit (unemployment fund of the region -> benefits payable, with its BenefitPayment
-row) and the medical contribution (the fund -> the person's medical accounts). Keys
+whether this month is, and their medical accounts; the range's rows go to the bulk
+ledger writer's set-based path (PostgreSQL), which posts, per claim due, one group of
+two transactions: the benefit (unemployment fund of the region -> benefits payable,
+with its BenefitPayment row) and the medical contribution (the fund -> the person's
+medical accounts). Keys
 `benefit:<claim>:<YYYY-MM>` and `benefit-medical:<claim>:<YYYY-MM>`, and the unique
 (claim, month) of BenefitPayment, pay a benefit-month once: a second run, or the rest
 of a run after a crash, posts only what is missing. A claim whose last month entitled
@@ -26,7 +28,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Max, Min
+from django.db import connection
+from django.db.models import Count, Max, Min, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,14 +128,113 @@ def run_plan(month, region=None, *, today=None, range_size=RANGE_SIZE):
     return Plan(month, region or None, medical, ranges)
 
 
-def pay_range(plan, first, stop, *, writer=None):
-    """Pay the plan's month to the claims in payment with ids in [first, stop). Safe to
-    run twice."""
-    month = plan.month
-    claims = (
+# What a range stages per claim due: the `benefit` transaction with its BenefitPayment
+# row and, when the figure is not nil, the month's `benefit_medical` transaction.
+RANGE_ROWS = ledger_bulk.Shape(
+    (
+        ("claim_id", "bigint"),
+        ("benefit_key", "text"),
+        ("ref", "text"),
+        ("benefit_words", "text"),
+        ("fund_account", "bigint"),
+        ("fund_amount", "numeric"),
+        ("payable_account", "bigint"),
+        ("amount", "numeric"),
+        ("paid_month", "date"),
+        ("medical_pooled", "numeric"),
+        ("medical_personal", "numeric"),
+        ("medical_key", "text"),
+        ("medical_words", "text"),
+        ("medical_fund_amount", "numeric"),
+        ("pooled_account", "bigint"),
+        ("personal_account", "bigint"),
+    ),
+    [
+        ledger_bulk.Template(
+            kind=BENEFIT,
+            key="benefit_key",
+            tag="claim_id",
+            reference="ref",
+            description="benefit_words",
+            legs=(("fund_account", "fund_amount"), ("payable_account", "amount")),
+            records=PAYMENTS,
+            record=("claim_id", "paid_month", "amount", "medical_pooled", "medical_personal"),
+        ),
+        ledger_bulk.Template(
+            kind=MEDICAL,
+            key="medical_key",
+            tag="claim_id",
+            reference="ref",
+            description="medical_words",
+            legs=(
+                ("fund_account", "medical_fund_amount"),
+                ("pooled_account", "medical_pooled"),
+                ("personal_account", "medical_personal"),
+            ),
+        ),
+    ],
+)
+
+
+# The same read in one statement on PostgreSQL: both sides of the claim's join to its
+# case bounded by the range (the planner carries no range across a join), the months
+# paid counted by index look-ups on (claim, month).
+RANGE_SQL = """
+SELECT u.case_ptr_id, c.cardholder_id, h.region, u.monthly_amount, u.months_entitled,
+       u.starts_on,
+       (SELECT count(*) FROM benefits_benefitpayment p WHERE p.claim_id = u.case_ptr_id),
+       EXISTS (SELECT 1 FROM benefits_benefitpayment p
+                WHERE p.claim_id = u.case_ptr_id AND p.month = %(month)s),
+       (SELECT a.id FROM accounts_account a WHERE a.cardholder_id = c.cardholder_id
+           AND a.scheme = 'medical' AND a.kind = 'pooled'),
+       (SELECT a.id FROM accounts_account a WHERE a.cardholder_id = c.cardholder_id
+           AND a.scheme = 'medical' AND a.kind = 'personal')
+  FROM benefits_unemploymentclaim u
+  JOIN casework_case c ON c.id = u.case_ptr_id
+  JOIN accounts_cardholder h ON h.id = c.cardholder_id
+ WHERE u.case_ptr_id >= %(first)s AND u.case_ptr_id < %(stop)s
+   AND c.id >= %(first)s AND c.id < %(stop)s
+   AND c.status = %(status)s AND (%(region)s::text IS NULL OR h.region = %(region)s)
+ ORDER BY u.case_ptr_id
+"""
+
+
+def _range_claims(plan, first, stop):
+    """The range's claims in payment, one query: (id, cardholder, region, monthly
+    amount, months entitled, start, months paid, paid for the plan's month, pooled and
+    personal medical account ids)."""
+    if connection.vendor == "postgresql":
+        from benefits.models import Status
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                RANGE_SQL,
+                {
+                    "month": plan.month,
+                    "first": first,
+                    "stop": stop,
+                    "status": Status.IN_PAYMENT.value,
+                    "region": plan.region,
+                },
+            )
+            return cursor.fetchall()
+    payments = BenefitPayment.objects.filter(claim_id=OuterRef("pk")).order_by()
+
+    def count(rows):
+        # Correlated on the claim: index look-ups on (claim, month), whatever the
+        # planner's estimate of the month's payments.
+        return Coalesce(Subquery(rows.values("claim_id").annotate(n=Count("*")).values("n")), 0)
+
+    medical = Account.objects.filter(cardholder_id=OuterRef("cardholder_id"), scheme=Scheme.MEDICAL)
+    return list(
         selectors.claims_in_payment(plan.region)
         .filter(pk__gte=first, pk__lt=stop)
-        .annotate(paid=Count("payments"))
+        .annotate(
+            paid=count(payments),
+            done=count(payments.filter(month=plan.month)),
+            pooled=Subquery(medical.filter(kind=Account.Kind.POOLED).values("pk")[:1]),
+            personal=Subquery(medical.filter(kind=Account.Kind.PERSONAL).values("pk")[:1]),
+        )
         .values_list(
             "pk",
             "cardholder_id",
@@ -140,23 +243,32 @@ def pay_range(plan, first, stop, *, writer=None):
             "months_entitled",
             "starts_on",
             "paid",
+            "done",
+            "pooled",
+            "personal",
         )
         .order_by("pk")
     )
-    rows = list(claims)
-    done = set(
-        BenefitPayment.objects.filter(claim_id__in=[r[0] for r in rows], month=month).values_list(
-            "claim_id", flat=True
-        )
-    )
-    accounts, states = ledger_bulk.holder_accounts({r[1] for r in rows})
+
+
+def pay_range(plan, first, stop, *, writer=None, force_rows=False):
+    """Pay the plan's month to the claims in payment with ids in [first, stop): one
+    read, one set-based write on PostgreSQL (the bulk writer's row path on SQLite or
+    with `force_rows`). Safe to run twice."""
+    month = plan.month
     payable = ledger.system_account(Account.SystemCode.BENEFITS_PAYABLE).pk
     funds = {}
     result = RunResult()
-    groups = []
+    rows = []
     last_month = []
-    for pk, holder, region, amount, entitled, starts_on, paid in rows:
-        if pk in done:
+    reference = f"benefit-{month:%Y-%m}"
+    words = (
+        f"Unemployment benefit {month:%Y-%m}",
+        f"Medical contribution for {month:%Y-%m} paid by the unemployment fund",
+    )
+    for claim in _range_claims(plan, first, stop):
+        pk, _holder, region, amount, entitled, starts_on, paid, done, pooled, personal = claim
+        if done:
             result.already_paid += 1
             continue
         if starts_on is None or month < starts_on or rules.months_left(entitled, paid) == 0:
@@ -166,45 +278,37 @@ def pay_range(plan, first, stop, *, writer=None):
         if fund is None:
             fund = funds[region] = ledger.fund_account_open(Scheme.UNEMPLOYMENT, region).pk
         figure = plan.medical[region]
-        reference = f"benefit-{month:%Y-%m}"
-        postings = [
-            ledger_bulk.Posting(
-                benefit_key(pk, month),
-                BENEFIT,
-                ((fund, -amount), (payable, amount)),
-                reference,
-                f"Unemployment benefit {month:%Y-%m}",
-                PAYMENTS,
-                (pk, month, amount, figure.to_pooled, figure.to_personal),
-            )
-        ]
-        legs = [(fund, -figure.total)]
-        pooled = accounts.get((holder, Scheme.MEDICAL.value, Account.Kind.POOLED.value))
-        personal = accounts.get((holder, Scheme.MEDICAL.value, Account.Kind.PERSONAL.value))
         if (figure.to_pooled and pooled is None) or (figure.to_personal and personal is None):
             result.refused.append((pk, ledger_bulk.NO_ACCOUNT))
             continue
-        if figure.to_pooled:
-            legs.append((pooled, figure.to_pooled))
-        if figure.to_personal:
-            legs.append((personal, figure.to_personal))
-        if figure.total:
-            postings.append(
-                ledger_bulk.Posting(
-                    medical_key(pk, month),
-                    MEDICAL,
-                    tuple(legs),
-                    reference,
-                    f"Medical contribution for {month:%Y-%m} paid by the unemployment fund",
-                )
+        total = figure.total
+        rows.append(
+            (
+                pk,
+                benefit_key(pk, month),
+                reference,
+                words[0],
+                fund,
+                -amount,
+                payable,
+                amount,
+                month,
+                figure.to_pooled,
+                figure.to_personal,
+                medical_key(pk, month) if total else None,
+                words[1],
+                -total,
+                pooled,
+                personal,
             )
-        groups.append(ledger_bulk.Group(pk, postings))
+        )
         if rules.months_left(entitled, paid + 1) == 0:
             last_month.append(pk)
-    if groups:
+    if rows:
         writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
-        writer.keep_tags = True
-        outcome = writer.post(groups, posted_at=timezone.now(), accounts=states)
+        outcome = ledger_bulk.post_rows(
+            writer, RANGE_ROWS, rows, posted_at=timezone.now(), force_rows=force_rows
+        )
         result.paid = outcome.posted
         result.already_paid += outcome.already_posted
         result.refused.extend(outcome.refused)
@@ -237,13 +341,14 @@ def pay_others(plan):
     return result
 
 
-def pay_month(month, region=None, *, today=None, range_size=RANGE_SIZE):
+def pay_month(month, region=None, *, today=None, range_size=RANGE_SIZE, force_rows=False):
     """Pay a month to every benefit in payment (of one region, if given), range by
-    range in this process, then the other monthly benefits. Returns (plan, RunResult)."""
+    range in this process, then the other monthly benefits (`force_rows`: the bulk
+    writer's row path on PostgreSQL too). Returns (plan, RunResult)."""
     plan = run_plan(month, region, today=today, range_size=range_size)
     writer = ledger_bulk.BulkWriter(keep_tags=True)
     result = RunResult()
     for first, stop in plan.ranges:
-        result.add(pay_range(plan, first, stop, writer=writer))
+        result.add(pay_range(plan, first, stop, writer=writer, force_rows=force_rows))
     result.add(pay_others(plan))
     return plan, result

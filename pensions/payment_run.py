@@ -8,9 +8,11 @@ need is recorded. It returns the run's figures and its id ranges of claims, whic
 any number of workers).
 
 A range is set-based: a few queries read its claims, their cardholders' accounts and
-what is already paid or suspended; every month paid is one `pension` ledger
-transaction, idempotent by the key `pension:<claim>:<YYYY-MM>`, written through the
-bulk ledger writer with its `PensionPayment` row:
+what is already paid or suspended; one pass stages a row per month paid (and per
+arrears owed), which the bulk ledger writer's set-based path writes on PostgreSQL with
+a few statements for the whole range (its row path on SQLite). Every month paid is one
+`pension` ledger transaction, idempotent by the key `pension:<claim>:<YYYY-MM>`, with
+its `PensionPayment` row:
 
     personal(pension) −P (while it holds money; the rest of P from the fund)
     · fund(pension, region) −(B + the rest of P) · benefits-payable +(P + B)
@@ -122,6 +124,142 @@ def _payment_text(claim_id, month, basic, from_account, from_fund, total, kind, 
         f"{claim_id}\t{month.isoformat()}\t{basic!s}\t{from_account!s}\t{from_fund!s}"
         f"\t{total!s}\t{kind}\t{payee}\t{bank}\t{number}\t{back_pay}"
     )
+
+
+# What a range stages per month paid: the `pension` transaction with its PensionPayment
+# row and, when there is one, the month's `retiree_medical` credit with its record.
+# (Positions used below: 0 the claim, 18 back pay, 19 the medical group, 20 its key.)
+RANGE_COLUMNS = (
+    ("claim_id", "bigint"),
+    ("pension_key", "text"),
+    ("ref", "text"),
+    ("pension_words", "text"),
+    ("personal_account", "bigint"),
+    ("personal_amount", "numeric"),
+    ("fund_account", "bigint"),
+    ("fund_amount", "numeric"),
+    ("payable_account", "bigint"),
+    ("total", "numeric"),
+    ("paid_month", "date"),
+    ("basic", "numeric"),
+    ("from_account", "numeric"),
+    ("from_fund", "numeric"),
+    ("destination", "text"),
+    ("payee", "text"),
+    ("bank_name", "text"),
+    ("account_number", "text"),
+    ("back_pay", "boolean"),
+    ("medical_tag", "bigint"),
+    ("medical_key", "text"),
+    ("medical_words", "text"),
+    ("medical_fund", "bigint"),
+    ("medical_fund_amount", "numeric"),
+    ("medical_account", "bigint"),
+    ("medical_amount", "numeric"),
+    ("rate_id", "bigint"),
+    ("arrears_key", "text"),
+    ("arrears_words", "text"),
+    ("arrears_fund", "bigint"),
+    ("arrears_fund_amount", "numeric"),
+    ("arrears_payable", "bigint"),
+    ("arrears_amount", "numeric"),
+    ("increase_id", "bigint"),
+    ("first_month", "date"),
+    ("last_month", "date"),
+    ("months", "integer"),
+    ("paid_in", "date"),
+)
+# A month's row carries no arrears; an arrears row carries only its arrears.
+NO_ARREARS = (None,) * 11
+
+
+def _range_row_text(row):
+    # The known types written directly: the generic copy_text costs more per value.
+    text = ledger_bulk.copy_text
+    if row[1] is None:  # an arrears row (rare)
+        return "\t".join(map(text, row))
+    (claim, key, reference, words, personal, personal_amount, fund, fund_amount, payable,
+     total, day, basic, from_account, from_fund, kind, payee, bank, number, back_pay,
+     medical_tag, medical_key_, medical_words, medical_fund, medical_fund_amount,
+     medical_account, medical_amount, rate) = row[:27]  # fmt: skip
+    head = (
+        f"{claim}\t{key}\t{text(reference)}\t{words}\t{text(personal)}\t{personal_amount!s}"
+        f"\t{fund}\t{fund_amount!s}\t{payable}\t{total!s}\t{day.isoformat()}\t{basic!s}"
+        f"\t{from_account!s}\t{from_fund!s}\t{kind}\t{text(payee)}\t{text(bank)}"
+        f"\t{text(number)}\t{'t' if back_pay else 'f'}\t{medical_tag}"
+    )
+    if medical_key_ is None:
+        return head + "\t\\N" * 18
+    return (
+        f"{head}\t{medical_key_}\t{medical_words}\t{medical_fund}\t{medical_fund_amount!s}"
+        f"\t{medical_account}\t{medical_amount!s}\t{rate}" + "\t\\N" * 11
+    )
+
+
+RANGE_ROWS = ledger_bulk.Shape(
+    RANGE_COLUMNS,
+    [
+        ledger_bulk.Template(
+            kind=PENSION,
+            key="pension_key",
+            tag="claim_id",
+            reference="ref",
+            description="pension_words",
+            legs=(
+                ("personal_account", "personal_amount"),
+                ("fund_account", "fund_amount"),
+                ("payable_account", "total"),
+            ),
+            records=PAYMENTS,
+            record=(
+                "claim_id",
+                "paid_month",
+                "basic",
+                "from_account",
+                "from_fund",
+                "total",
+                "destination",
+                "payee",
+                "bank_name",
+                "account_number",
+                "back_pay",
+            ),
+        ),
+        ledger_bulk.Template(
+            kind=RETIREE_MEDICAL,
+            key="medical_key",
+            tag="medical_tag",
+            reference="ref",
+            description="medical_words",
+            legs=(("medical_fund", "medical_fund_amount"), ("medical_account", "medical_amount")),
+            records=MEDICAL_RECORDS,
+            record=("claim_id", "paid_month", "medical_amount", "rate_id"),
+        ),
+        ledger_bulk.Template(
+            kind=ARREARS,
+            key="arrears_key",
+            tag="claim_id",
+            reference="ref",
+            description="arrears_words",
+            legs=(("arrears_fund", "arrears_fund_amount"), ("arrears_payable", "arrears_amount")),
+            records=ARREARS_RECORDS,
+            record=(
+                "claim_id",
+                "increase_id",
+                "first_month",
+                "last_month",
+                "months",
+                "arrears_amount",
+                "paid_in",
+                "destination",
+                "payee",
+                "bank_name",
+                "account_number",
+            ),
+        ),
+    ],
+    text=_range_row_text,
+)
 
 
 def pension_key(claim_id, month):
@@ -522,15 +660,17 @@ def _months_due(claim, month, due, death_month, handled_until, suspended, paid):
     return todo, suspend
 
 
-def pension_pay_range(plan, first, stop, *, writer=None):
+def pension_pay_range(plan, first, stop, *, writer=None, force_rows=False):
     """Pay the plan's month (and any back pay) on the claims in payment with ids in
-    [first, stop): a few reads, one bulk-writer chunk. Safe to run twice."""
-    # A range builds a few hundred thousand small objects that form no cycles.
+    [first, stop): a few reads, one set-based write on PostgreSQL (the bulk writer's
+    row path on SQLite, when arrears are due, or with `force_rows`). Safe to run
+    twice."""
+    # A range builds tens of thousands of small objects that form no cycles.
     with ledger_bulk.fewer_collections():
-        return _pay_range(plan, first, stop, writer)
+        return _pay_range(plan, first, stop, writer, force_rows)
 
 
-def _pay_range(plan, first, stop, writer):
+def _pay_range(plan, first, stop, writer, force_rows):
     month = plan.month
     result = RunResult()
     result.resent = payout_services.payouts_resend_range(first, stop)
@@ -550,7 +690,8 @@ def _pay_range(plan, first, stop, writer):
     ):
         suspended.setdefault(claim_id, set()).add(day)
     paid_before, settled = _arrears_facts(plan, claims, in_range)
-    groups, suspensions = [], []
+    rows, suspensions, arrears = [], [], 0
+    descriptions = {}
     for claim in claims:
         holder = claim
         death_month = holder.date_of_death.replace(day=1) if holder.date_of_death else None
@@ -580,7 +721,6 @@ def _pay_range(plan, first, stop, writer):
         if personal_id is not None and states[personal_id].status != Account.Status.CLOSED:
             balance = states[personal_id].balance
         fund = plan.funds[holder.region]
-        postings, credits = [], []
         medical_id = medical_ids.get(claim.cardholder_id)
         for day, back_pay in todo:
             amounts = payment_rules.month_amounts(
@@ -592,58 +732,64 @@ def _pay_range(plan, first, stop, writer):
             )
             from_account, from_fund = payment_rules.split_personal(amounts.personal, balance)
             balance -= from_account
-            legs = [(fund, -(amounts.basic + from_fund)), (plan.payable, amounts.total)]
-            if from_account:
-                legs.insert(0, (personal_id, -from_account))
-            legs = tuple(leg for leg in legs if leg[1])
-            description = f"Pension {day.year:04d}-{day.month:02d}" + (
-                " (back pay)" if back_pay else ""
-            )
-            postings.append(
-                ledger_bulk.Posting(
-                    key=pension_key(claim.pk, day),
-                    kind=PENSION,
-                    legs=legs,
-                    reference=claim.reference,
-                    description=description,
-                    records=PAYMENTS,
-                    record=(
-                        claim.pk,
-                        day,
-                        amounts.basic,
-                        from_account,
-                        from_fund,
-                        amounts.total,
-                        payee[0],
-                        payee[1],
-                        payee[2],
-                        payee[3],
-                        back_pay,
+            words = descriptions.get((day, back_pay))
+            if words is None:
+                words = descriptions[day, back_pay] = (
+                    f"Pension {day.year:04d}-{day.month:02d}" + (" (back pay)" if back_pay else ""),
+                    f"Retiree medical account credit {day.year:04d}-{day.month:02d}",
+                )
+            total = amounts.total
+            credit = _medical_credit(plan, claim, day, total, medical_id, result)
+            rows.append(
+                (
+                    claim.pk,
+                    pension_key(claim.pk, day),
+                    claim.reference,
+                    words[0],
+                    personal_id if from_account else None,
+                    -from_account,
+                    fund,
+                    -(amounts.basic + from_fund),
+                    plan.payable,
+                    total,
+                    day,
+                    amounts.basic,
+                    from_account,
+                    from_fund,
+                    *payee,
+                    back_pay,
+                    -claim.pk,
+                    *(
+                        (
+                            medical_key(claim.pk, day),
+                            words[1],
+                            plan.medical_funds[claim.region],
+                            -credit[0],
+                            medical_id,
+                            credit[0],
+                            credit[1],
+                        )
+                        if credit
+                        else (None,) * 7
                     ),
+                    *NO_ARREARS,
                 )
             )
-            credit = _medical_posting(plan, claim, day, amounts.total, medical_id, result)
-            if credit is not None:
-                credits.append(credit)
         if (
             claim.pk in paid_before
             and living_check.month_payable(due, month.year, month.month)
             and (death_month is None or month <= death_month)
         ):
-            postings.extend(
-                _arrears_postings(plan, claim, paid_before[claim.pk], settled, death_month, payee)
-            )
-        if postings:
-            groups.append(ledger_bulk.Group(claim.pk, postings))
-        if credits:
-            # Its own group (tagged with the claim id negated): a closed medical account
-            # holds back the credit, not the pension.
-            groups.append(ledger_bulk.Group(-claim.pk, credits))
+            owed = _arrears_rows(plan, claim, paid_before[claim.pk], settled, death_month, payee)
+            rows.extend(owed)
+            arrears += len(owed)
     if suspensions:
         SuspendedMonth.objects.bulk_create(suspensions, ignore_conflicts=True)
-    if groups:
+    if rows:
         writer = writer or ledger_bulk.BulkWriter(keep_tags=True)
-        outcome = writer.post(groups, accounts=states)
+        outcome = ledger_bulk.post_rows(
+            writer, RANGE_ROWS, rows, accounts=states, force_rows=force_rows
+        )
         for tag, code in outcome.refused:
             if tag < 0:
                 result.refused.append((-tag, f"retiree_medical_{code}"))
@@ -651,17 +797,15 @@ def _pay_range(plan, first, stop, writer):
                 result.refused.append((tag, code))
         posted = set(outcome.posted_tags or ())
         result.claims_paid = sum(1 for tag in posted if tag > 0)
-        result.months_paid = outcome.transactions
-        for group in groups:
-            if group.tag in posted:
-                for posting in group.postings:
-                    if posting.kind == ARREARS:
-                        result.arrears_paid += 1
-                    elif posting.kind == RETIREE_MEDICAL:
-                        result.medical_credits += 1
-                    elif posting.record[-1]:
-                        result.back_pay_months += 1
-        result.months_paid -= result.arrears_paid + result.medical_credits
+        for row in rows:
+            if row[1] is None:
+                result.arrears_paid += row[0] in posted
+                continue
+            if row[0] in posted and row[18]:
+                result.back_pay_months += 1
+            if row[20] is not None and row[19] in posted:
+                result.medical_credits += 1
+        result.months_paid = outcome.transactions - result.arrears_paid - result.medical_credits
         result.already_paid += outcome.already_posted
     return result
 
@@ -670,10 +814,11 @@ def medical_key(claim_id, month):
     return f"retiree-medical:{claim_id}:{month.year:04d}-{month.month:02d}"
 
 
-def _medical_posting(plan, claim, day, pension_total, medical_id, result):
-    """The month's credit to the retiree's personal medical account from the region's
-    medical fund, at the rate in force that month, or None (nothing to credit, or
-    refused and reported: no rate recorded for an earlier month, no medical account)."""
+def _medical_credit(plan, claim, day, pension_total, medical_id, result):
+    """(amount, rate id) of the month's credit to the retiree's personal medical account
+    from the region's medical fund, at the rate in force that month, or None (nothing to
+    credit, or refused and reported: no rate recorded for an earlier month, no medical
+    account)."""
     rate = payment_rules.rate_in_force(plan.medical_rates.get(claim.region, ()), day)
     if rate is None:
         result.refused.append((claim.pk, f"{MISSING_MEDICAL_RATE} {claim.region} {day:%Y-%m}"))
@@ -684,15 +829,7 @@ def _medical_posting(plan, claim, day, pension_total, medical_id, result):
     if medical_id is None:
         result.refused.append((claim.pk, "retiree_medical_no_account"))
         return None
-    return ledger_bulk.Posting(
-        key=medical_key(claim.pk, day),
-        kind=RETIREE_MEDICAL,
-        legs=((plan.medical_funds[claim.region], -amount), (medical_id, amount)),
-        reference=claim.reference,
-        description=f"Retiree medical account credit {day.year:04d}-{day.month:02d}",
-        records=MEDICAL_RECORDS,
-        record=(claim.pk, day, amount, rate.pk),
-    )
+    return amount, rate.pk
 
 
 def _arrears_facts(plan, claims, in_range):
@@ -721,9 +858,10 @@ def _arrears_facts(plan, claims, in_range):
     return paid, settled
 
 
-def _arrears_postings(plan, claim, paid, settled, death_month, payee):
-    """One `pension_arrears` posting per increase entered late that the claim's months
-    paid before it are short of: fund −A · benefits-payable +A, with its record."""
+def _arrears_rows(plan, claim, paid, settled, death_month, payee):
+    """One staged row per increase entered late that the claim's months paid before it
+    are short of: a `pension_arrears` transaction, fund −A · benefits-payable +A, with
+    its record."""
     if death_month is not None:
         paid = [(day, at) for day, at in paid if day <= death_month]
     owed = payment_rules.increase_arrears(
@@ -735,42 +873,42 @@ def _arrears_postings(plan, claim, paid, settled, death_month, payee):
         settled.get(claim.pk, frozenset()),
     )
     fund = plan.funds[claim.region]
-    postings = []
+    rows = []
     for arrears in owed:
         increase = arrears.increase
         first, last = arrears.months[0], arrears.months[-1]
-        postings.append(
-            ledger_bulk.Posting(
-                key=arrears_key(claim.pk, increase.pk),
-                kind=ARREARS,
-                legs=((fund, -arrears.amount), (plan.payable, arrears.amount)),
-                reference=claim.reference,
-                description=(
-                    f"Arrears of the increase from {increase.from_month:%Y-%m}, "
-                    f"{first:%Y-%m} to {last:%Y-%m}"
-                ),
-                records=ARREARS_RECORDS,
-                record=(
-                    claim.pk,
-                    increase.pk,
-                    first,
-                    last,
-                    len(arrears.months),
-                    arrears.amount,
-                    plan.month,
-                    *payee,
-                ),
+        head = [None] * 18
+        head[0], head[2], head[14:18] = claim.pk, claim.reference, payee
+        rows.append(
+            (
+                *head,
+                None,  # back pay: not a month's payment
+                -claim.pk,
+                *(None,) * 7,
+                arrears_key(claim.pk, increase.pk),
+                f"Arrears of the increase from {increase.from_month:%Y-%m}, "
+                f"{first:%Y-%m} to {last:%Y-%m}",
+                fund,
+                -arrears.amount,
+                plan.payable,
+                arrears.amount,
+                increase.pk,
+                first,
+                last,
+                len(arrears.months),
+                plan.month,
             )
         )
-    return postings
+    return rows
 
 
-def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE):
-    """Pay a month on every claim in payment, range by range in this process.
+def pension_pay_month(month, *, today=None, range_size=RANGE_SIZE, force_rows=False):
+    """Pay a month on every claim in payment, range by range in this process
+    (`force_rows`: through the bulk writer's row path on PostgreSQL too).
     Returns (plan, RunResult)."""
     plan = pension_run_plan(month, today=today, range_size=range_size)
     writer = ledger_bulk.BulkWriter(keep_tags=True)
     result = RunResult()
     for first, stop in plan.ranges:
-        result.add(pension_pay_range(plan, first, stop, writer=writer))
+        result.add(pension_pay_range(plan, first, stop, writer=writer, force_rows=force_rows))
     return plan, result
