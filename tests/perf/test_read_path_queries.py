@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from accounts import record, services
-from accounts.models import Scheme
+from accounts.models import Cardholder, Scheme
 from tests.factories import CardholderFactory, EmployerFactory, UserFactory
 from tests.web.conftest import ensure_national_rates
 
@@ -110,15 +110,41 @@ def test_a_session_without_its_hash_is_ended(client, alice):
     assert client.get("/").status_code == 302
 
 
-def test_the_transactions_api_with_a_token_is_four_queries(client, alice):
+def test_the_transactions_api_with_a_token_is_three_queries(client, alice):
     pay(alice.cardholder, EmployerFactory(), date(2024, 1, 1), 3)
     account = alice.cardholder.accounts.get(scheme=Scheme.PENSION, kind="personal")
     token, _ = Token.objects.get_or_create(user=alice)
     header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
     queries, response = _queries(client, f"/api/v1/accounts/{account.pk}/transactions/", **header)
-    # The token with its user, the own account, its cardholder, the page: no session.
-    assert len(queries) == 4, queries
+    # The token with its user and cardholder, the account by its holder, the page: no
+    # session.
+    assert len(queries) == 3, queries
+    assert "JOIN accounts_cardholder" in queries[0]
     assert len(response.json()["results"]) == 3
+
+
+def test_a_token_without_a_card_reads_no_cardholder_again(client):
+    heir = UserFactory(username="heir")
+    token, _ = Token.objects.get_or_create(user=heir)
+    header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    queries, response = _queries(client, "/api/v1/accounts/", **header)
+    assert response.json()["results"] == []
+    assert not any(q.lstrip().startswith('SELECT "accounts_cardholder"') for q in queries)
+
+
+def test_the_token_user_brings_the_whole_cardholder(alice):
+    from accounts.authentication import TokenAuthentication
+
+    token, _ = Token.objects.get_or_create(user=alice)
+    user, _auth = TokenAuthentication().authenticate_credentials(token.key)
+    expected = Cardholder.objects.get(user=alice)
+    with CaptureQueriesContext(connection) as queries:
+        cardholder = user.cardholder
+        same = [getattr(cardholder, f.attname) for f in cardholder._meta.concrete_fields]
+    assert not queries  # every column already read, the encrypted ID number decrypted
+    assert same == [getattr(expected, f.attname) for f in expected._meta.concrete_fields]
+    assert cardholder.national_id == expected.national_id
+    assert cardholder.user is user
 
 
 def _spells_in_python(cardholder):
