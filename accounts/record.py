@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
+
 from accounts.models import Cardholder, Contribution, Employer
 
 
@@ -32,41 +34,51 @@ class EmploymentSpell:
         )
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+# Spells as islands of consecutive months: per payer, a month's number less its rank
+# among that payer's months is the same for every month of one unbroken run.
+_SPELLS_SQL = """
+SELECT s.employer_id, e.name, e.credit_code, MIN(s.month), MAX(s.month)
+FROM (
+  SELECT m.employer_id, m.month,
+    {month_number} - ROW_NUMBER() OVER (PARTITION BY m.employer_id ORDER BY m.month) AS run
+  FROM (SELECT DISTINCT employer_id, month FROM {contributions} WHERE cardholder_id = %s) m
+) s
+LEFT JOIN {employers} e ON e.id = s.employer_id
+GROUP BY s.employer_id, s.run, e.name, e.credit_code
+ORDER BY MIN(s.month) DESC, s.employer_id
+"""
+_MONTH_NUMBER = {
+    "postgresql": "(EXTRACT(YEAR FROM m.month) * 12 + EXTRACT(MONTH FROM m.month))",
+    "sqlite": "(CAST(strftime('%%Y', m.month) AS INTEGER) * 12"
+    " + CAST(strftime('%%m', m.month) AS INTEGER))",
+}
+_MONTH = Contribution._meta.get_field("month")
 
 
 def employment_history(cardholder: Cardholder) -> list[EmploymentSpell]:
-    """Spells of consecutive contribution months per payer, newest first.
+    """Spells of consecutive contribution months per payer, newest first. One query.
 
     A gap of a month or more, or another employer, starts a new spell; the
     flexibly employed (no employer) show as their own spell.
     """
-    months = (
-        Contribution.objects.filter(cardholder=cardholder)
-        .order_by("employer_id", "month")
-        .values_list("employer_id", "month")
-        .distinct()
+    sql = _SPELLS_SQL.format(
+        month_number=_MONTH_NUMBER[connection.vendor],
+        contributions=Contribution._meta.db_table,
+        employers=Employer._meta.db_table,
     )
-    spells: list[list] = []
-    for employer_id, month in months:
-        last = spells[-1] if spells else None
-        if last and last[0] == employer_id and _next_month(last[2]) >= month:
-            last[2] = max(last[2], month)
-        else:
-            spells.append([employer_id, month, month])
-    employers = Employer.objects.in_bulk({spell[0] for spell in spells if spell[0]})
-    history = [
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cardholder.pk])
+        rows = cursor.fetchall()
+    return [
         EmploymentSpell(
             employer_id=employer_id,
-            employer_name=employers[employer_id].name if employer_id else "",
-            credit_code=employers[employer_id].credit_code if employer_id else "",
-            first_month=first,
-            last_month=last,
+            employer_name=name if employer_id else "",
+            credit_code=credit_code if employer_id else "",
+            first_month=_MONTH.to_python(first),
+            last_month=_MONTH.to_python(last),
         )
-        for employer_id, first, last in spells
+        for employer_id, name, credit_code, first, last in rows
     ]
-    return sorted(history, key=lambda spell: spell.first_month, reverse=True)
 
 
 def identity(cardholder: Cardholder) -> dict:

@@ -79,10 +79,22 @@ def _remember_cardholder(user, cardholder):
     related.set_cached_value(user, cardholder)
 
 
+def _known_cardholder(user):
+    """(True, the cardholder or None) when `user` was read with its cardholder record
+    (the session's user is: sscard.middleware.SessionUserMiddleware), else (False, None)."""
+    related = user._meta.model.cardholder.related
+    if related.is_cached(user):
+        return True, related.get_cached_value(user)
+    return False, None
+
+
 def cardholder_for_user(user):
     """The cardholder record linked to `user`, or None (heirs, staff, anonymous)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    known, cardholder = _known_cardholder(user)
+    if known:
+        return cardholder
     cardholder = Cardholder.objects.filter(user_id=user.pk).first()
     _remember_cardholder(user, cardholder)
     return cardholder
@@ -139,13 +151,22 @@ def account_get_for_user(user, account_id):
     # Written out (each history page and API call asks): the account only if the user
     # holds it, then its cardholder with the encrypted ID number left deferred (read if
     # asked for; decrypting it cost more than the query, and the history shows none).
-    account = next(iter(Account.objects.raw(_own_account_sql(), [account_id, user.pk])), None)
+    # The session's user comes with their cardholder (SessionUserMiddleware): then the
+    # account is one query by its holder.
+    known, cardholder = _known_cardholder(user)
+    if known:
+        if cardholder is None:
+            raise NotFound(field="account")
+        sql, params = _held_account_sql(), [account_id, cardholder.pk]
+    else:
+        sql, params = _own_account_sql(), [account_id, user.pk]
+    account = next(iter(Account.objects.raw(sql, params)), None)
     if account is None:
         raise NotFound(field="account")
-    account.cardholder = next(
-        iter(Cardholder.objects.raw(_cardholder_sql(), [account.cardholder_id]))
-    )
-    _remember_cardholder(user, account.cardholder)
+    if cardholder is None:
+        cardholder = next(iter(Cardholder.objects.raw(_cardholder_sql(), [account.cardholder_id])))
+        _remember_cardholder(user, cardholder)
+    account.cardholder = cardholder
     return account
 
 
@@ -153,6 +174,10 @@ _OWN_ACCOUNT_SQL = """
 SELECT a.* FROM {accounts} a JOIN {cardholders} c ON c.id = a.cardholder_id
 WHERE a.id = %s AND c.user_id = %s
 """
+
+
+def _held_account_sql():
+    return f"SELECT * FROM {Account._meta.db_table} WHERE id = %s AND cardholder_id = %s"  # noqa: S608
 
 
 def _own_account_sql():

@@ -27,9 +27,14 @@ def main():
     parser.add_argument("--sort", default="cumulative", help="cProfile order (tottime, …)")
     parser.add_argument("--lines", type=int, default=45, help="cProfile lines to print")
     parser.add_argument("--only", nargs="+", default=None, help="time only these paths")
+    parser.add_argument(
+        "--queries", action="store_true", help="print each path's SQL (a warm request)"
+    )
     args = parser.parse_args()
     http_bench.django_setup()
+    from django.db import connection
     from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
 
     session, token, account_id = http_bench.credentials(args.national_id)
     paths = {
@@ -66,6 +71,12 @@ def main():
         if "token" in how:
             headers["HTTP_AUTHORIZATION"] = f"Token {how['token']}"
         assert client.get(path, **headers).status_code == 200, name
+        if args.queries:
+            with CaptureQueriesContext(connection) as queries:
+                client.get(path, **headers)
+            print(f"{name}: {len(queries)} queries")
+            for query in queries:
+                print(f"    {query['sql'][:160]}")
         best = None
         for _round in range(3):
             start = time.process_time()

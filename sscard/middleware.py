@@ -24,6 +24,8 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 
+from core import auth as core_auth
+
 logger = logging.getLogger(__name__)
 
 # The database, or the shared cache where an operation may not fall back (ending a
@@ -191,7 +193,16 @@ def _browser_only(path):
 
 WhiteNoiseMiddleware = _browser_only("whitenoise.middleware.WhiteNoiseMiddleware")
 SessionMiddleware = _browser_only("django.contrib.sessions.middleware.SessionMiddleware")
-AuthenticationMiddleware = _browser_only("django.contrib.auth.middleware.AuthenticationMiddleware")
+
+
+class SessionUserMiddleware(core_auth.AuthenticationMiddleware):
+    """The session's user with their cardholder record (or its absence) in one query:
+    nearly every page asks for it next (accounts.selectors.cardholder_for_user)."""
+
+    related = ("cardholder",)
+
+
+AuthenticationMiddleware = browser_only(SessionUserMiddleware)
 OTPMiddleware = _browser_only("django_otp.middleware.OTPMiddleware")
 MessageMiddleware = _browser_only("django.contrib.messages.middleware.MessageMiddleware")
 

@@ -13,27 +13,30 @@ from tests.pensions.conftest import AVERAGES, REGION, contribute
 # Each path's budget: what it reads, counted once the first request filled the
 # process's caches (content types, translations).
 PAGES = {
-    # session's user, cardholder, forecast (months, balance, wage bases, averages),
-    # the standing claim
-    "/pension/forecast/": 8,
-    # session's user, cardholder, registration, latest claim
-    "/unemployment/": 5,
-    # session's user, cardholder, contribution months, their employers, decisions,
-    # and one read per section that adds lines to the record (accounts.extensions)
-    "/record/": 9,
-    # session, its user, cardholder, claims, contribution months, the region's amounts
-    "/unemployment/skill-subsidy/": 6,
-    # session, its user, cardholder, open courses, applications, registration
-    "/training/": 6,
+    # session, the session's user with the cardholder, forecast (months, balance, wage
+    # bases, averages), the standing claim
+    "/pension/forecast/": 7,
+    # session, the user with the cardholder, registration, latest claim
+    "/unemployment/": 4,
+    # session, the user with the cardholder, the employment spells with their employers
+    # (one query), decisions, and one read per section that adds lines to the record
+    # (accounts.extensions), the qualifications
+    "/record/": 8,
+    # session, the user with the cardholder, claims, contribution months, the region's
+    # amounts
+    "/unemployment/skill-subsidy/": 5,
+    # session, the user with the cardholder, open courses, applications, registration
+    "/training/": 5,
 }
 APIS = {
-    # the token with its user, then the same reads as the page less the session's user
-    "/api/v1/pension/": 4,
-    "/api/v1/benefits/unemployment/": 4,
-    "/api/v1/me/record/": 8,
-    "/api/v1/benefits/skill-subsidy/": 4,
+    # the token with its user and cardholder, then the same reads as the page less the
+    # session and its user
+    "/api/v1/pension/": 3,
+    "/api/v1/benefits/unemployment/": 3,
+    "/api/v1/me/record/": 7,
+    "/api/v1/benefits/skill-subsidy/": 3,
     "/api/v1/training/courses/": 3,
-    "/api/v1/training/applications/": 4,
+    "/api/v1/training/applications/": 3,
 }
 
 
