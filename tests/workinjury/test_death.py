@@ -232,3 +232,39 @@ def test_one_death_benefit_per_injury_in_the_database(claim, rita):
         WorkDeathBenefit.objects.create(
             recognition=benefit.recognition, died_on=DIED, recorded_by=rita
         )
+
+
+def test_the_api_and_the_page_show_the_decision_with_each_pension(claim, gang, rita, dora, client):
+    from rest_framework.test import APIClient
+
+    services.work_death_approve(record(claim, rita), actor=dora, today=TODAY)
+    api = APIClient()
+    api.force_authenticate(gang)
+    death = api.get("/api/v1/benefits/work-injury/").json()["death"]
+    assert (death["status"], death["funeral_subsidy"], death["one_time_subsidy"]) == (
+        "approved",
+        "60000.00",
+        "1080000.00",
+    )
+    assert [(d["relation"], d["monthly_amount"]) for d in death["dependants"]] == [
+        ("spouse", "2909.10"),
+        ("child", "2181.81"),
+        ("parent", "2909.09"),
+    ]
+    assert death["pensions_capped"] and death["pension_from"] == "2026-12"
+    client.force_login(gang)
+    html = client.get("/work-injury/").content.decode()
+    assert 'data-testid="work-death"' in html and "1080000.00" in html and "2909.10" in html
+
+
+def test_a_refusal_shows_its_reason_basis_and_how_to_contest(claim, gang, rita, dora):
+    from rest_framework.test import APIClient
+
+    services.work_death_refuse(
+        record(claim, rita), actor=dora, code="work_death_not_from_injury", reason="Unrelated."
+    )
+    api = APIClient()
+    api.force_authenticate(gang)
+    refusal = api.get("/api/v1/benefits/work-injury/").json()["death"]["refusal"]
+    assert refusal["code"] == "work_death_not_from_injury" and refusal["reason"] == "Unrelated."
+    assert "Art. 39" in refusal["legal_basis"] and refusal["how_to_contest"]
