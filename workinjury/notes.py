@@ -34,7 +34,7 @@ APPRAISED = notes.define(
 )
 WORK_DEATH_RECORDED = notes.define(
     "work_death_recorded",
-    _("The worker's death on %(date)s from this injury is recorded, with %(count)s dependants."),
+    _("The worker's death on %(date)s from this injury is recorded; dependants: %(count)s."),
 )
 WORK_DEATH_APPROVED = notes.define(
     "work_death_approved",
