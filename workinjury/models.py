@@ -526,7 +526,7 @@ class WorkDeathPensionPayment(models.Model):
         WorkDeathDependant, on_delete=models.PROTECT, related_name="payments"
     )
     month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
-    amount = models.DecimalField(_("pension"), **MONEY)
+    amount = models.DecimalField(_("pension paid"), **MONEY)
     transaction = models.OneToOneField(
         LedgerTransaction, on_delete=models.PROTECT, related_name="+"
     )

@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('month', models.DateField(help_text='The first day of the month paid for.', verbose_name='month')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='pension')),
+                ('amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='pension paid')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('dependant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='workinjury.workdeathdependant')),
                 ('transaction', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.ledgertransaction')),
