@@ -1,4 +1,4 @@
-"""The demo data: nine insured people (one without a login yet, one who died without
+"""The demo data: ten insured people (one without a login yet, one who died without
 heirs), their employers, two medical institutions and the staff logins. README, tests
 and anyone trying the application rely on these exact people.
 
@@ -208,6 +208,22 @@ PEOPLE = [
         24,
         romanised_name="Yang Jing",
     ),
+    Person(
+        "吴刚",
+        "440303198808090015",
+        "A10000010",
+        "110100",
+        "深圳市罗湖区 Luohu District, Shenzhen",
+        "13800000010",
+        Cardholder.EmploymentStatus.EMPLOYED,
+        True,
+        "hurt at work five days ago; his employer started the work-injury recognition",
+        "zhongguancun",
+        Decimal("11000.00"),
+        None,
+        36,
+        romanised_name="Wu Gang",
+    ),
     # Died in 2025 with no spouse, child, parent, sibling or grandparent; nobody came
     # forward. The withdrawals app's demo records his verified death, so staff can
     # record and confirm an estate without heirs (the notice period is over).
@@ -260,8 +276,15 @@ PURCHASES = [
     ("DEMO-H-110105", "demo-zhang-wei-5", "312.40", "Outpatient visit and tests"),
 ]
 
-STAFF = [("reviewer", "reviewer"), ("approver", "approver"), ("auditor", "auditor")]
+STAFF = [
+    ("reviewer", "reviewer"),
+    ("approver", "approver"),
+    ("auditor", "auditor"),
+    # The labour-capacity appraisal committee (WIR Art. 23-25).
+    ("committee", "appraisal_committee"),
+]
 EMPLOYER_LOGIN = "zhongguancun"
+WU_GANG = "440303198808090015"
 
 
 def _history_rates():
@@ -349,7 +372,7 @@ def seed(today=None):
         group, _ = Group.objects.get_or_create(name=group_name)
         user = _user(username, password, is_staff=True, email=f"{username}@demo.sscard.example")
         user.groups.add(group)
-        logins.append((username, group_name.capitalize(), "staff"))
+        logins.append((username, group_name.replace("_", " ").capitalize(), "staff"))
     _user(
         "admin",
         password,
@@ -462,6 +485,15 @@ def seed(today=None):
             idempotency_key=key,
         )
     _seed_zhou_ting(password, logins, today)
+    # Wu Gang's accident at work and the recognition his employer started for it.
+    if "seed_work_injury_demo" in get_commands():
+        call_command(
+            "seed_work_injury_demo",
+            WU_GANG,
+            EMPLOYER_LOGIN,
+            today=today.isoformat(),
+            stdout=io.StringIO(),
+        )
     logins.append(seed_sun_li(today, password))
     if "seed_demo_estates" in get_commands():
         call_command("seed_demo_estates", stdout=io.StringIO())

@@ -15,6 +15,7 @@ v1 = [
     path("", include("workinjury.api_urls")),
     path("", include("cards.api_urls")),
     path("", include("corrections.api_urls")),
+    path("", include("employer.api_urls")),
 ]
 
 urlpatterns = [

@@ -1,14 +1,21 @@
 """The staff side of work-injury recognition: the queue with the 60-day mark (WIR
 Art. 20), the page and its buttons. Every change goes through one service."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from casework import workflow
 from casework.staff import status_filter
 from casework.staff_admin import CaseAdmin
-from workinjury import appraisal_rules, eligibility, selectors, services
+from core.errors import DomainError
+from workinjury import appraisal_rules, death_services, eligibility, selectors, services
+from workinjury.forms import REFUSAL_CODE, DependantFormSet, WorkDeathDecisionForm, WorkDeathForm
 from workinjury.models import (
     APPRAISAL_WORKFLOW,
     CONCLUDE,
@@ -16,7 +23,11 @@ from workinjury.models import (
     InjuryAllowancePayment,
     InjuryRecognition,
     LabourCapacityAppraisal,
+    NationalDisposableIncome,
     SelfCare,
+    WorkDeathBenefit,
+    WorkDeathDependant,
+    WorkDeathPensionPayment,
 )
 
 ACTIONS = {
@@ -195,3 +206,160 @@ class InjuryAllowancePaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- death at work (WIR Art. 39) ------------------------------------------------------
+
+
+class WorkDeathDependantInline(admin.TabularInline):
+    model = WorkDeathDependant
+    fields = ("name", "relation", "lone", "until", "share", "monthly_amount")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkDeathBenefit)
+class WorkDeathBenefitAdmin(admin.ModelAdmin):
+    """Recorded by a reviewer (the add page), decided by someone else (the change
+    page's decision form). Every change goes through `workinjury.death_services`."""
+
+    list_display = (
+        "recognition",
+        "died_on",
+        "status",
+        "funeral_subsidy",
+        "one_time_subsidy",
+        "pensions_total",
+    )
+    list_filter = ("status",)
+    list_select_related = ("recognition",)
+    search_fields = ("recognition__reference",)
+    inlines = [WorkDeathDependantInline]
+    change_form_template = "admin/workinjury/workdeathbenefit/change_form.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("workinjury.review_injuryrecognition")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(require_POST(self.decide_view)),
+                name="workinjury_workdeathbenefit_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = WorkDeathForm(request.POST or None)
+        family = DependantFormSet(request.POST or None, prefix="dependants")
+        if request.method == "POST" and form.is_valid() and family.is_valid():
+            claim = InjuryRecognition.objects.filter(
+                reference=form.cleaned_data["reference"].strip().upper()
+            ).first()
+            if claim is None:
+                form.add_error("reference", _("No work-injury recognition has this reference."))
+            else:
+                rows = [row for row in family.cleaned_data if row.get("name")]
+                try:
+                    benefit = death_services.work_death_record(
+                        claim,
+                        actor=request.user,
+                        died_on=form.cleaned_data["died_on"],
+                        dependants=rows,
+                    )
+                except DomainError as exc:
+                    form.add_error("died_on" if exc.field == "died_on" else None, str(exc.message))
+                else:
+                    messages.success(
+                        request, _("The death is recorded; someone else decides the benefits.")
+                    )
+                    return redirect("admin:workinjury_workdeathbenefit_change", benefit.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Record a death at work"),
+            "form": form,
+            "family": family,
+        }
+        return TemplateResponse(request, "admin/workinjury/workdeathbenefit/record.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        benefit = self.get_object(request, object_id)
+        extra_context = dict(extra_context or {})
+        deciding = request.user.has_perm("workinjury.decide_injuryrecognition")
+        if benefit is not None and benefit.status == WorkDeathBenefit.Status.RECORDED and deciding:
+            extra_context["decision_form"] = WorkDeathDecisionForm()
+            extra_context["decide_url"] = reverse(
+                "admin:workinjury_workdeathbenefit_decide", args=[benefit.pk]
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, pk):
+        benefit = WorkDeathBenefit.objects.filter(pk=pk).first()
+        if benefit is None or not request.user.has_perm("workinjury.view_workdeathbenefit"):
+            raise PermissionDenied
+        form = WorkDeathDecisionForm(request.POST)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(errors))
+            return redirect("admin:workinjury_workdeathbenefit_change", benefit.pk)
+        try:
+            if form.cleaned_data["decision"] == WorkDeathDecisionForm.APPROVE:
+                death_services.work_death_approve(benefit, actor=request.user)
+                messages.success(
+                    request, _("Approved: the subsidies are paid and the pensions set.")
+                )
+            else:
+                death_services.work_death_refuse(
+                    benefit,
+                    actor=request.user,
+                    code=REFUSAL_CODE,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("Refused; whoever filed is told why."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("admin:workinjury_workdeathbenefit_change", benefit.pk)
+
+
+@admin.register(WorkDeathPensionPayment)
+class WorkDeathPensionPaymentAdmin(admin.ModelAdmin):
+    list_display = ("dependant", "month", "amount", "transaction")
+    list_select_related = ("dependant", "transaction")
+    ordering = ("-month", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NationalDisposableIncome)
+class NationalDisposableIncomeAdmin(admin.ModelAdmin):
+    """Data: the yearly national figure with its source (the demo's are labelled)."""
+
+    list_display = ("year", "amount", "source")
+    ordering = ("-year",)

@@ -6,7 +6,7 @@ from `allowance_from` on: the region's work-injury fund −A · benefits payable
 its `InjuryAllowancePayment` row. The key `injury-allowance:<cardholder>:<YYYY-MM>` and
 the unique (cardholder, month) pay a person-month once; a second run posts nothing. A
 region whose fund is not set up is refused for each person, naming the code; a worker
-recorded as deceased is not paid.
+recorded as deceased, or whose death from the injury is recorded, is not paid.
 """
 
 from django.db import transaction
@@ -29,6 +29,9 @@ def due(month, region=None):
         monthly_allowance__gt=0,
         allowance_from__lte=month,
     ).exclude(cardholder__life_status="deceased")
+    # A worker whose death from the injury is recorded draws no more allowance; the
+    # dependants' pensions follow (death_services).
+    claims = claims.exclude(death_benefit__status__in=["recorded", "approved"])
     if region:
         claims = claims.filter(cardholder__region=region)
     return claims

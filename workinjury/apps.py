@@ -11,7 +11,9 @@ class WorkInjuryConfig(AppConfig):
         from benefits import payment_run
         from workinjury import notes  # noqa: F401  (defines the kind's timeline notes)
         from workinjury.allowance_run import pay_allowances
+        from workinjury.death_services import pay_dependants_pensions
         from workinjury.selectors import recognised_injury_lines
 
         extensions.provide_record_lines(recognised_injury_lines)
         payment_run.provide_monthly_run(pay_allowances)
+        payment_run.provide_monthly_run(pay_dependants_pensions)

@@ -93,3 +93,70 @@ APPRAISAL_MESSAGES = {
         "The work-injury fund of region %(region)s is not set up: nothing was paid."
     ),
 }
+
+
+class WorkDeathRefused(DomainError):
+    """A death-at-work record or decision the rules refuse (WIR Art. 39): the code, the
+    rule's legal basis and how to contest it."""
+
+    code = "work_death_refused"
+    default_message = _("The death-at-work benefits cannot be decided now.")
+    status = 409
+
+    def __init__(self, code, *, field=None, status=None, **params):
+        from workinjury import death_rules
+
+        self.legal_basis = death_rules.BASIS.get(code, death_rules.LAW)
+        if status is not None:
+            self.status = status
+        message = WORK_DEATH_MESSAGES.get(code, self.default_message)
+        try:
+            message = str(message) % params
+        except (KeyError, TypeError, ValueError):
+            message = str(message)
+        super().__init__(message, code=code, field=field, **params)
+
+    def details(self):
+        return {"legal_basis": self.legal_basis, "how_to_contest": str(HOW_TO_CONTEST)}
+
+
+WORK_DEATH_MESSAGES = {
+    "work_death_not_recognised": _(
+        "The death-at-work benefits follow a recognised work injury: this injury is not "
+        "(or not yet) recognised."
+    ),
+    "work_death_before_accident": _("The date of death is before the accident."),
+    "work_death_in_future": _("The date of death is in the future."),
+    "work_death_relation_unknown": _(
+        "Say how each dependant is related to the worker: spouse, child, parent or other."
+    ),
+    "work_death_not_from_injury": _("The death was not caused by the recognised work injury."),
+    "work_death_no_dependant_name": _("Give each dependant's name."),
+    "work_death_already_recorded": _("A death is already recorded for this injury."),
+    "work_injury_fund_missing": _(
+        "The work-injury fund of region %(region)s is not set up: nothing was paid."
+    ),
+}
+
+
+class MissingNationalIncome(DomainError):
+    """The national urban per-capita disposable income of the year is not recorded:
+    the one-time work-death subsidy is not guessed."""
+
+    code = "missing_regional_figure"
+    status = 422
+
+    def __init__(self, *, year):
+        super().__init__(
+            _(
+                "The national urban per-capita disposable income (WIR Art. 39) of %(year)s "
+                "is not recorded."
+            )
+            % {"year": year},
+            figure="national_urban_disposable_income",
+            region="000000",
+            year=year,
+        )
+
+    def details(self):
+        return {"missing": dict(self.params)}

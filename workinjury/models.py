@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +8,7 @@ from accounts.models import MONEY, Employer, LedgerTransaction
 from casework import workflow
 from casework.models import Case
 from core.rights import HOW_TO_CONTEST
-from workinjury import appraisal_rules, eligibility
+from workinjury import appraisal_rules, death_rules, eligibility
 
 KIND = "work_injury"
 # The agency decides within 60 days of accepting the application (WIR Art. 20).
@@ -358,3 +359,188 @@ class InjuryAllowancePayment(models.Model):
 
     def __str__(self):
         return f"{self.recognition_id} {self.month:%Y-%m} {self.amount}"
+
+
+# --- death at work (WIR Art. 39) ------------------------------------------------------
+
+
+class NationalDisposableIncome(models.Model):
+    """The national urban per-capita disposable income of a year, as the National
+    Bureau of Statistics publishes it: data, never a constant. The one-time work-death
+    subsidy is 20 times the figure of the year before the death (WIR Art. 39)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    amount = models.DecimalField(_("urban per-capita disposable income"), **MONEY)
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("national urban per-capita disposable income")
+        verbose_name_plural = _("national urban per-capita disposable incomes")
+        ordering = ["year"]
+
+    def __str__(self):
+        return f"{self.year}: {self.amount}"
+
+
+class WorkDeathStatus(models.TextChoices):
+    RECORDED = "recorded", _("Recorded, waiting for the decision")
+    APPROVED = "approved", _("Approved: benefits paid")
+    REFUSED = "refused", _("Refused")
+
+
+class Relation(models.TextChoices):
+    SPOUSE = death_rules.SPOUSE, _("Spouse")
+    CHILD = death_rules.CHILD, _("Child")
+    PARENT = death_rules.PARENT, _("Parent")
+    OTHER = death_rules.OTHER, _("Other relative the worker supported")
+
+
+class WorkDeathBenefit(models.Model):
+    """The benefits of a death caused by a recognised work injury (WIR Art. 39): one per
+    injury. A reviewer records the death and the dependants; someone else decides. The
+    approval fixes every figure used and pays the funeral and one-time subsidies once;
+    the dependants' pensions are paid month by month by the monthly benefit run."""
+
+    Status = WorkDeathStatus
+
+    recognition = models.OneToOneField(
+        InjuryRecognition,
+        on_delete=models.PROTECT,
+        related_name="death_benefit",
+        verbose_name=_("work-injury recognition"),
+    )
+    died_on = models.DateField(_("date of death"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=WorkDeathStatus.choices, default="recorded"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_code = models.CharField(_("refusal code"), max_length=40, blank=True)
+    refusal_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    # The figures, fixed at the approval.
+    regional_average = models.DecimalField(
+        _("regional average monthly wage"), null=True, blank=True, **MONEY
+    )
+    regional_year = models.PositiveSmallIntegerField(
+        _("year of the regional average wage"), null=True, blank=True
+    )
+    regional_source = models.CharField(
+        _("source of the regional figure"), max_length=200, blank=True
+    )
+    funeral_subsidy = models.DecimalField(_("funeral subsidy"), null=True, blank=True, **MONEY)
+    income_amount = models.DecimalField(
+        _("national urban per-capita disposable income"), null=True, blank=True, **MONEY
+    )
+    income_year = models.PositiveSmallIntegerField(_("year of the income"), null=True, blank=True)
+    income_source = models.CharField(_("source of the income"), max_length=200, blank=True)
+    one_time_subsidy = models.DecimalField(
+        _("one-time work-death subsidy"), null=True, blank=True, **MONEY
+    )
+    wage_months = models.PositiveSmallIntegerField(
+        _("months of wage on record"), null=True, blank=True
+    )
+    wage_average = models.DecimalField(
+        _("average wage of the months before the injury"), null=True, blank=True, **MONEY
+    )
+    bound_applied = models.CharField(_("bound applied"), max_length=5, blank=True)
+    own_wage = models.DecimalField(_("own monthly wage"), null=True, blank=True, **MONEY)
+    pensions_total = models.DecimalField(
+        _("dependants' pensions a month"), null=True, blank=True, **MONEY
+    )
+    pensions_capped = models.BooleanField(_("cut to the worker's own wage"), default=False)
+    pension_from = models.DateField(
+        _("dependants' pensions paid from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the first month the dependants' pensions are paid for."),
+    )
+    funeral_transaction = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subsidy_transaction = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("work-death benefit")
+        verbose_name_plural = _("work-death benefits")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.recognition.reference} †{self.died_on}"
+
+
+class WorkDeathDependant(models.Model):
+    """A relative the worker supported, who draws a dependants' pension (Art. 39(2))."""
+
+    Relation = Relation
+
+    benefit = models.ForeignKey(
+        WorkDeathBenefit, on_delete=models.PROTECT, related_name="dependants"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name = models.CharField(_("name"), max_length=100)
+    relation = models.CharField(
+        _("relation to the worker"), max_length=10, choices=Relation.choices
+    )
+    lone = models.BooleanField(
+        _("lone elder or orphan"), default=False, help_text=_("10 % more (WIR Art. 39).")
+    )
+    until = models.DateField(
+        _("paid until"),
+        null=True,
+        blank=True,
+        help_text=_("The day the right ends, when staff know it; empty while it lasts."),
+    )
+    share = models.DecimalField(_("share of the wage"), max_digits=4, decimal_places=2, null=True)
+    monthly_amount = models.DecimalField(_("monthly pension"), null=True, blank=True, **MONEY)
+
+    class Meta:
+        verbose_name = _("dependant")
+        verbose_name_plural = _("dependants")
+        ordering = ["benefit", "position"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relation_display()})"
+
+
+class WorkDeathPensionPayment(models.Model):
+    """One month of a dependant's pension paid from the region's work-injury fund.
+    Unique per dependant and month: a month is paid once."""
+
+    dependant = models.ForeignKey(
+        WorkDeathDependant, on_delete=models.PROTECT, related_name="payments"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
+    amount = models.DecimalField(_("pension paid"), **MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dependant's pension payment")
+        verbose_name_plural = _("dependants' pension payments")
+        ordering = ["dependant", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dependant", "month"], name="one_death_pension_a_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dependant_id} {self.month:%Y-%m} {self.amount}"

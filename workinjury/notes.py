@@ -34,3 +34,15 @@ APPRAISED = notes.define(
         "allowance %(allowance)s."
     ),
 )
+WORK_DEATH_RECORDED = notes.define(
+    "work_death_recorded",
+    _("The worker's death on %(date)s from this injury is recorded; dependants: %(count)s."),
+)
+WORK_DEATH_APPROVED = notes.define(
+    "work_death_approved",
+    _(
+        "Death at work: funeral subsidy %(funeral)s and one-time subsidy %(subsidy)s paid; "
+        "dependants' pensions %(pensions)s a month from %(start)s."
+    ),
+)
+WORK_DEATH_REFUSED = notes.define("work_death_refused", text_wins=True)

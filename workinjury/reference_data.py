@@ -11,3 +11,31 @@ def ensure_work_injury_funds(account_model):
         account_model.objects.get_or_create(
             kind="system", system_code=fund_code("work_injury", region), defaults={"scheme": ""}
         )
+
+
+# The national urban per-capita disposable income by year (yuan a year), for the
+# one-time work-death subsidy (WIR Art. 39). DEMO data: illustrative values of the order
+# of the National Bureau of Statistics' yearly communiqués, not checked against them;
+# an operator replaces each with the published figure and its source.
+NATIONAL_INCOME_SOURCE = (
+    "DEMO: illustrative national urban per-capita disposable income, not an official "
+    "figure; replace with the NBS statistical communiqué"
+)
+NATIONAL_INCOMES = {
+    2020: "43834.00",
+    2021: "47412.00",
+    2022: "49283.00",
+    2023: "51821.00",
+    2024: "54188.00",
+    2025: "56500.00",
+}
+
+
+def ensure_national_incomes(model):
+    """Add the illustrative figures where no figure is recorded (idempotent)."""
+    from decimal import Decimal
+
+    for year, amount in NATIONAL_INCOMES.items():
+        model.objects.get_or_create(
+            year=year, defaults={"amount": Decimal(amount), "source": NATIONAL_INCOME_SOURCE}
+        )

@@ -109,6 +109,51 @@ def recognition_body(claim):
         "appraisals": [appraisal_body(a) for a in appraisals],
         "working": working(concluded),
         "payments": payments_of(claim),
+        "death": death_body(claim),
+    }
+
+
+def death_body(claim):
+    """The death-at-work benefits of the recognition (WIR Art. 39), or None: the
+    decision with its figures, each dependant's monthly pension, or the refusal with
+    its basis and how to contest it."""
+    from core.rights import HOW_TO_CONTEST
+    from workinjury import death_rules
+    from workinjury.models import WorkDeathBenefit
+
+    benefit = WorkDeathBenefit.objects.filter(recognition=claim).first()
+    if benefit is None:
+        return None
+    refused = benefit.status == WorkDeathBenefit.Status.REFUSED
+    return {
+        "died_on": benefit.died_on.isoformat(),
+        "status": benefit.status,
+        "status_label": benefit.get_status_display(),
+        "funeral_subsidy": _money(benefit.funeral_subsidy),
+        "one_time_subsidy": _money(benefit.one_time_subsidy),
+        "own_wage": _money(benefit.own_wage),
+        "pensions_total": _money(benefit.pensions_total),
+        "pensions_capped": benefit.pensions_capped,
+        "pension_from": f"{benefit.pension_from:%Y-%m}" if benefit.pension_from else None,
+        "legal_basis": death_rules.LAW,
+        "dependants": [
+            {
+                "name": item.name,
+                "relation": item.relation,
+                "relation_label": item.get_relation_display(),
+                "lone": item.lone,
+                "monthly_amount": _money(item.monthly_amount),
+            }
+            for item in benefit.dependants.order_by("position")
+        ],
+        "refusal": {
+            "code": benefit.refusal_code,
+            "reason": benefit.refusal_reason,
+            "legal_basis": death_rules.LAW,
+            "how_to_contest": str(HOW_TO_CONTEST),
+        }
+        if refused
+        else None,
     }
 
 

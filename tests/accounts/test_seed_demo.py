@@ -38,6 +38,7 @@ PEOPLE = {
     "440305195407110037": ("刘强", "Liu Qiang", "A10000007", "retired"),
     "320102199205060028": ("周婷", "Zhou Ting", "A10000008", "employed"),
     "110105199609230425": ("杨静", "Yang Jing", "A10000011", "employed"),
+    "440303198808090015": ("吴刚", "Wu Gang", "A10000010", "employed"),
 }
 MODELS = [
     get_user_model(),
@@ -88,10 +89,10 @@ def test_running_it_twice_changes_nothing(seeded):
     assert counts() == first
     assert dict(Account.objects.values_list("id", "balance")) == balances
     # The people above, Sun Li (seed_sun_li) and Huang Jianhua, who died without heirs.
-    assert first["Cardholder"] == 11
+    assert first["Cardholder"] == 12
 
 
-def test_the_eight_people_are_there_as_described(seeded):
+def test_the_nine_people_are_there_as_described(seeded):
     for national_id, (name, romanised, card, employment) in PEOPLE.items():
         person = Cardholder.objects.with_national_id(national_id).get()
         assert (
@@ -122,7 +123,7 @@ def test_logins_use_the_id_number_and_the_demo_password_but_wang_fang_has_none(s
     yang = Cardholder.objects.with_national_id("110105199609230425").get()
     assert (yang.user, yang.life_status, yang.card_number) == (None, "living", "A10000011")
     with_login = Cardholder.objects.filter(user__isnull=False)
-    assert with_login.count() == 8
+    assert with_login.count() == 9
     assert all(holder.user.national_id == holder.national_id for holder in with_login)
     assert all(holder.user.username == holder.national_id_digest for holder in with_login)
 
@@ -138,10 +139,15 @@ def test_every_demo_login_has_an_email_address_for_reset_and_notices(seeded):
 
 def test_staff_logins_have_their_roles(seeded):
     users = get_user_model().objects
-    for name in ("reviewer", "approver", "auditor"):
+    for name, group in (
+        ("reviewer", "reviewer"),
+        ("approver", "approver"),
+        ("auditor", "auditor"),
+        ("committee", "appraisal_committee"),
+    ):
         user = users.get(username=name)
         assert user.is_staff and not user.is_superuser
-        assert list(user.groups.values_list("name", flat=True)) == [name]
+        assert list(user.groups.values_list("name", flat=True)) == [group]
     admin = users.get(username="admin")
     assert admin.is_superuser and admin.check_password(DEMO_PASSWORD)
 
@@ -251,7 +257,7 @@ def test_refused_with_debug_off_unless_forced(settings):
 
     call_command("seed_demo", "--force", stdout=io.StringIO())
 
-    assert Cardholder.objects.count() == 11
+    assert Cardholder.objects.count() == 12
 
 
 def test_zhao_min_and_liu_qiang_draw_a_pension_fixed_by_the_approval(seeded):

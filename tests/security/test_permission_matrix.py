@@ -434,6 +434,14 @@ KIND_VIEWS |= {
     "benefits.view_subsidypayment",
     "benefits.view_qualification",
 }
+# Death at work (WIR Art. 39): every role reads it; the reviewer records the death with
+# review_injuryrecognition, the approver decides with decide_injuryrecognition.
+KIND_VIEWS |= {
+    "workinjury.view_workdeathbenefit",
+    "workinjury.view_workdeathdependant",
+    "workinjury.view_workdeathpensionpayment",
+    "workinjury.view_nationaldisposableincome",
+}
 ROLE_PERMISSION_SETS["reviewer"] |= KIND_VIEWS | {
     "maternity.review_maternityclaim",
     "workinjury.review_injuryrecognition",

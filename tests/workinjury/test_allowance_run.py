@@ -51,3 +51,18 @@ def test_a_missing_fund_refuses_the_person_and_pays_nothing(grade_2):
     _plan, result = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
     assert result.refused == [(grade_2.pk, "work_injury_fund_missing")]
     assert not InjuryAllowancePayment.objects.exists()
+
+
+def test_no_allowance_once_the_death_from_the_injury_is_recorded(grade_2, rita):
+    from workinjury import death_services
+    from workinjury.allowance_run import pay_allowances
+
+    death_services.work_death_record(
+        grade_2,
+        actor=rita,
+        died_on=date(2026, 12, 20),
+        dependants=[{"name": "Li Mei", "relation": "spouse"}],
+        today=date(2026, 12, 21),
+    )
+    result = pay_allowances(date(2027, 1, 1))
+    assert result.paid == 0 and not InjuryAllowancePayment.objects.exists()
