@@ -71,9 +71,15 @@ def _local(value):
 
 
 def date_text(value, language=None):
-    """``2026年12月2日`` / ``2 December 2026``."""
+    """``2026年12月2日`` / ``2 December 2026``; also from an API's ``2026-12-02``, which
+    is passed through unchanged when it is not a date."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     value = _local(value)
     if _is_chinese(language):
         return f"{value.year}年{value.month}月{value.day}日"
@@ -93,9 +99,15 @@ def datetime_text(value, language=None):
 
 
 def month_text(value, language=None):
-    """``2026年12月`` / ``December 2026``."""
+    """``2026年12月`` / ``December 2026``; also from an API's ``2026-12`` (or a date's
+    ``2026-12-02``), which is passed through unchanged when it is not one."""
     if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(f"{value[:7]}-01")
+        except ValueError:
+            return value
     value = _local(value)
     if _is_chinese(language):
         return f"{value.year}年{value.month}月"

@@ -41,6 +41,17 @@ def test_dates_in_english():
         assert formatting.month_text(date(2026, 12, 1)) == "December 2026"
 
 
+def test_an_api_month_reads_as_a_month_and_anything_else_is_left_alone():
+    with translation.override("en"):
+        assert formatting.month_text("2026-12") == "December 2026"
+        assert formatting.month_text("2026-12-02") == "December 2026"
+        assert formatting.month_text("soon") == "soon"
+        assert formatting.date_text("2026-12-02") == "2 December 2026"
+        assert formatting.date_text("soon") == "soon"
+    with translation.override("zh-hans"):
+        assert formatting.month_text("2026-03") == "2026年3月"
+
+
 def test_a_named_language_wins_over_the_active_one():
     with translation.override("en"):
         assert formatting.datetime_text(MOMENT, "zh-hans") == "2026年12月2日 09:04"

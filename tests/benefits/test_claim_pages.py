@@ -35,7 +35,7 @@ def test_register_start_upload_submit_through_the_pages(client, django_capture_o
         },
     )
     text = client.get(PAGE).content.decode()
-    assert "you can claim 18 months of benefit at 1800.00 yuan a month" in text
+    assert "you can claim 18 months of benefit at 1,800.00 yuan a month" in text
     client.post(f"{PAGE}claim/")
     text = client.get(PAGE).content.decode()
     assert 'data-code="missing_termination_certificate"' in text

@@ -30,7 +30,7 @@ def test_one_verifies_another_approves_in_the_admin(client, claim, rita, amos):
     page = client.get(reverse("admin:maternity_maternityclaim_change", args=[claim.pk]))
     text = page.content.decode()
     assert 'id="action-verify"' in text and 'data-code="maternity_not_verified"' in text
-    assert "98 days × 9000.00 yuan" in text
+    assert "98 days × 9,000.00 yuan" in text
     assert "recorded as verified" in action(client, claim, "verify")
     # The verifier holds no approval permission: nothing changes.
     action(client, claim, "approve")

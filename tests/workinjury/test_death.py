@@ -254,7 +254,7 @@ def test_the_api_and_the_page_show_the_decision_with_each_pension(claim, gang, r
     assert death["pensions_capped"] and death["pension_from"] == "2026-12"
     client.force_login(gang)
     html = client.get("/work-injury/").content.decode()
-    assert 'data-testid="work-death"' in html and "1080000.00" in html and "2909.10" in html
+    assert 'data-testid="work-death"' in html and "¥1,080,000.00" in html and "¥2,909.10" in html
 
 
 def test_a_refusal_shows_its_reason_basis_and_how_to_contest(claim, gang, rita, dora):
