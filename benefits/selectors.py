@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from accounts.reference_data import NATIONAL
 from benefits import unemployment_rules as rules
@@ -249,3 +249,16 @@ def payment_totals(month):
         medical=Sum("medical_pooled") + Sum("medical_personal"),
     )
     return row["n"], row["amount"], row["medical"]
+
+
+def drawing_benefit_on(cardholder_id, day):
+    """Whether the person was drawing unemployment benefit when they died on `day`
+    (SIL Art. 49): a benefit paid from before that day, still in payment or stopped by
+    the death."""
+    from benefits.models import Status, StopReason, UnemploymentClaim
+
+    return (
+        UnemploymentClaim.objects.filter(cardholder_id=cardholder_id, starts_on__lte=day)
+        .filter(Q(status=Status.IN_PAYMENT) | Q(stop_reason=StopReason.DECEASED))
+        .exists()
+    )

@@ -20,6 +20,7 @@ from accounts.exceptions import DomainError, InvalidInput
 from accounts.ledger import Leg
 from accounts.models import Account, Cardholder, Contribution, LedgerTransaction, Scheme
 from accounts.pii import id_digest, id_digests, id_number_in
+from benefits import selectors as benefit_selectors
 from casework import notes
 from casework import services as casework
 from core.rights import how_to_contest
@@ -674,6 +675,7 @@ def survivor_award(application):
         contribution_years=years,
         work_related=application.death_work_related,
         pension_insured=months > 0,
+        drawing_unemployment_benefit=benefit_selectors.drawing_benefit_on(cardholder.pk, died),
         parameters=survivor_benefits.Parameters(
             monthly_disposable_income=row.monthly_disposable_income,
             funeral_grant_months=row.funeral_grant_months,
@@ -712,7 +714,7 @@ def pay_survivor_benefits(application, *, actor):
         return {"survivor_benefits_code": award}
     rows = list(Heir.objects.filter(application=application))
     shares = [r.fraction for r in rows]
-    fund = ledger.fund_account_open(Scheme.PENSION, application.cardholder.region)
+    fund = ledger.fund_account_open(award.fund, application.cardholder.region)
     payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
     total = award.funeral_grant + award.survivors_pension
     txn, _created = ledger.post(
@@ -747,7 +749,9 @@ def pay_survivor_benefits(application, *, actor):
         application,
         actor,
         notes.note(
-            withdrawal_notes.SURVIVOR_BENEFITS_AWARDED,
+            withdrawal_notes.SURVIVOR_BENEFITS_AWARDED
+            if award.fund == survivor_benefits.PENSION_FUND
+            else withdrawal_notes.SURVIVOR_BENEFITS_FROM_UNEMPLOYMENT,
             grant=f"{award.funeral_grant:.2f}",
             pension=f"{award.survivors_pension:.2f}",
             months=f"{award.survivors_pension_months.normalize():f}",
@@ -900,6 +904,17 @@ def heir_payout_mark_failed(payout, *, actor=None, note=""):
 def require_staff(actor, perm):
     if actor is None or not actor.has_perm(WORKFLOW.perm(perm)):
         raise Forbidden()
+
+
+def survivor_fund(application):
+    """The scheme whose fund pays the survivor benefits: the unemployment fund when the
+    deceased was drawing unemployment benefit (SIL Art. 49), otherwise the pension fund."""
+    cardholder = application.cardholder
+    if cardholder.date_of_death and benefit_selectors.drawing_benefit_on(
+        cardholder.pk, cardholder.date_of_death
+    ):
+        return survivor_benefits.UNEMPLOYMENT_FUND
+    return survivor_benefits.PENSION_FUND
 
 
 def survivor_status(application):

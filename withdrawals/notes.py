@@ -134,6 +134,14 @@ HEIRS_REDECLARED = notes.define(
     "heirs_redeclared",
     _("The heirs or their shares changed: every co-heir confirms the new shares again."),
 )
+SURVIVOR_BENEFITS_FROM_UNEMPLOYMENT = notes.define(
+    "survivor_benefits_from_unemployment",
+    _(
+        "Survivor benefits from the unemployment fund, as the deceased was drawing "
+        "unemployment benefit (Social Insurance Law, Art. 49): funeral subsidy %(grant)s "
+        "yuan, survivors' pension %(pension)s yuan (%(months)s months)."
+    ),
+)
 SURVIVOR_BENEFITS_AWARDED = notes.define(
     "survivor_benefits_awarded",
     _(

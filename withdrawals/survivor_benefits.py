@@ -16,6 +16,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 LAW = "Social Insurance Law of the PRC, Art. 17; 人社部发〔2021〕18号"
+# A person who dies while drawing unemployment benefit: the unemployment fund pays the
+# funeral subsidy and the survivors' pension, as the local rule for an employee's death
+# sets them; survivors who qualify under several funds receive one of them only.
+LAW_UNEMPLOYED = "Social Insurance Law of the PRC, Art. 49"
+
+PENSION_FUND = "pension"
+UNEMPLOYMENT_FUND = "unemployment"
 
 NOT_COVERED_WORK_RELATED = "survivor_work_related_death"
 NOT_COVERED_UNINSURED = "survivor_not_pension_insured"
@@ -41,6 +48,7 @@ class Award:
     survivors_pension_months: Decimal
     contribution_years: int
     legal_basis: str = LAW
+    fund: str = PENSION_FUND  # the scheme whose fund pays
 
 
 def survivors_pension_months(contribution_years: int, parameters: Parameters) -> Decimal:
@@ -56,18 +64,27 @@ def _months_of_income(months, parameters: Parameters) -> Decimal:
 
 
 def award(
-    *, contribution_years: int, work_related: bool, pension_insured: bool, parameters: Parameters
+    *,
+    contribution_years: int,
+    work_related: bool,
+    pension_insured: bool,
+    parameters: Parameters,
+    drawing_unemployment_benefit: bool = False,
 ) -> Award | str:
     """The award, or the code of the reason there is none (a work-related death is
-    compensated by the work-injury fund instead)."""
-    if not pension_insured:
-        return NOT_COVERED_UNINSURED
+    compensated by the work-injury fund instead). A person drawing unemployment benefit
+    when they died is paid for by the unemployment fund (Art. 49), whether or not they
+    were insured in the basic pension; never by both funds."""
     if work_related:
         return NOT_COVERED_WORK_RELATED
+    if not (pension_insured or drawing_unemployment_benefit):
+        return NOT_COVERED_UNINSURED
     months = survivors_pension_months(contribution_years, parameters)
     return Award(
         funeral_grant=_months_of_income(parameters.funeral_grant_months, parameters),
         survivors_pension=_months_of_income(months, parameters),
         survivors_pension_months=months,
         contribution_years=contribution_years,
+        legal_basis=LAW_UNEMPLOYED if drawing_unemployment_benefit else LAW,
+        fund=UNEMPLOYMENT_FUND if drawing_unemployment_benefit else PENSION_FUND,
     )

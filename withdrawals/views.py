@@ -749,6 +749,7 @@ def detail(request, pk):
             "letters": letters_available(application),
             "heirs": heir_services.heir_rows(application),
             "survivor_status": heir_services.survivor_status(application),
+            "survivor_fund": heir_services.survivor_fund(application),
             "my_failed_payouts": heir_services.failed_payouts_of(
                 request.user, application
             ).exists(),

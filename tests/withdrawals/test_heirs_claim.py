@@ -430,3 +430,57 @@ def test_the_invitation_page_lists_the_claim_and_joins_with_the_form(family, cli
     assert "You have joined the claim" in after
     assert "You have confirmed the shares." in after
     assert Heir.objects.get(relationship="child").joined_at is not None
+
+
+def test_a_death_while_drawing_unemployment_benefit_is_paid_by_the_unemployment_fund(
+    family, django_capture_on_commit_callbacks
+):
+    """SIL Art. 49: the unemployment fund pays the funeral subsidy and the survivors'
+    pension of a person who died drawing benefit, instead of the pension fund."""
+    from benefits.models import UnemploymentClaim, UnemploymentRegistration
+
+    registration = UnemploymentRegistration.objects.create(
+        cardholder=family.deceased,
+        job_ended_on=date(2025, 10, 31),
+        how_ended="employer_terminated",
+        seeking_work=True,
+        registered_on=date(2025, 11, 3),
+    )
+    benefit = UnemploymentClaim.objects.create(
+        reference="BU-2025-000001",
+        cardholder=family.deceased,
+        applicant=UserFactory(username="wang-fang"),
+        status="in_payment",
+        registration=registration,
+        contribution_months=84,
+        months_entitled=18,
+        monthly_amount=Decimal("1800.00"),
+        amount_region="000000",
+        amount_year=2025,
+        starts_on=date(2025, 11, 1),
+    )
+    pk = claim(family, claims_survivor_benefits=True).json()["id"]
+    submitted(family, django_capture_on_commit_callbacks, pk)  # the death, 10 January 2026
+    benefit.refresh_from_db()
+    assert benefit.stop_reason == "deceased"
+    join(family, pk)
+    ruth = family.client("ruth")
+    ruth.post(f"{V1}/withdrawals/{pk}/verify-applicant/")
+    ruth.post(f"{V1}/withdrawals/{pk}/verify-applicant/", {"national_id": LI_WEI_ID}, format="json")
+    survivor_figures()
+
+    approved = family.client("amos").post(f"{V1}/withdrawals/{pk}/approve/")
+
+    assert approved.status_code == 200, approved.json()
+    assert approved.json()["survivor_benefits"]["status"] == "awarded"
+    region = family.deceased.region
+    unemployment = Account.objects.get(system_code=fund_code("unemployment", region))
+    paid = unemployment.entries.filter(transaction__kind="survivor_benefit")
+    assert sum(paid.values_list("amount", flat=True)) == Decimal("-16000.00")
+    pension = Account.objects.get(system_code=fund_code("pension", region))
+    assert not pension.entries.filter(transaction__kind="survivor_benefit").exists()
+    browser = Client()
+    browser.force_login(family.li_na)
+    page = browser.get(f"/withdrawals/{pk}/").content.decode()
+    assert 'data-fund="unemployment"' in page and "Art. 49" in page
+    assert run_audit().violations == []

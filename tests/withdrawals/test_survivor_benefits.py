@@ -81,3 +81,30 @@ def test_a_work_related_death_or_an_uninsured_person_has_no_award_here():
         )
         == sb.NOT_COVERED_UNINSURED
     )
+
+
+def test_drawing_unemployment_benefit_puts_the_award_on_the_unemployment_fund():
+    drawing = sb.award(
+        contribution_years=20,
+        work_related=False,
+        pension_insured=False,
+        parameters=PARAMETERS,
+        drawing_unemployment_benefit=True,
+    )
+    assert (drawing.fund, drawing.legal_basis) == (sb.UNEMPLOYMENT_FUND, sb.LAW_UNEMPLOYED)
+    assert drawing.funeral_grant == Decimal("10246.90")  # the same local figures
+    plain = sb.award(
+        contribution_years=20, work_related=False, pension_insured=True, parameters=PARAMETERS
+    )
+    assert (plain.fund, plain.legal_basis) == (sb.PENSION_FUND, sb.LAW)
+    # A death at work is the work-injury fund's, whoever else would pay.
+    assert (
+        sb.award(
+            contribution_years=20,
+            work_related=True,
+            pension_insured=True,
+            parameters=PARAMETERS,
+            drawing_unemployment_benefit=True,
+        )
+        == sb.NOT_COVERED_WORK_RELATED
+    )
