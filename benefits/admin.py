@@ -53,6 +53,12 @@ ACTIONS = {
         services.benefit_record_refusal,
         "reason",
     ),
+    "record_sentence": (
+        _("Stop: serving a sentence"),
+        "stop",
+        services.benefit_record_sentence,
+        "reason",
+    ),
 }
 DONE = {
     "verify": _("The claim is recorded as verified."),
@@ -60,6 +66,7 @@ DONE = {
     "approve": _("Approved: the months and the monthly amount are fixed."),
     "reject": _("The claim was rejected."),
     "record_refusal": _("The benefit is stopped; the person is told why."),
+    "record_sentence": _("The benefit is stopped; the person is told why."),
 }
 
 
@@ -78,7 +85,7 @@ class PaymentInline(admin.TabularInline):
 class UnemploymentClaimAdmin(CaseAdmin):
     staff_actions = ACTIONS
     done = DONE
-    dangerous = ("reject", "record_refusal")
+    dangerous = ("reject", "record_refusal", "record_sentence")
     list_display = (
         "reference",
         "cardholder_masked",

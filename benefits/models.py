@@ -181,6 +181,7 @@ class StopReason(models.TextChoices):
         unemployment_rules.STOP_REFUSED_WORK,
         _("Refused suitable work or training without good reason"),
     )
+    SENTENCED = unemployment_rules.STOP_SENTENCED, _("Serving a sentence")
 
 
 def _email_context(claim):

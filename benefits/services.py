@@ -361,32 +361,49 @@ def benefit_declare_reemployed(claim, *, actor, started_on=None, today=None):
     return claim
 
 
-@transaction.atomic
-def benefit_record_refusal(claim, *, actor, reason, ip_address=None, today=None):
-    """Staff record that the person refused suitable work or training without good
-    reason (Art. 51(5)); `reason` is what they refused, read by the person."""
+def _staff_stop(claim, *, actor, code, text, missing, ip_address, today):
+    """A stop staff record (Art. 51(4) and (5)): `text` is what the person reads."""
     _require_perm(actor, "review_unemploymentclaim")
-    text = str(reason or "").strip()
+    text = str(text or "").strip()
     if not text:
-        raise InvalidInput(
-            _("Say what was offered and refused; the person will read it."),
-            code="required",
-            field="reason",
-        )
+        raise InvalidInput(missing, code="required", field="reason")
     locked = _lock(claim)
     casework.require_not_own(locked, actor)
     if locked.status != Status.IN_PAYMENT:
         raise IllegalTransition(_("Only a benefit in payment can be stopped."))
-    _stop(
-        locked,
-        reason=rules.STOP_REFUSED_WORK,
-        on=_today(today),
-        actor=actor,
-        text=text,
-        ip_address=ip_address,
-    )
+    _stop(locked, reason=code, on=_today(today), actor=actor, text=text, ip_address=ip_address)
     casework.copy_into(locked, claim)
     return claim
+
+
+@transaction.atomic
+def benefit_record_refusal(claim, *, actor, reason, ip_address=None, today=None):
+    """Staff record that the person refused suitable work or training without good
+    reason (Art. 51(5)); `reason` is what they refused, read by the person."""
+    return _staff_stop(
+        claim,
+        actor=actor,
+        code=rules.STOP_REFUSED_WORK,
+        text=reason,
+        missing=_("Say what was offered and refused; the person will read it."),
+        ip_address=ip_address,
+        today=today,
+    )
+
+
+@transaction.atomic
+def benefit_record_sentence(claim, *, actor, reason, ip_address=None, today=None):
+    """Staff record that the person is serving a sentence of imprisonment (Art. 51(4));
+    `reason` names the judgment, read by the person."""
+    return _staff_stop(
+        claim,
+        actor=actor,
+        code=rules.STOP_SENTENCED,
+        text=reason,
+        missing=_("Name the judgment (court, number, date); the person will read it."),
+        ip_address=ip_address,
+        today=today,
+    )
 
 
 LIFE_EVENT_STOPS = {

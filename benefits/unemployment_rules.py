@@ -63,6 +63,7 @@ STOP_PENSION = "pension_started"
 STOP_ABROAD = "settled_abroad"
 STOP_DECEASED = "deceased"
 STOP_REFUSED_WORK = "refused_work_or_training"
+STOP_SENTENCED = "serving_sentence"
 STOP_MESSAGES = {
     STOP_REEMPLOYED: (_("You found work again."), "SIL Art. 51(1)"),
     STOP_PENSION: (_("You started to draw a basic pension."), "SIL Art. 51(2)"),
@@ -77,6 +78,10 @@ STOP_MESSAGES = {
             "employment service offered."
         ),
         "SIL Art. 51(5)",
+    ),
+    STOP_SENTENCED: (
+        _("You are serving a sentence of imprisonment, so the benefit is not paid."),
+        "SIL Art. 51(4)",
     ),
 }
 STOP_CODES = tuple(STOP_MESSAGES)

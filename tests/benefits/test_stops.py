@@ -128,3 +128,25 @@ def test_stops_are_refused_while_not_in_payment(sue, rita):
     assert services.benefit_stop(cardholder_id=sue.cardholder.pk, reason="reemployed") is None
     with pytest.raises(IllegalTransition):
         services.benefit_record_refusal(claim, actor=rita, reason="x")
+
+
+def test_staff_record_a_sentence_being_served_and_the_person_is_told(
+    in_payment, rita, client, django_capture_on_commit_callbacks
+):
+    from tests.conftest import otp_login
+
+    otp_login(client, rita)
+    url = f"/admin/benefits/unemploymentclaim/{in_payment.pk}/"
+    assert b"action-record_sentence" in client.get(f"{url}change/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{url}action/record_sentence/", {"reason": "  "})
+    assert stopped(in_payment) == ("in_payment", "")  # the judgment must be named
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"{url}action/record_sentence/",
+            {"reason": "Judgment (2026) Jing 0105 Xing Chu No. 123, 20 November 2026."},
+        )
+    assert stopped(in_payment) == ("stopped", "serving_sentence")
+    body = mail.outbox[-1].body
+    assert "SIL Art. 51(4)" in body and "60 days" in body
+    assert "Xing Chu No. 123" in in_payment.events.order_by("id").last().applicant_note

@@ -111,6 +111,7 @@ def test_two_people_verify_and_approve(approver, verifier, requested, codes):
         ("settled_abroad", "SIL Art. 51(3)"),
         ("deceased", "SIL Art. 49"),
         ("refused_work_or_training", "SIL Art. 51(5)"),
+        ("serving_sentence", "SIL Art. 51(4)"),
     ],
 )
 def test_each_stop_has_a_code_a_message_and_its_legal_basis(code, basis):
