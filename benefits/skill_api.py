@@ -36,7 +36,10 @@ class SkillSubsidyView(APIView):
     """The caller's skill-upgrade subsidy claims (GET), or a new claim for one
     certificate (POST: refused, 422, with every reason the rules give)."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="benefits_skill_subsidy_list",
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
     def get(self, request):
         cardholder = _own_cardholder(request.user)
         claims = selectors.skill_claims_of(cardholder, applicant=request.user)
@@ -61,7 +64,7 @@ def _own_claim(request, pk):
 
 
 class SkillSubsidyDetailView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="benefits_skill_subsidy_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         return Response(selectors.skill_claim_body(_own_claim(request, pk)))
 
@@ -112,7 +115,10 @@ class SkillSubsidyWithdrawView(APIView):
 class TrainingCoursesView(APIView):
     """The courses open for applications: listed, not started, with places left."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="training_courses_list",
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
     def get(self, request):
         courses = selectors.open_courses(timezone.localdate())
         return Response([selectors.course_body(c, c.taken) for c in courses])
@@ -122,7 +128,10 @@ class TrainingApplicationsView(APIView):
     """The caller's training applications (GET), or an application for a course
     (POST ``{course}``: refused, 422, with every reason)."""
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="training_applications_list",
+        responses={200: {"type": "array", "items": {"type": "object"}}},
+    )
     def get(self, request):
         cardholder = _own_cardholder(request.user)
         applications = selectors.applications_of(cardholder, applicant=request.user)
@@ -149,7 +158,7 @@ def _own_application(request, pk):
 
 
 class TrainingApplicationDetailView(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="training_applications_detail", responses=OpenApiTypes.OBJECT)
     def get(self, request, pk):
         return Response(selectors.application_body(_own_application(request, pk)))
 

@@ -118,7 +118,7 @@ def test_the_approved_award_is_explained(
     _response, text = page(client, ray, "pensions:claim")
     assert "Approved: pension in payment" in text
     assert "¥1,575.00" in text and "¥932.37" in text and "¥2,507.37" in text
-    assert "2026-08-01" in text
+    assert "1 August 2026" in text
     assert (
         "Basic pension: (¥9,000.00 + ¥12,000.00) ÷ 2 × 15.00 contribution years × 1 % "
         "= ¥1,575.00 a month." in text
