@@ -1,4 +1,5 @@
-"""The skill-upgrade subsidy rules (技能提升补贴), pure: facts in, a decision out.
+"""The skill-upgrade subsidy rules (技能提升补贴, RULES.md §5), pure: facts in, a
+decision out.
 
 An insured person with at least 12 months of unemployment-insurance contributions who
 obtains a vocational qualification or skill-level certificate applies within 12 months

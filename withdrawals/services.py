@@ -536,6 +536,24 @@ def _clean_past_date(value, field):
     return value
 
 
+def cardholder_record_death(cardholder, *, when, number, actor=None):
+    """What a verified death changes, inside the verifying transaction (RULES §4): the
+    life status with the date and certificate, the card cancelled, the pooled accounts
+    back to the fund, the pension stopped, and every app above told."""
+    Cardholder.objects.filter(pk=cardholder.pk).update(
+        life_status=Cardholder.LifeStatus.DECEASED,
+        date_of_death=when,
+        death_certificate_number=number,
+        updated_at=timezone.now(),
+    )
+    accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
+    accounts_services.pooled_accounts_close_on_death(cardholder=cardholder, actor=actor)
+    pension_services.pension_stop_on_death(cardholder=cardholder, actor=actor)
+    extensions.life_event(
+        cardholder_id=cardholder.pk, event=extensions.DECEASED, on=when, actor=actor
+    )
+
+
 @transaction.atomic
 def cardholder_verify_death(
     application,
@@ -584,18 +602,7 @@ def cardholder_verify_death(
                 after=_death_facts(when, number),
                 ip_address=ip_address,
             )
-    Cardholder.objects.filter(pk=cardholder.pk).update(
-        life_status=Cardholder.LifeStatus.DECEASED,
-        date_of_death=when,
-        death_certificate_number=number,
-        updated_at=timezone.now(),
-    )
-    accounts_services.card_cancel_on_death(cardholder=cardholder, actor=actor)
-    accounts_services.pooled_accounts_close_on_death(cardholder=cardholder, actor=actor)
-    pension_services.pension_stop_on_death(cardholder=cardholder, actor=actor)
-    extensions.life_event(
-        cardholder_id=cardholder.pk, event=extensions.DECEASED, on=when, actor=actor
-    )
+    cardholder_record_death(cardholder, when=when, number=number, actor=actor)
     WithdrawalApplication.objects.filter(pk=locked.pk).update(verified_by=actor)
     locked.verified_by = actor
     _note(
