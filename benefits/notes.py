@@ -69,6 +69,7 @@ TRAINING_ENROLLED = notes.define(
 TRAINING_COMPLETED = notes.define(
     "training_completed",
     _("Course completed on %(on)s; the qualification joins your record."),
+    on=notes.iso_date,
 )
 
 

@@ -95,6 +95,11 @@ def code_list(value):
     return ", ".join(str(v) for v in value or ())
 
 
+def money(value):
+    """An amount stored as ``1080000.00`` read as ``¥1,080,000.00``."""
+    return formatting.money(value) or str(value)
+
+
 def iso_date(value):
     """A date stored as ``2026-12-02`` read as the reader's date."""
     try:

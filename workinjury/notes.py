@@ -37,6 +37,7 @@ APPRAISED = notes.define(
 WORK_DEATH_RECORDED = notes.define(
     "work_death_recorded",
     _("The worker's death on %(date)s from this injury is recorded; dependants: %(count)s."),
+    date=notes.iso_date,
 )
 WORK_DEATH_APPROVED = notes.define(
     "work_death_approved",
@@ -44,5 +45,9 @@ WORK_DEATH_APPROVED = notes.define(
         "Death at work: funeral subsidy %(funeral)s and one-time subsidy %(subsidy)s paid; "
         "dependants' pensions %(pensions)s a month from %(start)s."
     ),
+    funeral=notes.money,
+    subsidy=notes.money,
+    pensions=notes.money,
+    start=notes.iso_date,
 )
 WORK_DEATH_REFUSED = notes.define("work_death_refused", text_wins=True)
