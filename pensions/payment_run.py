@@ -353,6 +353,25 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
     """Check a run and return its Plan; refuses (nothing paid) a month after next
     month, a region without its pension fund, or a year whose increase the amounts need
     and is not recorded, naming every one missing."""
+    month = _payable_month(month, today)
+    claims = _in_payment(month)
+    plan = _plan(month, claims)
+    bounds = claims.aggregate(first=Min("pk"), last=Max("pk"))
+    if bounds["first"] is not None:
+        for start in range(bounds["first"], bounds["last"] + 1, range_size):
+            plan.ranges.append((start, min(start + range_size, bounds["last"] + 1)))
+    return plan
+
+
+def pension_range_plan(month, first, stop, *, today=None):
+    """The Plan of one id range's task, checked as the whole run's is but over the
+    range's claims only: a task re-plans (so a re-delivered one still refuses a figure
+    deleted since) without reading the whole run's claims each time."""
+    month = _payable_month(month, today)
+    return _plan(month, _in_payment(month).filter(pk__gte=first, pk__lt=stop))
+
+
+def _payable_month(month, today):
     month = month_parse(month)
     today = today or timezone.localdate()
     latest = living_check.add_months(today.replace(day=1), 1)
@@ -365,7 +384,10 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
             % {"month": f"{month:%Y-%m}", "latest": f"{latest:%Y-%m}"},
             field="month",
         )
-    claims = _in_payment(month)
+    return month
+
+
+def _plan(month, claims):
     firsts = dict(
         claims.order_by()
         .values("cardholder__region")
@@ -391,17 +413,12 @@ def pension_run_plan(month, *, today=None, range_size=RANGE_SIZE):
         raise MissingPensionIncrease(missing=sorted(missing))
     medical_funds, medical_rates = _retiree_medical_plan(regions, month)
     payable = ledger.system_account(Account.SystemCode.BENEFITS_PAYABLE).pk
-    bounds = claims.aggregate(first=Min("pk"), last=Max("pk"))
-    ranges = []
-    if bounds["first"] is not None:
-        for start in range(bounds["first"], bounds["last"] + 1, range_size):
-            ranges.append((start, min(start + range_size, bounds["last"] + 1)))
     return Plan(
         month,
         funds,
         increases,
         payable,
-        ranges,
+        [],
         late_increases(increases, month),
         medical_funds,
         medical_rates,

@@ -29,7 +29,7 @@ TRANSIENT = (OperationalError, InterfaceError)
     max_retries=5,
 )
 def pay_pension_range(month, first, stop):
-    plan = payment_run.pension_run_plan(month)
+    plan = payment_run.pension_range_plan(month, first, stop)
     result = payment_run.pension_pay_range(plan, first, stop)
     return {"months_paid": result.months_paid, "already_paid": result.already_paid}
 

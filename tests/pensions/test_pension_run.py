@@ -164,6 +164,24 @@ def test_refused_without_the_regions_pension_fund(ray, rita, amos, claim, pensio
     assert not PensionPayment.objects.exists()
 
 
+def test_a_range_task_checks_its_own_claims_and_pays_its_range_once(claim):
+    """A range's task re-plans over its claims only: it refuses the missing increase its
+    claim needs, as the whole run does, pays its own range once, and a range holding no
+    claim pays nothing."""
+    ray_range = (claim.pk, claim.pk + 1)
+    with pytest.raises(payment_run.MissingPensionIncrease) as caught:
+        payment_run.pension_range_plan("2028-03", *ray_range, today=date(2028, 3, 1))
+    assert "320100 2027" in str(caught.value.message)
+    plan = payment_run.pension_range_plan("2026-08", *ray_range, today=date(2026, 8, 3))
+    assert plan.ranges == []
+    assert payment_run.pension_pay_range(plan, *ray_range).months_paid == 1
+    assert payment_run.pension_pay_range(plan, *ray_range).already_paid == 1
+    empty = (claim.pk + 1, claim.pk + 50)
+    plan = payment_run.pension_range_plan("2026-08", *empty, today=date(2026, 8, 3))
+    assert payment_run.pension_pay_range(plan, *empty).months_paid == 0
+    assert PensionPayment.objects.filter(claim=claim).count() == 1
+
+
 def test_refused_for_a_month_after_next(claim):
     with pytest.raises(payment_run.MonthNotPayable) as caught:
         pay("2026-10", today=date(2026, 8, 3))
