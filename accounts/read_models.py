@@ -74,6 +74,8 @@ class OverviewState:
     cardholder_id: int
     version: str
     employment_status: str = ""
+    # The cardholder's own accounts: a history page among them may come from the cache.
+    account_ids: frozenset = frozenset()
 
 
 def overview_state(user):
@@ -92,7 +94,12 @@ def overview_state(user):
         # The chart ends with this month.
         timezone.localdate().isoformat(),
     ]
-    return OverviewState(rows[0][0], _digest(parts), employment_status=rows[0][5])
+    return OverviewState(
+        rows[0][0],
+        _digest(parts),
+        employment_status=rows[0][5],
+        account_ids=frozenset(row[8] for row in rows if row[8] is not None),
+    )
 
 
 def _digest(parts):
@@ -113,8 +120,10 @@ def _templates_digest(names):
     return digest
 
 
-def _cacheable(request):
-    if request.method != "GET" or request.GET:
+def _cacheable(request, params=()):
+    if request.method != "GET" or not set(request.GET).issubset(params):
+        return False
+    if any(len(request.GET.getlist(param)) > 1 for param in request.GET):
         return False
     # Looking does not consume them: they are shown by the full rendering.
     return len(messages.get_messages(request)) == 0
@@ -164,15 +173,19 @@ def _stored_page(key, version, name):
     return stored[1]
 
 
-def cached_page(request, *, name, state, templates, build):
+def cached_page(request, *, name, state, templates, build, params=()):
     """The page `name` of the cardholder in `state`: from the cache when it was rendered
     at the current version, otherwise `build(csrf_token)` (an HttpResponse), stored for
-    the next request. A cache that cannot be reached is skipped."""
+    the next request. A cache that cannot be reached is skipped. `params` are the query
+    parameters the page may carry and still be kept (each query string its own page)."""
     seconds = settings.SSCARD_PAGE_CACHE_SECONDS
-    if seconds <= 0 or not _cacheable(request):
+    if seconds <= 0 or not _cacheable(request, params):
         return build(None)
     language = get_language() or settings.LANGUAGE_CODE
-    version = _digest([state.version, request.path, _templates_digest(templates)])
+    path = request.get_full_path()
+    version = _digest([state.version, path, _templates_digest(templates)])
+    if request.GET:
+        name = f"{name}:{_digest([path])[:16]}"
     # The cardholder's id is in the key itself: one person's page can never be
     # returned for another, whatever the version says.
     key = f"sscard:page:{name}:{state.cardholder_id}:{language}"

@@ -432,9 +432,35 @@ def _history_rows(entries):
     return mark_safe("\n        ".join(rows))  # noqa: S308 - each row is format_html's
 
 
+HISTORY_TEMPLATES = (
+    "accounts/account_detail.html",
+    "base.html",
+    "accounts/includes/error_summary.html",
+    "accounts/includes/field.html",
+)
+
+
 @login_required
 def account_detail(request, pk):
-    """One account's entries, newest first, in pages of PAGE_SIZE; filter by year and kind."""
+    """One account's entries, newest first, in pages of PAGE_SIZE; filter by year and kind.
+
+    The cardholder's own account pages are served from the cache while the account is
+    unchanged (accounts.read_models: its newest entry, balance and status are the
+    version); the entries of a page never change once posted."""
+    state = read_models.overview_state(request.user)
+    if state is None or pk not in state.account_ids:
+        return _account_detail_page(request, pk)
+    return read_models.cached_page(
+        request,
+        name=f"history:{pk}",
+        state=state,
+        templates=HISTORY_TEMPLATES,
+        build=lambda csrf_token: _account_detail_page(request, pk, csrf_token),
+        params=("cursor", "year", "kind"),
+    )
+
+
+def _account_detail_page(request, pk, csrf_token=None):
     try:
         account = selectors.account_get_for_user(request.user, pk)
     except NotFound:
@@ -481,6 +507,8 @@ def account_detail(request, pk):
             "next_url": next_url,
             "newest_url": newest_url,
             "paged": bool(cursor),
+            # The page is kept for later requests: a placeholder for their tokens.
+            **({"csrf_token": csrf_token} if csrf_token else {}),
         },
         status=status,
     )

@@ -402,3 +402,93 @@ def test_the_page_is_rendered_when_the_cache_is_down(client, alice, monkeypatch,
     monkeypatch.setattr(cache, "get", down)
     monkeypatch.setattr(cache, "set", down)
     assert shown(overview(client, alice), "personal-medical") == money("500.00")
+
+
+# --- an account's history page -----------------------------------------------------
+
+
+@pytest.fixture
+def history_builds(monkeypatch):
+    """How many times a history page was rendered rather than taken from the cache."""
+    calls = []
+    real = views._account_detail_page
+
+    def counting(request, pk, csrf_token=None):
+        calls.append((request.user.pk, pk, request.get_full_path()))
+        return real(request, pk, csrf_token)
+
+    monkeypatch.setattr(views, "_account_detail_page", counting)
+    return calls
+
+
+def history(client, cardholder, query=""):
+    account = cardholder.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    client.force_login(cardholder.user)
+    response = client.get(f"/accounts/{account.pk}/{query}")
+    return response.status_code, response.content.decode()
+
+
+def without_tokens(html):
+    """The page without its CSRF tokens (fresh on every response)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+def test_a_history_page_is_kept_until_a_posting_commits_on_it(client, alice, history_builds):
+    status, first = history(client, alice)
+    assert status == 200 and shown(first, "account-balance") == money("500.00")
+    assert without_tokens(history(client, alice)[1]) == without_tokens(first)
+    assert len(history_builds) == 1
+    services.settlement_create(
+        institution=InstitutionFactory(),
+        card_number=alice.card_number,
+        amount=Decimal("12.50"),
+        description="Pharmacy purchase",
+        idempotency_key="cached-history-1",
+    )
+    status, html = history(client, alice)
+    assert shown(html, "account-balance") == money("487.50")
+    assert "Pharmacy purchase" in html
+    assert html.count(" data-entry=") == first.count(" data-entry=") + 1
+    assert len(history_builds) == 2
+
+
+def test_each_filter_and_cursor_is_its_own_kept_page(client, alice, history_builds):
+    this_year = date.today().year
+    everything = history(client, alice)[1]
+    other_year = history(client, alice, f"?year={this_year - 1}")[1]
+    assert " data-entry=" in everything
+    assert " data-entry=" not in other_year and "Nothing matches these filters." in other_year
+    again = history(client, alice, f"?year={this_year - 1}")[1]
+    assert without_tokens(again) == without_tokens(other_year)
+    assert without_tokens(history(client, alice)[1]) == without_tokens(everything)
+    assert len(history_builds) == 2
+    # An unknown parameter or a bad value is rendered each time, never kept.
+    assert history(client, alice, "?utm=1")[0] == 200
+    assert history(client, alice, "?utm=1")[0] == 200
+    assert history(client, alice, "?cursor=nonsense")[0] == 400
+    assert history(client, alice, "?cursor=nonsense")[0] == 400
+    assert len(history_builds) == 6
+
+
+def test_nobody_is_served_another_persons_kept_history(client, alice, bob, history_builds):
+    alices = alice.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    assert history(client, alice)[0] == 200
+    client.force_login(bob.user)
+    assert client.get(f"/accounts/{alices.pk}/").status_code == 404
+    assert "Bob Li" in history(client, bob)[1]
+    assert "Alice Wang" not in history(client, bob)[1]
+
+
+def test_a_kept_history_page_reads_only_the_session_the_user_and_the_version(client, alice):
+    account = alice.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    client.force_login(alice.user)
+    client.get(f"/accounts/{account.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/accounts/{account.pk}/")
+    assert response.status_code == 200
+    assert shown(response.content.decode(), "account-balance") == money("500.00")
+    sql = [q["sql"] for q in queries if 'FROM "django_session"' not in q["sql"]]
+    # The user, then the one version query; no account, entries or rendering.
+    assert len(sql) == 2, sql
+    assert 'FROM "accounts_user"' in sql[0]
+    assert "WHERE c.user_id = " in sql[1]
