@@ -217,7 +217,8 @@ PEOPLE = [
         "13800000010",
         Cardholder.EmploymentStatus.EMPLOYED,
         True,
-        "hurt at work five days ago; his employer started the work-injury recognition",
+        "hurt at work four months ago; injury recognised, appraised at disability grade 7, "
+        "one-time disability subsidy paid",
         "zhongguancun",
         Decimal("11000.00"),
         None,
@@ -485,7 +486,7 @@ def seed(today=None):
             idempotency_key=key,
         )
     _seed_zhou_ting(password, logins, today)
-    # Wu Gang's accident at work and the recognition his employer started for it.
+    # Wu Gang's accident at work: recognised, appraised and his one-time subsidy paid.
     if "seed_work_injury_demo" in get_commands():
         call_command(
             "seed_work_injury_demo",

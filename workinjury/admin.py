@@ -21,9 +21,11 @@ from workinjury.models import (
     CONCLUDE,
     WORKFLOW,
     InjuryAllowancePayment,
+    InjuryNursingPayment,
     InjuryRecognition,
     LabourCapacityAppraisal,
     NationalDisposableIncome,
+    NursingAllowanceRate,
     SelfCare,
     WorkDeathBenefit,
     WorkDeathDependant,
@@ -173,6 +175,15 @@ class LabourCapacityAppraisalAdmin(CaseAdmin):
                 )
             },
         ),
+        (
+            _("Nursing allowance (WIR Art. 34)"),
+            {
+                "fields": (
+                    ("nursing_percent", "nursing_regional_average", "nursing_regional_year"),
+                    ("nursing_allowance", "nursing_source"),
+                )
+            },
+        ),
     )
 
     @admin.display(description=_("conclude by (60 days)"), ordering="submitted_at")
@@ -206,6 +217,11 @@ class InjuryAllowancePaymentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(InjuryNursingPayment)
+class InjuryNursingPaymentAdmin(InjuryAllowancePaymentAdmin):
+    """A month of the nursing allowance: written by the monthly run only."""
 
 
 # --- death at work (WIR Art. 39) ------------------------------------------------------
@@ -363,3 +379,13 @@ class NationalDisposableIncomeAdmin(admin.ModelAdmin):
 
     list_display = ("year", "amount", "source")
     ordering = ("-year",)
+
+
+@admin.register(NursingAllowanceRate)
+class NursingAllowanceRateAdmin(admin.ModelAdmin):
+    """Data: a region's nursing allowance percentage per self-care level, from a date,
+    with its source (the demo's are labelled). A new figure is a new row from its date."""
+
+    list_display = ("region", "self_care", "percent", "valid_from", "source")
+    list_filter = ("self_care", "region")
+    ordering = ("region", "self_care", "-valid_from")

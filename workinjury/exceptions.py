@@ -160,3 +160,28 @@ class MissingNationalIncome(DomainError):
 
     def details(self):
         return {"missing": dict(self.params)}
+
+
+class NursingRateMissing(DomainError):
+    """The region has no nursing allowance rate for the self-care level the committee
+    found (WIR Art. 34): the conclusion is not recorded and nothing is guessed."""
+
+    code = "nursing_allowance_rate_missing"
+    default_message = _("No nursing allowance rate is recorded for this region and level.")
+    status = 422
+
+    def __init__(self, *, region, self_care):
+        from workinjury.models import SelfCare
+
+        super().__init__(
+            _(
+                "No nursing allowance rate (WIR Art. 34) is recorded for region %(region)s "
+                "and the self-care level: %(level)s."
+            )
+            % {"region": region, "level": dict(SelfCare.choices).get(self_care, self_care)},
+            region=region,
+            self_care=self_care,
+        )
+
+    def details(self):
+        return {"missing": {"figure": "nursing_allowance_rate", **self.params}}

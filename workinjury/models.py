@@ -150,6 +150,16 @@ class InjuryRecognition(Case):
         blank=True,
         help_text=_("The first day of the first month the allowance is paid for."),
     )
+    # The nursing allowance of a worker who needs living care (Art. 34).
+    nursing_allowance = models.DecimalField(
+        _("monthly nursing allowance"), null=True, blank=True, **MONEY
+    )
+    nursing_from = models.DateField(
+        _("nursing allowance paid from"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the first month the nursing allowance is paid for."),
+    )
 
     class Meta:
         verbose_name = _("work-injury recognition")
@@ -296,6 +306,27 @@ class LabourCapacityAppraisal(Case):
     monthly_allowance = models.DecimalField(
         _("monthly disability allowance"), null=True, blank=True, **MONEY
     )
+    # The nursing allowance (Art. 34), fixed at the conclusion with its figures.
+    nursing_percent = models.DecimalField(
+        _("nursing allowance, percent of the regional average wage"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    nursing_regional_average = models.DecimalField(
+        _("regional average monthly wage for the nursing allowance"),
+        null=True,
+        blank=True,
+        **MONEY,
+    )
+    nursing_regional_year = models.PositiveSmallIntegerField(
+        _("year of that regional average wage"), null=True, blank=True
+    )
+    nursing_source = models.CharField(_("source of the nursing rate"), max_length=200, blank=True)
+    nursing_allowance = models.DecimalField(
+        _("monthly nursing allowance"), null=True, blank=True, **MONEY
+    )
 
     class Meta:
         verbose_name = _("labour-capacity appraisal")
@@ -354,6 +385,75 @@ class InjuryAllowancePayment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["cardholder", "month"], name="one_injury_allowance_a_month"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recognition_id} {self.month:%Y-%m} {self.amount}"
+
+
+class NursingSelfCare(models.TextChoices):
+    WHOLLY = appraisal_rules.SELF_CARE_WHOLLY, _("Wholly unable to care for themself")
+    MOSTLY = appraisal_rules.SELF_CARE_MOSTLY, _("Mostly unable to care for themself")
+    PARTIAL = appraisal_rules.SELF_CARE_PARTIAL, _("Partly unable to care for themself")
+
+
+class NursingAllowanceRate(models.Model):
+    """A region's nursing allowance (WIR Art. 34) for one self-care level, as a
+    percentage of the region's average monthly wage, from a date: data, never a
+    constant. The rate valid on the day of the conclusion is used."""
+
+    region = models.CharField(_("region"), max_length=6)
+    self_care = models.CharField(
+        _("self-care level"), max_length=10, choices=NursingSelfCare.choices
+    )
+    percent = models.DecimalField(
+        _("percent of the regional average monthly wage"), max_digits=5, decimal_places=2
+    )
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=200)
+
+    class Meta:
+        verbose_name = _("nursing allowance rate")
+        verbose_name_plural = _("nursing allowance rates")
+        ordering = ["region", "self_care", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "self_care", "valid_from"], name="one_nursing_rate_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(percent__gt=0, percent__lte=100), name="nursing_rate_percent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.self_care} {self.percent} % from {self.valid_from}"
+
+
+class InjuryNursingPayment(models.Model):
+    """One month of the nursing allowance (WIR Art. 34) paid from the region's
+    work-injury fund. Unique per person and month: a month is paid once."""
+
+    recognition = models.ForeignKey(
+        InjuryRecognition, on_delete=models.PROTECT, related_name="nursing_payments"
+    )
+    cardholder = models.ForeignKey(
+        "accounts.Cardholder", on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month paid for."))
+    amount = models.DecimalField(_("nursing allowance"), **MONEY)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="injury_nursing"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("nursing allowance payment")
+        verbose_name_plural = _("nursing allowance payments")
+        ordering = ["recognition", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cardholder", "month"], name="one_injury_nursing_a_month"
             ),
         ]
 

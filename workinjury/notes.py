@@ -34,6 +34,23 @@ APPRAISED = notes.define(
         "allowance %(allowance)s."
     ),
 )
+SELF_CARE_NAMES = {
+    "wholly": _("wholly unable to care for themself"),
+    "mostly": _("mostly unable to care for themself"),
+    "partial": _("partly unable to care for themself"),
+}
+NURSING_FIXED = notes.define(
+    "nursing_allowance_fixed",
+    _(
+        "Needs living care (%(level)s): nursing allowance %(percent)s %% of the regional "
+        "average monthly wage %(average)s = %(amount)s a month from %(start)s "
+        "(Regulations on Work-Related Injury Insurance, Art. 34)."
+    ),
+    level=lambda value: str(SELF_CARE_NAMES.get(value, value)),
+    average=notes.money,
+    amount=notes.money,
+    start=notes.iso_date,
+)
 WORK_DEATH_RECORDED = notes.define(
     "work_death_recorded",
     _("The worker's death on %(date)s from this injury is recorded; dependants: %(count)s."),

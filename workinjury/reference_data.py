@@ -39,3 +39,29 @@ def ensure_national_incomes(model):
         model.objects.get_or_create(
             year=year, defaults={"amount": Decimal(amount), "source": NATIONAL_INCOME_SOURCE}
         )
+
+
+# The nursing allowance by self-care level (WIR Art. 34), in percent of the region's
+# average monthly wage. DEMO data: the national regulation's 50 / 40 / 30 % entered for
+# each demo region from the 2010 revision's entry into force; a region replaces them
+# with its own published figures and their source.
+NURSING_RATE_SOURCE = (
+    "WIR Art. 34 - DEMO: the national regulation's percentage, not a regional publication"
+)
+NURSING_RATES_FROM = "2011-01-01"
+NURSING_PERCENTS = {"wholly": "50.00", "mostly": "40.00", "partial": "30.00"}
+
+
+def ensure_nursing_rates(model):
+    """Add the demo rates where the region has none for the level (idempotent)."""
+    from datetime import date
+    from decimal import Decimal
+
+    for region in FUND_REGIONS:
+        for level, percent in NURSING_PERCENTS.items():
+            model.objects.get_or_create(
+                region=region,
+                self_care=level,
+                valid_from=date.fromisoformat(NURSING_RATES_FROM),
+                defaults={"percent": Decimal(percent), "source": NURSING_RATE_SOURCE},
+            )

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import RecordLine
 from benefits import work_injury_rules as rules
-from workinjury import eligibility
+from workinjury import eligibility, nursing_rules
 from workinjury.models import (
     STANDING_STATES,
     InjuryAllowancePayment,
+    InjuryNursingPayment,
     InjuryRecognition,
     LabourCapacityAppraisal,
 )
@@ -108,6 +109,7 @@ def recognition_body(claim):
         "appraisal": appraisal_body(latest) if latest else None,
         "appraisals": [appraisal_body(a) for a in appraisals],
         "working": working(concluded),
+        "nursing_allowance": nursing_body(claim, concluded),
         "payments": payments_of(claim),
         "death": death_body(claim),
     }
@@ -213,6 +215,19 @@ def regional_average_row(region, accident_date):
     return RegionalAverageWage.objects.filter(region=region, year=accident_date.year - 1).first()
 
 
+def nursing_rates(region, day):
+    """The region's nursing allowance rate rows valid on `day` (WIR Art. 34), by
+    self-care level: the latest valid_from on or before the day wins."""
+    from workinjury.models import NursingAllowanceRate
+
+    rows = {}
+    for row in NursingAllowanceRate.objects.filter(region=region, valid_from__lte=day).order_by(
+        "valid_from"
+    ):
+        rows[row.self_care] = row
+    return rows
+
+
 def appraisals_of(recognition):
     return list(LabourCapacityAppraisal.objects.filter(recognition=recognition).order_by("-pk"))
 
@@ -261,6 +276,19 @@ def payments_of(recognition):
         )
         .select_related("subsidy_transaction")
         .order_by("pk")
+    ]
+    rows += [
+        {
+            "kind": "nursing_allowance",
+            "label": str(_("Nursing allowance")),
+            "month": f"{p.month:%Y-%m}",
+            "amount": _money(p.amount),
+            "reference": recognition.reference,
+            "posted_at": p.transaction.posted_at.isoformat(),
+        }
+        for p in InjuryNursingPayment.objects.filter(recognition=recognition)
+        .select_related("transaction")
+        .order_by("month")
     ]
     rows += [
         {
@@ -334,6 +362,40 @@ def working(appraisal):
         "subsidy_months": months,
         "allowance_percent": int(share * 100) if share is not None else None,
         "lines": [str(wage_line), str(subsidy_line), str(allowance_line)],
+    }
+
+
+def nursing_body(claim, appraisal):
+    """The nursing allowance of the latest conclusion (WIR Art. 34), or None when it
+    found the worker able to care for themself: the level, the percent, the regional
+    average wage it is taken of, the amount a month, from when, and the basis and the
+    way to contest the decision."""
+    from core.rights import HOW_TO_CONTEST
+
+    if appraisal is None or appraisal.nursing_percent is None:
+        return None
+    line = _(
+        "Nursing allowance for a worker %(level)s: %(percent)s %% of the %(year)s regional "
+        "average monthly wage %(average)s = %(amount)s a month (Art. 34)."
+    ) % {
+        "level": appraisal.get_self_care_display().lower(),
+        "percent": f"{appraisal.nursing_percent:.2f}",
+        "year": appraisal.nursing_regional_year,
+        "average": _money(appraisal.nursing_regional_average),
+        "amount": _money(appraisal.nursing_allowance),
+    }
+    return {
+        "self_care": appraisal.self_care,
+        "self_care_label": appraisal.get_self_care_display(),
+        "percent": f"{appraisal.nursing_percent:.2f}",
+        "regional_average": _money(appraisal.nursing_regional_average),
+        "regional_year": appraisal.nursing_regional_year,
+        "source": appraisal.nursing_source,
+        "amount": _money(appraisal.nursing_allowance),
+        "from": f"{claim.nursing_from:%Y-%m}" if claim.nursing_from else None,
+        "line": str(line),
+        "legal_basis": nursing_rules.LAW,
+        "how_to_contest": str(HOW_TO_CONTEST),
     }
 
 

@@ -24,9 +24,9 @@ from casework import notes, workflow
 from casework import services as casework
 from casework.exceptions import AlreadyDecided, Forbidden, IllegalTransition, SamePerson
 from core.errors import InvalidInput, NotFound
-from workinjury import appraisal_rules, eligibility, selectors
+from workinjury import appraisal_rules, eligibility, nursing_rules, selectors
 from workinjury import notes as injury_notes
-from workinjury.exceptions import AppraisalRefused, RecognitionRefused
+from workinjury.exceptions import AppraisalRefused, NursingRateMissing, RecognitionRefused
 from workinjury.models import (
     APPRAISAL_WORKFLOW,
     CONCLUDE,
@@ -399,6 +399,31 @@ def benefits_compute(cardholder, recognition, grade):
     )
 
 
+def nursing_compute(cardholder, self_care, day):
+    """The monthly nursing allowance (Art. 34) for the self-care level the committee
+    found on `day`, with the rate row and the regional average row used: (None, None,
+    None) when the worker can care for themself. Refuses, naming the figure, when the
+    region has no rate for the level (NursingRateMissing) or no average monthly wage
+    for the year before `day` (MissingFigure)."""
+    if not nursing_rules.needs_care(self_care):
+        return None, None, None
+    rates = selectors.nursing_rates(cardholder.region, day)
+    if self_care not in rates:
+        raise NursingRateMissing(region=cardholder.region, self_care=self_care)
+    average = selectors.regional_average_row(cardholder.region, day)
+    if average is None:
+        raise MissingFigure(
+            figure="regional_average_wage", region=cardholder.region, year=day.year - 1
+        )
+    nursing = nursing_rules.nursing_allowance(
+        self_care=self_care,
+        percents={level: row.percent for level, row in rates.items()},
+        regional_average=average.amount,
+        region=cardholder.region,
+    )
+    return nursing, rates[self_care], average
+
+
 def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, today=None):
     """The appraisal committee records its conclusion: the disability grade 1-10 and
     the self-care level (Art. 22). In the same transaction the own wage and the
@@ -406,7 +431,9 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
     paid from the region's work-injury fund to payouts payable: once per injury (a
     re-appraisal or review with a more severe grade pays only the difference; a milder
     one recovers nothing). Grades 1-4 get the monthly allowance from the month after
-    the conclusion, paid by the monthly benefit run. Two conclusions at once: the row
+    the conclusion, paid by the monthly benefit run; so does the nursing allowance of a
+    worker found to need living care (Art. 34), at the region's rate for the level
+    (refused, naming region and level, when there is none). Two conclusions at once: the row
     lock and the status compare-and-set let one win; the other is AlreadyDecided."""
     _require_perm(actor, "conclude_labourcapacityappraisal")
     try:
@@ -424,6 +451,8 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
             raise IllegalTransition()
         casework.require_not_own(locked, actor)
         row, wage, subsidy, allowance = benefits_compute(cardholder, recognition, value)
+        day = _today(today)
+        nursing, nursing_rate, nursing_average = nursing_compute(cardholder, self_care, day)
         already = selectors.subsidy_paid(recognition)
         top_up = max(subsidy - already, Decimal("0.00"))
         txn = None
@@ -445,7 +474,6 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
                 ),
                 actor=actor,
             )
-        day = _today(today)
         casework.case_transition(
             locked,
             CONCLUDE,
@@ -473,16 +501,40 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
             subsidy_paid=top_up if txn is not None else None,
             subsidy_transaction=txn,
             monthly_allowance=allowance,
+            nursing_percent=nursing.percent if nursing else None,
+            nursing_regional_average=nursing.regional_average if nursing else None,
+            nursing_regional_year=nursing_average.year if nursing else None,
+            nursing_source=nursing_rate.source[:200] if nursing else "",
+            nursing_allowance=nursing.amount if nursing else Decimal("0.00"),
         )
         allowance_from = None
         if allowance > 0:
             allowance_from = recognition.allowance_from or _first_of_next_month(day)
+        nursing_from = None
+        if nursing is not None:
+            nursing_from = recognition.nursing_from or _first_of_next_month(day)
+            # The decision on the nursing allowance, with its basis, on the timeline the
+            # worker reads; the conclusion's e-mail repeats it with how to contest it.
+            casework.case_note(
+                locked,
+                actor,
+                notes.note(
+                    injury_notes.NURSING_FIXED,
+                    level=self_care,
+                    percent=f"{nursing.percent:.2f}",
+                    average=f"{nursing.regional_average:.2f}",
+                    amount=f"{nursing.amount:.2f}",
+                    start=nursing_from.isoformat(),
+                ),
+            )
         InjuryRecognition.objects.filter(pk=recognition.pk).update(
             grade=value,
             own_wage=wage.bounded,
             one_time_subsidy=max(subsidy, already),
             monthly_allowance=allowance,
             allowance_from=allowance_from,
+            nursing_allowance=nursing.amount if nursing else Decimal("0.00"),
+            nursing_from=nursing_from,
         )
     casework.copy_into(locked, appraisal)
     return appraisal

@@ -200,6 +200,7 @@ def cardholder_pages(page, base, cardholder, claim):
         ("contact-details", "/contact/"),
         ("skill-subsidy", "/unemployment/skill-subsidy/"),
         ("training", "/training/"),
+        ("work-injury", "/work-injury/"),
         ("password-change", "/password/"),
         ("withdrawals", "/withdrawals/"),
         ("withdrawal-check", "/withdrawals/check/"),

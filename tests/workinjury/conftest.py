@@ -128,3 +128,21 @@ def recognised(user, reviewer, decider, capture, accident=ACCIDENT):
     services.recognition_recognise(claim, actor=decider)
     claim.refresh_from_db()
     return claim
+
+
+@pytest.fixture
+def nursing_rates(db):
+    """Region 990100's nursing allowance rates (WIR Art. 34): 50 / 40 / 30 % of the
+    regional average monthly wage, from 2011."""
+    from workinjury.models import NursingAllowanceRate
+
+    return {
+        level: NursingAllowanceRate.objects.create(
+            region=REGION,
+            self_care=level,
+            percent=percent,
+            valid_from=date(2011, 1, 1),
+            source="test figure",
+        )
+        for level, percent in (("wholly", "50.00"), ("mostly", "40.00"), ("partial", "30.00"))
+    }

@@ -10,13 +10,13 @@ from accounts.models import Account
 from benefits import payment_run
 from tests.workinjury.conftest import REGION, TODAY, recognised, wages
 from workinjury import services
-from workinjury.models import InjuryAllowancePayment
+from workinjury.models import InjuryAllowancePayment, InjuryNursingPayment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def grade_2(gang, rita, dora, cora, django_capture_on_commit_callbacks):
+def grade_2(gang, rita, dora, cora, nursing_rates, django_capture_on_commit_callbacks):
     wages(gang.cardholder, [Decimal("8000.00")] * 12)
     claim = recognised(gang, rita, dora, django_capture_on_commit_callbacks)
     appraisal = services.appraisal_apply(claim, actor=gang, condition_stable=True, today=TODAY)
@@ -32,13 +32,17 @@ def test_each_month_is_paid_once_from_the_month_after_the_conclusion(grade_2):
     _plan, december = payment_run.pay_month("2026-12", today=TODAY)
     assert december.paid == 0 and not InjuryAllowancePayment.objects.exists()
     _plan, january = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
-    assert january.paid == 1
+    # The disability allowance and the nursing allowance, one month each.
+    assert january.paid == 2
     _plan, again = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
-    assert (again.paid, again.already_paid) == (0, 1)
+    assert (again.paid, again.already_paid) == (0, 2)
     payment = InjuryAllowancePayment.objects.get()
     # 85 % × 8 000.00
     assert (payment.month, payment.amount) == (date(2027, 1, 1), Decimal("6800.00"))
-    assert Account.objects.get(pk=fund.pk).balance == before - Decimal("6800.00")
+    # and, mostly unable to care for himself, the nursing allowance: 40 % × 10 000.00.
+    nursing = InjuryNursingPayment.objects.get()
+    assert (nursing.month, nursing.amount) == (date(2027, 1, 1), Decimal("4000.00"))
+    assert Account.objects.get(pk=fund.pk).balance == before - Decimal("10800.00")
     assert payment.transaction.idempotency_key == (
         f"injury-allowance:{grade_2.cardholder_id}:2027-01"
     )
@@ -49,13 +53,15 @@ def test_a_missing_fund_refuses_the_person_and_pays_nothing(grade_2):
         system_code="fund_work_injury_moved"
     )
     _plan, result = payment_run.pay_month("2027-01", today=date(2027, 1, 5))
-    assert result.refused == [(grade_2.pk, "work_injury_fund_missing")]
+    # Refused for the disability and for the nursing allowance alike.
+    assert result.refused == [(grade_2.pk, "work_injury_fund_missing")] * 2
     assert not InjuryAllowancePayment.objects.exists()
+    assert not InjuryNursingPayment.objects.exists()
 
 
 def test_no_allowance_once_the_death_from_the_injury_is_recorded(grade_2, rita):
     from workinjury import death_services
-    from workinjury.allowance_run import pay_allowances
+    from workinjury.allowance_run import pay_allowances, pay_nursing_allowances
 
     death_services.work_death_record(
         grade_2,
@@ -66,3 +72,4 @@ def test_no_allowance_once_the_death_from_the_injury_is_recorded(grade_2, rita):
     )
     result = pay_allowances(date(2027, 1, 1))
     assert result.paid == 0 and not InjuryAllowancePayment.objects.exists()
+    assert pay_nursing_allowances(date(2027, 1, 1)).paid == 0

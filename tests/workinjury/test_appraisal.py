@@ -313,7 +313,7 @@ def test_a_missing_fund_refuses(claim, gang, cora):
 
 
 def test_a_re_appraisal_within_15_days_tops_up_a_more_severe_grade(
-    claim, gang, cora, mailoutbox, django_capture_on_commit_callbacks
+    claim, gang, cora, nursing_rates, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = conclude(apply(claim, gang), cora, 7)

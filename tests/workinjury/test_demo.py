@@ -1,5 +1,7 @@
-"""Wu Gang's demo: hurt at work five days before the seed, his employer's recognition
-waits to be submitted; the journey to the one-time subsidy works with the demo logins."""
+"""Wu Gang's demo: hurt at work four months before the seed, his employer's recognition
+recognised by two members of staff, appraised by the committee at grade 7 and his
+one-time disability subsidy paid once; his pages show it. The employer can still try
+filing a recognition for another of its workers."""
 
 import io
 from datetime import timedelta
@@ -11,14 +13,15 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Cardholder, LedgerEntry
+from accounts.models import Account, Cardholder, LedgerEntry
 from accounts.pii import login_username
-from workinjury import services
+from pensions.models import RegionalAverageWage
 from workinjury.models import InjuryRecognition, LabourCapacityAppraisal
 
 pytestmark = pytest.mark.django_db
 
 WU_GANG = "440303198808090015"
+ZHANG_WEI = "110105198503150019"
 URL = "/api/v1/benefits/work-injury/"
 
 
@@ -33,7 +36,15 @@ def login(name):
     return users.filter(username=name).first() or users.get(username=login_username(name))
 
 
-def test_wu_gang_has_an_accident_and_his_employer_started_the_recognition(seeded):
+def expected_wage(accident):
+    """His own wage by hand: twelve months at 11 000.00 before the injury, inside 60 %
+    to 300 % of the Beijing average wage of the year before (Art. 64)."""
+    regional = RegionalAverageWage.objects.get(region="110100", year=accident.year - 1).amount
+    assert regional * Decimal("0.6") <= Decimal("11000.00") <= regional * 3
+    return Decimal("11000.00")
+
+
+def test_wu_gang_was_hurt_at_work_recognised_and_appraised_at_grade_7(seeded):
     wu = Cardholder.objects.with_national_id(WU_GANG).get()
     assert (wu.name, wu.romanised_name, wu.card_number, wu.region) == (
         "吴刚",
@@ -44,47 +55,99 @@ def test_wu_gang_has_an_accident_and_his_employer_started_the_recognition(seeded
     assert (wu.gender, str(wu.date_of_birth)) == ("M", "1988-08-09")
     assert wu.user.username == login_username(WU_GANG)
     claim = InjuryRecognition.objects.get(cardholder=wu)
-    assert claim.status == "draft" and claim.filer == "employer"
+    assert (claim.status, claim.filer) == ("recognised", "employer")
     assert claim.applicant.username == "zhongguancun"
     assert claim.employer.credit_code == "91110108MA01A2B3CF"
-    assert claim.accident_date == timezone.localdate() - timedelta(days=5)
+    assert claim.accident_date == timezone.localdate() - timedelta(days=120)
+    # Two members of staff: one verified, the other recognised.
+    assert (claim.verified_by.username, claim.approved_by.username) == ("reviewer", "approver")
     assert sorted(claim.documents.values_list("kind", flat=True)) == [
         "application_form",
         "diagnosis",
         "labour_relationship_proof",
     ]
+    appraisal = LabourCapacityAppraisal.objects.get(recognition=claim)
+    assert (appraisal.status, appraisal.round, appraisal.grade, appraisal.self_care) == (
+        "concluded",
+        "initial",
+        7,
+        "none",
+    )
+    assert appraisal.applicant == wu.user
+    assert appraisal.approved_by.username == "committee"
     # Seeding again adds nothing.
     call_command("seed_demo", stdout=io.StringIO())
     assert InjuryRecognition.objects.filter(cardholder=wu).count() == 1
+    assert LabourCapacityAppraisal.objects.filter(recognition=claim).count() == 1
 
 
-def test_the_journey_to_his_one_time_subsidy_with_the_demo_logins(
-    seeded, client, django_capture_on_commit_callbacks
-):
+def test_his_one_time_subsidy_is_13_months_of_his_own_wage_paid_once(seeded):
     claim = InjuryRecognition.objects.get(cardholder__card_number="A10000010")
-    # The employer submits on its pages; the documents are checked.
-    client.force_login(login("zhongguancun"))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/employer/injuries/{claim.pk}/submit/")
-    assert response.status_code == 302
-    claim.refresh_from_db()
-    assert claim.status == "awaiting_decision"
-    services.recognition_verify(claim, actor=login("reviewer"))
-    services.recognition_recognise(claim, actor=login("approver"))
-    # Wu Gang applies for the appraisal once his condition is stable.
+    appraisal = LabourCapacityAppraisal.objects.get(recognition=claim)
+    own = expected_wage(claim.accident_date)
+    subsidy = own * 13  # 143 000.00
+    assert subsidy == Decimal("143000.00")
+    assert (appraisal.wage_months, appraisal.wage_average, appraisal.bound_applied) == (
+        12,
+        own,
+        "",
+    )
+    assert (claim.grade, claim.own_wage, claim.one_time_subsidy) == (7, own, subsidy)
+    assert claim.monthly_allowance == Decimal("0.00")
+    assert appraisal.subsidy_paid == subsidy
+    # Paid once, from the Beijing work-injury fund to payouts payable.
+    legs = {
+        entry.account.system_code: entry.amount
+        for entry in LedgerEntry.objects.filter(
+            transaction=appraisal.subsidy_transaction
+        ).select_related("account")
+    }
+    assert legs == {"fund_work_injury_110100": -subsidy, "payouts_payable": subsidy}
+    assert appraisal.subsidy_transaction.idempotency_key == f"injury-subsidy:{appraisal.pk}"
+    fund = Account.objects.get(system_code="fund_work_injury_110100")
+    assert fund.balance == -subsidy
+    call_command("seed_demo", stdout=io.StringIO())
+    assert LedgerEntry.objects.filter(account=fund).count() == 1
+    out = io.StringIO()
+    call_command("ledger_audit", stdout=out)
+    assert "Ledger OK" in out.getvalue()
+
+
+def test_his_pages_show_the_recognition_the_grade_and_the_paid_subsidy(seeded, client):
+    claim = InjuryRecognition.objects.get(cardholder__card_number="A10000010")
+    client.force_login(login(WU_GANG))
     api = APIClient()
     api.force_authenticate(login(WU_GANG))
-    answer = api.post(f"{URL}{claim.pk}/appraisal/", {"condition_stable": True}, format="json")
-    assert answer.status_code == 201, answer.json()
-    appraisal = LabourCapacityAppraisal.objects.get(recognition=claim)
-    # The appraisal committee concludes grade 7: 13 months of his own wage (11,000 a
-    # month, inside 60 %-300 % of the illustrative Beijing average), paid once.
-    services.appraisal_conclude(appraisal, actor=login("committee"), grade=7, self_care="none")
-    body = api.get(URL).json()
-    assert body["status"] == "recognised" and body["grade"] == 7
-    assert Decimal(body["own_wage"]) == Decimal("11000.00")
-    assert Decimal(body["one_time_subsidy"]) == Decimal("143000.00")
-    assert Decimal(body["monthly_allowance"]) == Decimal("0.00")
-    appraisal.refresh_from_db()
-    posted = LedgerEntry.objects.filter(transaction=appraisal.subsidy_transaction, amount__gt=0)
-    assert [entry.amount for entry in posted] == [Decimal("143000.00")]
+    body = api.get(URL, HTTP_ACCEPT_LANGUAGE="en").json()
+    assert (body["status"], body["grade"], body["self_care"]) == ("recognised", 7, "none")
+    assert (Decimal(body["own_wage"]), Decimal(body["one_time_subsidy"])) == (
+        Decimal("11000.00"),
+        Decimal("143000.00"),
+    )
+    assert [(p["kind"], Decimal(p["amount"])) for p in body["payments"]] == [
+        ("one_time_subsidy", Decimal("143000.00"))
+    ]
+    assert "13 months × 11000.00 = 143000.00" in body["working"]["lines"][1]
+    page = client.get("/work-injury/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert claim.reference in page and "Recognised as a work injury" in page
+    assert 'data-testid="grade">7<' in page
+    assert "143000.00" in page and "13 months × 11000.00" in page
+    record = client.get("/record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Work injury recognised" in record and "disability grade 7" in record
+
+
+def test_the_employer_can_still_try_filing_for_another_of_its_workers(seeded, client):
+    client.force_login(login("zhongguancun"))
+    zhang = Cardholder.objects.with_national_id(ZHANG_WEI).get()
+    response = client.post(
+        "/employer/injuries/new/",
+        {
+            "worker_national_id": ZHANG_WEI,
+            "worker_name": zhang.name,
+            "accident_date": (timezone.localdate() - timedelta(days=3)).isoformat(),
+            "description": "Slipped on the wet stairs of the office.",
+        },
+    )
+    claim = InjuryRecognition.objects.get(cardholder=zhang)
+    assert response["Location"] == f"/employer/injuries/{claim.pk}/"
+    assert (claim.status, claim.filer) == ("draft", "employer")

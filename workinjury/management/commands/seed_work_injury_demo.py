@@ -1,22 +1,37 @@
-"""The demo's work injury: an accident at work a few days ago and the recognition the
-employer's login started for it, with the application form, the proof of the labour
-relationship and the diagnosis attached, ready for the employer to submit (WIR Art.
-17-18). Creates only what is missing: a worker with a recognition already gets none."""
+"""The demo's work injury, taken through the real services from start to payment: an
+accident at work some months ago; the recognition the employer's login filed two days
+after it with the application form, the proof of the labour relationship and the
+diagnosis (WIR Art. 17-18), checked by the document review, verified by the demo
+reviewer and recognised by the demo approver (Art. 20); the worker's application for
+the labour-capacity appraisal once his condition was stable, and the committee's
+conclusion (Art. 21-25), which fixes his own wage (Art. 64) and pays the one-time
+disability subsidy from the region's work-injury fund (Art. 35-37). Creates only what
+is missing: a worker with a recognition already gets none."""
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Cardholder, EmployerLogin
 from casework import services as casework
-from workinjury import eligibility, services
+from casework import tasks as casework_tasks
+from workinjury import eligibility, selectors, services
 from workinjury.models import Filer, InjuryRecognition
 
-# The accident happened this many days before the demo is seeded: well within the
-# employer's 30 days (WIR Art. 17).
-ACCIDENT_DAYS_AGO = 5
+# The accident happened this many days before the demo is seeded; the employer filed
+# two days after it (within its 30 days, WIR Art. 17), the condition was stable after
+# three months of treatment and the committee concluded ten days after the application.
+ACCIDENT_DAYS_AGO = 120
+FILED_AFTER_DAYS = 2
+APPRAISAL_AFTER_DAYS = 95
+CONCLUDED_AFTER_DAYS = 105
+# The committee's conclusion: grade 7 (13 months of his own wage, Art. 37), and he can
+# care for himself.
+GRADE = 7
+SELF_CARE = "none"
 DESCRIPTION = (
     "While installing servers in the company's machine room, the worker's right hand was "
     "caught between a rack and a falling rail; two fingers were fractured and treated at "
@@ -56,8 +71,8 @@ def demo_pdf(title):
 
 class Command(BaseCommand):
     help = (
-        "Give a demo worker an accident at work and the recognition their employer's "
-        "login started for it, documents attached, ready to submit."
+        "Give a demo worker an accident at work, recognised, appraised by the committee "
+        "and paid its one-time disability subsidy, through the services staff use."
     )
 
     def add_arguments(self, parser):
@@ -80,14 +95,20 @@ class Command(BaseCommand):
             raise CommandError("no employer login has this username")
         if InjuryRecognition.objects.filter(cardholder=cardholder).exists():
             return
+        staff = get_user_model().objects
+        reviewer = staff.get(username="reviewer")
+        approver = staff.get(username="approver")
+        committee = staff.get(username="committee")
+        accident = today - timedelta(days=ACCIDENT_DAYS_AGO)
+        filed = accident + timedelta(days=FILED_AFTER_DAYS)
         claim = services.recognition_start(
             applicant=link.user,
-            accident_date=today - timedelta(days=ACCIDENT_DAYS_AGO),
+            accident_date=accident,
             description=DESCRIPTION,
             filer=Filer.EMPLOYER,
             worker_national_id=national_id,
             worker_name=cardholder.name,
-            today=today,
+            today=filed,
         )
         for kind, filename, title in DOCUMENTS:
             casework.document_add(
@@ -96,4 +117,31 @@ class Command(BaseCommand):
                 uploaded_file=SimpleUploadedFile(filename, demo_pdf(title), "application/pdf"),
                 uploader=link.user,
             )
-        self.stdout.write(f"{claim.reference}: draft filed by the employer, ready to submit")
+        services.recognition_submit(claim, actor=link.user, today=filed)
+        # The document check, run here rather than after the seed's transaction.
+        casework_tasks.review(claim.pk)
+        claim.refresh_from_db()
+        services.recognition_verify(claim, actor=reviewer)
+        services.recognition_recognise(claim, actor=approver)
+        appraisal = services.appraisal_apply(
+            claim,
+            actor=cardholder.user,
+            condition_stable=True,
+            today=accident + timedelta(days=APPRAISAL_AFTER_DAYS),
+        )
+        if selectors.regional_average_row(cardholder.region, accident) is None:
+            # The own wage needs the regional average wage of the year before the
+            # injury (Art. 64): without it the appraisal waits, nothing is guessed.
+            self.stdout.write(f"{claim.reference}: recognised; the appraisal waits")
+            return
+        services.appraisal_conclude(
+            appraisal,
+            actor=committee,
+            grade=GRADE,
+            self_care=SELF_CARE,
+            today=accident + timedelta(days=CONCLUDED_AFTER_DAYS),
+        )
+        self.stdout.write(
+            f"{claim.reference}: recognised; {appraisal.reference}: grade {GRADE}, "
+            "one-time disability subsidy paid"
+        )
