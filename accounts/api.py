@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import extensions, selectors, services, staff_otp
+from accounts import extensions, read_models, selectors, services, staff_otp
 from accounts.authentication import InstitutionKeyAuthentication
 from accounts.exceptions import DomainError
 from accounts.models import InstitutionAPIKey, Settlement
@@ -102,6 +102,21 @@ class TransactionListView(APIView):
         responses=TransactionPageSerializer,
     )
     def get(self, request, pk):
+        # The cardholder's own account: kept while the account is unchanged, as the
+        # history page is (accounts.read_models); entries never change once posted.
+        state = read_models.kept_state(request, pk)
+        if state is None:
+            return Response(self._page(request, pk))
+        data = read_models.cached_data(
+            request,
+            name=f"transactions:{pk}",
+            state=state,
+            build=lambda: self._page(request, pk),
+            modules=(__name__, "accounts.serializers", "accounts.selectors"),
+        )
+        return Response(data)
+
+    def _page(self, request, pk):
         account = selectors.account_get_for_user(request.user, pk)
         query = HistoryQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
@@ -131,7 +146,7 @@ class TransactionListView(APIView):
             }
             for entry in page.entries
         ]
-        return Response(
+        return dict(
             TransactionPageSerializer(
                 {"next": next_url, "next_cursor": page.next_cursor, "results": results}
             ).data

@@ -25,6 +25,7 @@ is rendered in full, not cached).
 
 import hashlib
 import logging
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -173,6 +174,22 @@ def _stored_page(key, version, name):
     return stored[1]
 
 
+def caching():
+    """Whether pages and answers are kept at all (SSCARD_PAGE_CACHE_SECONDS > 0)."""
+    return settings.SSCARD_PAGE_CACHE_SECONDS > 0
+
+
+def kept_state(request, account_id):
+    """The caller's overview state when `account_id` is one of their own accounts and
+    pages are kept; otherwise None (the page is built afresh, without the extra read)."""
+    if not caching():
+        return None
+    state = overview_state(request.user)
+    if state is None or account_id not in state.account_ids:
+        return None
+    return state
+
+
 def cached_page(request, *, name, state, templates, build, params=()):
     """The page `name` of the cardholder in `state`: from the cache when it was rendered
     at the current version, otherwise `build(csrf_token)` (an HttpResponse), stored for
@@ -202,3 +219,45 @@ def cached_page(request, *, name, state, templates, build, params=()):
             logger.warning("page cache unavailable; %s not stored", name, exc_info=True)
     response.content = html.replace(CSRF_PLACEHOLDER, get_token(request))
     return response
+
+
+_SOURCE_DIGESTS = {}
+
+
+def _sources_digest(modules):
+    """A digest of the modules' source files, so a deployment that changes an answer's
+    shape does not serve answers built by the old code."""
+    key = tuple(modules)
+    digest = _SOURCE_DIGESTS.get(key)
+    if digest is None:
+        sources = []
+        for name in modules:
+            with open(sys.modules[name].__file__, encoding="utf-8") as fh:
+                sources.append(fh.read())
+        digest = _SOURCE_DIGESTS[key] = _digest(sources)[:16]
+    return digest
+
+
+def cached_data(request, *, name, state, build, modules):
+    """The data of the API answer `name` for the cardholder in `state` (a dict ready for
+    the renderer): from the cache when it was built at the current version for this
+    very URL and language, otherwise `build()`, stored for the next request. `modules`
+    are the ones whose code shapes the answer. A cache that cannot be reached is
+    skipped; `build` raising (a bad parameter) stores nothing."""
+    seconds = settings.SSCARD_PAGE_CACHE_SECONDS
+    if seconds <= 0 or request.method != "GET":
+        return build()
+    language = get_language() or settings.LANGUAGE_CODE
+    uri = request.build_absolute_uri()
+    version = _digest([state.version, uri, _sources_digest(modules)])
+    key = f"sscard:data:{name}:{_digest([uri])[:16]}:{state.cardholder_id}:{language}"
+    data = _stored_page(key, version, name)
+    if data is not None:
+        return data
+    data = build()
+    _recent.put(key, version, data)
+    try:
+        cache.set(key, (version, data), seconds)
+    except Exception:
+        logger.warning("page cache unavailable; %s not stored", name, exc_info=True)
+    return data

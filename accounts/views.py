@@ -447,8 +447,8 @@ def account_detail(request, pk):
     The cardholder's own account pages are served from the cache while the account is
     unchanged (accounts.read_models: its newest entry, balance and status are the
     version); the entries of a page never change once posted."""
-    state = read_models.overview_state(request.user)
-    if state is None or pk not in state.account_ids:
+    state = read_models.kept_state(request, pk)
+    if state is None:
         return _account_detail_page(request, pk)
     return read_models.cached_page(
         request,

@@ -492,3 +492,42 @@ def test_a_kept_history_page_reads_only_the_session_the_user_and_the_version(cli
     assert len(sql) == 2, sql
     assert 'FROM "accounts_user"' in sql[0]
     assert "WHERE c.user_id = " in sql[1]
+
+
+# --- an account's transactions through the API -------------------------------------
+
+
+def transactions(cardholder, query=""):
+    account = cardholder.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    return client_for(cardholder.user).get(f"/api/v1/accounts/{account.pk}/transactions/{query}")
+
+
+def test_the_transactions_api_shows_a_settlement_as_soon_as_it_commits(alice):
+    first = transactions(alice).json()
+    assert transactions(alice).json() == first
+    services.settlement_create(
+        institution=InstitutionFactory(),
+        card_number=alice.card_number,
+        amount=Decimal("12.50"),
+        description="Pharmacy purchase",
+        idempotency_key="cached-api-1",
+    )
+    after = transactions(alice).json()
+    assert len(after["results"]) == len(first["results"]) + 1
+    assert after["results"][0]["amount"] == "-12.50"
+    assert after["results"][0]["balance_after"] == "487.50"
+
+
+def test_the_transactions_api_keeps_nobody_elses_answer(alice, bob):
+    alices = alice.accounts.get(scheme=Scheme.MEDICAL, kind=Account.Kind.PERSONAL)
+    assert transactions(alice).status_code == 200
+    stranger = client_for(bob.user).get(f"/api/v1/accounts/{alices.pk}/transactions/")
+    assert stranger.status_code == 404
+    assert transactions(bob).json()["results"][0]["balance_after"] == "77.00"
+
+
+def test_a_bad_parameter_is_refused_every_time_and_never_kept(alice):
+    for _round in range(2):
+        response = transactions(alice, "?page_size=abc")
+        assert response.status_code == 400
+        assert "page_size" in response.json()["fields"]

@@ -110,16 +110,24 @@ def test_a_session_without_its_hash_is_ended(client, alice):
     assert client.get("/").status_code == 302
 
 
-def test_the_transactions_api_with_a_token_is_three_queries(client, alice):
+def test_the_transactions_api_with_a_token_is_three_queries(client, alice, settings):
     pay(alice.cardholder, EmployerFactory(), date(2024, 1, 1), 3)
     account = alice.cardholder.accounts.get(scheme=Scheme.PENSION, kind="personal")
     token, _ = Token.objects.get_or_create(user=alice)
     header = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-    queries, response = _queries(client, f"/api/v1/accounts/{account.pk}/transactions/", **header)
-    # The token with its user and cardholder, the account by its holder, the page: no
-    # session.
-    assert len(queries) == 3, queries
+    url = f"/api/v1/accounts/{account.pk}/transactions/"
+    queries, response = _queries(client, url, **header)
+    # Kept from the last request: the token with its user and cardholder, the
+    # account's version; no session.
+    assert len(queries) == 2, queries
     assert "JOIN accounts_cardholder" in queries[0]
+    assert "WHERE c.user_id = " in queries[1]
+    assert len(response.json()["results"]) == 3
+    # Built (nothing kept): the token with its user and cardholder, the account by its
+    # holder, the page.
+    settings.SSCARD_PAGE_CACHE_SECONDS = 0
+    queries, response = _queries(client, url, **header)
+    assert len(queries) == 3, queries
     assert len(response.json()["results"]) == 3
 
 
