@@ -295,6 +295,8 @@ class RetireeMedicalRate(models.Model):
 class Destination(models.TextChoices):
     CARD = "card", _("Social security card (financial account)")
     BANK = "bank", _("Bank account on the claim")
+    # Months owed at death, paid with the heirs' claim (`pensions.estate_arrears`).
+    ESTATE = "estate", _("The heirs, with their claim on the estate")
 
 
 class PensionPayment(AppendOnlyModel):

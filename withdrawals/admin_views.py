@@ -347,6 +347,7 @@ def application_page_context(request, application):
         "staff_actions": actions_for(request, application),
         "heirs": heir_services.heir_rows(application),
         "survivor_status": heir_services.survivor_status(application),
+        "pension_arrears": heir_services.pension_arrears_of(application),
         "heir_ids_full": request.user.has_perm("accounts.view_full_national_id"),
         **claim_safeguards_context(request, application),
     }
