@@ -295,6 +295,8 @@ class RetireeMedicalRate(models.Model):
 class Destination(models.TextChoices):
     CARD = "card", _("Social security card (financial account)")
     BANK = "bank", _("Bank account on the claim")
+    # Months owed at death, paid with the heirs' claim (`pensions.estate_arrears`).
+    ESTATE = "estate", _("The heirs, with their claim on the estate")
 
 
 class PensionPayment(AppendOnlyModel):
@@ -480,6 +482,12 @@ class PensionPayout(models.Model):
         verbose_name = _("pension bank payout")
         verbose_name_plural = _("pension bank payouts")
         ordering = ["claim", "pk"]
+        # A batch is the lines sent together: the payout page pages through one by id,
+        # of every status or of one.
+        indexes = [
+            models.Index(fields=["sent_at", "id"], name="pension_payout_batch"),
+            models.Index(fields=["sent_at", "status", "id"], name="pension_payout_batch_status"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(payment__isnull=False, arrears__isnull=True)

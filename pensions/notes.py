@@ -27,3 +27,10 @@ BANK_ACCOUNT_CHANGED = notes.define(
     "pension_bank_account_changed",
     _("The bank account for the pension was changed to %(bank)s, account %(account)s."),
 )
+BANK_ACCOUNT_CORRECTED = notes.define(
+    "pension_bank_account_corrected",
+    _(
+        "Staff corrected the bank account the pension is paid to: was %(old)s, now "
+        "%(new)s. Reason: %(reason)s"
+    ),
+)

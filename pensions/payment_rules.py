@@ -141,3 +141,64 @@ def increase_arrears(basic, personal, starts_on, paid, increases, settled=frozen
         Arrears(row, tuple(sorted(months)), amount)
         for row, (months, amount) in sorted(owed.items(), key=lambda item: item[0].from_month)
     ]
+
+
+@dataclass(frozen=True)
+class EstateMonth:
+    """A month owed to a deceased pensioner and not paid: its parts as the run would
+    have paid them."""
+
+    month: date
+    basic: Decimal
+    personal_from_account: Decimal
+    personal_from_fund: Decimal
+
+    @property
+    def personal(self):
+        return self.personal_from_account + self.personal_from_fund
+
+    @property
+    def total(self):
+        return self.basic + self.personal
+
+
+@dataclass(frozen=True)
+class EstateArrears:
+    months: tuple  # EstateMonth, oldest first
+
+    @property
+    def total(self):
+        return sum((row.total for row in self.months), ZERO)
+
+    @property
+    def basic(self):
+        return sum((row.basic for row in self.months), ZERO)
+
+    @property
+    def personal_from_account(self):
+        return sum((row.personal_from_account for row in self.months), ZERO)
+
+    @property
+    def personal_from_fund(self):
+        return sum((row.personal_from_fund for row in self.months), ZERO)
+
+
+def estate_arrears(basic, personal, starts_on, died_on, paid, increases=(), balance=ZERO):
+    """The pension months owed to a pensioner who died on `died_on` and never paid
+    (RULES §2, §4): every month from the month the pension started through the month
+    of death (paid in full: payment stops only from the month after) that is not in
+    `paid`, whatever held it back (a lapsed living check, a run not yet reached).
+    Each month is worked out as the run works it out (`month_amounts`, with the
+    increases in force); the personal parts are drawn from the `balance` left on the
+    personal pension account in month order, the rest from the fund. They belong to
+    the estate (SIL Art. 14)."""
+    paid = {day.replace(day=1) for day in paid}
+    rows = []
+    for day in months_between(starts_on.replace(day=1), died_on.replace(day=1)):
+        if day in paid:
+            continue
+        amounts = month_amounts(basic, personal, starts_on, day, increases)
+        from_account, from_fund = split_personal(amounts.personal, balance)
+        balance -= from_account
+        rows.append(EstateMonth(day, amounts.basic, from_account, from_fund))
+    return EstateArrears(tuple(rows))

@@ -20,9 +20,10 @@ its `PensionPayment` row:
 All the months one claim is paid in a run post together or not at all. A month whose
 first day falls after the living check's due date is recorded as suspended; once the
 check is confirmed again the next run pays every suspended month as back pay (as it
-does months a run never reached, such as those before a late approval). No month after
-the month of the pensioner's death is paid. A second run, or the rest of a run after a
-crash, pays only what is missing.
+does months a run never reached, such as those before a late approval). Once the
+pensioner's death is verified no run pays a month: those up to the month of death not
+paid by then go to the estate with the heirs' claim (`pensions.estate_arrears`). A
+second run, or the rest of a run after a crash, pays only what is missing.
 """
 
 from dataclasses import dataclass, field
@@ -648,6 +649,10 @@ def _destination(claim, holder):
 
 def _months_due(claim, month, due, death_month, handled_until, suspended, paid):
     """[(month, back pay)] to pay this run, and whether `month` itself is suspended."""
+    if death_month is not None:
+        # A verified death: the months not paid by now are the estate's, paid once with
+        # the heirs' claim (`pensions.estate_arrears`), never by a run.
+        return [], []
     todo = []
     # Suspended months released by a confirmation, and months no run reached yet.
     earlier = set(suspended)
@@ -662,14 +667,12 @@ def _months_due(claim, month, due, death_month, handled_until, suspended, paid):
         )
     late = []
     for day in sorted(earlier):
-        if death_month is not None and day > death_month:
-            continue
         if living_check.month_payable(due, day.year, day.month):
             todo.append((day, True))
         elif day not in suspended:
             late.append(day)
     suspend = list(late)
-    if month not in paid and (death_month is None or month <= death_month):
+    if month not in paid:
         if living_check.month_payable(due, month.year, month.month):
             todo.append((month, False))
         elif month not in suspended:
@@ -725,7 +728,7 @@ def _pay_range(plan, first, stop, writer, force_rows):
             result.suspended += 1
         elif claim.pk in paid_now:
             result.already_paid += 1
-        elif death_month is not None and month > death_month:
+        elif death_month is not None:
             result.stopped += 1
         if not todo and claim.pk not in paid_before:
             continue

@@ -18,7 +18,7 @@ from accounts.models import Account, LedgerTransaction
 from casework import notes
 from casework import services as casework
 from casework.exceptions import AlreadyDecided, IllegalTransition
-from core.errors import InvalidInput, NotFound
+from core.errors import Forbidden, InvalidInput, NotFound
 from pensions import notes as pension_notes
 from pensions.models import (
     WORKFLOW,
@@ -28,6 +28,7 @@ from pensions.models import (
     PensionPayout,
     RetirementClaim,
 )
+from sscard.celery import enqueue_on_commit
 
 Status = PensionPayout.Status
 BATCH = 2_000
@@ -44,18 +45,38 @@ def resend_reference(failed):
     return f"{base}-{failed.attempt + 1}"
 
 
+def _payee(row):
+    """The bank details a first line goes to: the claim's now, else the snapshot."""
+    if row.now_number:
+        return {
+            "payee": row.now_payee or row.payee,
+            "bank_name": row.now_bank,
+            "account_number": row.now_number,
+        }
+    return {"payee": row.payee, "bank_name": row.bank_name, "account_number": row.account_number}
+
+
 def _first_lines(now):
     """Payout rows, marked sent at `now`, for every bank payment and bank arrears not
     sent before (their own reference)."""
     first = PensionPayout.objects.filter(replaces__isnull=True)
+    # A line goes to the account on the claim now: staff or the pensioner may have
+    # corrected it since the month was paid.
+    now_on_claim = {
+        "now_payee": F("claim__bank_account_holder"),
+        "now_bank": F("claim__bank_name"),
+        "now_number": F("claim__bank_account_number"),
+    }
     payments = (
         PensionPayment.objects.filter(destination=Destination.BANK)
         .exclude(Exists(first.filter(payment_id=OuterRef("pk"))))
+        .annotate(**now_on_claim)
         .order_by("pk")
     )
     arrears = (
         PensionArrears.objects.filter(destination=Destination.BANK)
         .exclude(Exists(first.filter(arrears_id=OuterRef("pk"))))
+        .annotate(**now_on_claim)
         .order_by("pk")
     )
     rows = []
@@ -66,9 +87,7 @@ def _first_lines(now):
                 claim_id=payment.claim_id,
                 payment=payment,
                 amount=payment.total,
-                payee=payment.payee,
-                bank_name=payment.bank_name,
-                account_number=payment.account_number,
+                **_payee(payment),
                 status=Status.SENT,
                 sent_at=now,
             )
@@ -80,9 +99,7 @@ def _first_lines(now):
                 claim_id=row.claim_id,
                 arrears=row,
                 amount=row.amount,
-                payee=row.payee,
-                bank_name=row.bank_name,
-                account_number=row.account_number,
+                **_payee(row),
                 status=Status.SENT,
                 sent_at=now,
             )
@@ -185,6 +202,27 @@ def pension_bank_account_change(claim, *, actor, bank_name, account_holder, acco
     locked = RetirementClaim.objects.select_for_update().get(pk=claim.pk)
     if locked.status != WORKFLOW.states.APPROVED:
         raise IllegalTransition(_("The pension is not in payment."))
+    bank_name, account_holder, number = _valid_account(bank_name, account_holder, account_number)
+    RetirementClaim.objects.filter(pk=locked.pk).update(
+        bank_name=bank_name, bank_account_holder=account_holder, bank_account_number=number
+    )
+    casework.case_note(
+        locked,
+        actor,
+        notes.note(pension_notes.BANK_ACCOUNT_CHANGED, bank=bank_name, account=number),
+    )
+    claim.bank_name, claim.bank_account_holder = bank_name, account_holder
+    claim.bank_account_number = number
+    return claim
+
+
+def mask_account(number):
+    """A bank account number as staff pages and notices show it: its last four digits."""
+    digits = "".join(ch for ch in str(number or "") if ch.isdigit())
+    return f"****{digits[-4:]}" if len(digits) > 4 else "****"
+
+
+def _valid_account(bank_name, account_holder, account_number):
     bank_name = _clean(bank_name, "bank_name", 100)
     account_holder = _clean(account_holder, "bank_account_holder", 100)
     number = _clean(account_number, "bank_account_number", 40)
@@ -194,14 +232,56 @@ def pension_bank_account_change(claim, *, actor, bank_name, account_holder, acco
             code="invalid_bank_account",
             field="bank_account_number",
         )
+    return bank_name, account_holder, number
+
+
+@transaction.atomic
+def pension_bank_account_correct(
+    claim, *, actor, bank_name, account_holder, account_number, reason, ip_address=None
+):
+    """Staff correct the bank account a pension in payment is paid to (when the card's
+    financial function is not activated), with the reason. Needs the change
+    permission on retirement claims. The account is checked as the pensioner's own
+    change checks it; the timeline records the old and the new account, masked, and
+    the reason; the pensioner is told (with the reason and how to contest). The next
+    monthly run pays to it, the next batch sends the lines not yet sent to it, and a
+    line the bank could not pay is re-sent to it once; a batch already sent keeps its
+    file."""
+    if (
+        actor is None
+        or not actor.is_active
+        or not actor.has_perm("pensions.change_retirementclaim")
+    ):
+        raise Forbidden()
+    locked = RetirementClaim.objects.select_for_update().get(pk=claim.pk)
+    if locked.status != WORKFLOW.states.APPROVED:
+        raise IllegalTransition(_("The pension is not in payment."))
+    bank_name, account_holder, number = _valid_account(bank_name, account_holder, account_number)
+    reason = _clean(reason, "reason", 500)
+    old = (locked.bank_name, locked.bank_account_holder, locked.bank_account_number)
+    if old == (bank_name, account_holder, number):
+        raise InvalidInput(
+            _("This is the bank account the pension is already paid to."),
+            code="bank_account_unchanged",
+            field="bank_account_number",
+        )
     RetirementClaim.objects.filter(pk=locked.pk).update(
         bank_name=bank_name, bank_account_holder=account_holder, bank_account_number=number
     )
-    casework.case_note(
+    event = casework.case_note(
         locked,
         actor,
-        notes.note(pension_notes.BANK_ACCOUNT_CHANGED, bank=bank_name, account=number),
+        notes.note(
+            pension_notes.BANK_ACCOUNT_CORRECTED,
+            old=f"{old[0] or '-'} {mask_account(old[2])}",
+            new=f"{bank_name} {mask_account(number)}",
+            reason=reason,
+        ),
+        ip_address=ip_address,
     )
+    from pensions.tasks import bank_account_corrected_notice
+
+    enqueue_on_commit(bank_account_corrected_notice, event.pk)
     claim.bank_name, claim.bank_account_holder = bank_name, account_holder
     claim.bank_account_number = number
     return claim

@@ -61,3 +61,18 @@ def pay_pensions_this_month():
         pension_queue_month(today)
     except DomainError as exc:
         logger.warning("pensions for %s not paid: %s", f"{today:%Y-%m}", exc.message)
+
+
+@shared_task(
+    name="pensions.bank_account_corrected_notice",
+    acks_late=True,
+    autoretry_for=TRANSIENT,
+    retry_backoff=2,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def bank_account_corrected_notice(event_id):
+    """Tell the pensioner staff corrected their bank account, once."""
+    from pensions import bank_account_notices
+
+    return bank_account_notices.bank_account_corrected_notify(event_id)

@@ -8,6 +8,7 @@ message and change nothing; a missing permission is a 403.
 import inspect
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -36,6 +38,8 @@ from casework.staff import (  # noqa: F401  (the pipeline's, used by the admin)
 )
 from core import csv
 from core.http import client_ip
+from pensions import payout_selectors as pension_payout_selectors
+from pensions.models import PensionPayout
 from withdrawals import (
     admin_forms,
     claims_about_me,
@@ -347,6 +351,7 @@ def application_page_context(request, application):
         "staff_actions": actions_for(request, application),
         "heirs": heir_services.heir_rows(application),
         "survivor_status": heir_services.survivor_status(application),
+        "pension_arrears": heir_services.pension_arrears_of(application),
         "heir_ids_full": request.user.has_perm("accounts.view_full_national_id"),
         **claim_safeguards_context(request, application),
     }
@@ -407,6 +412,7 @@ def payouts_view(request, model_admin):
                 messages.warning(request, problem)
             return redirect("admin:withdrawals_payouts")
     waiting = payout_files.payouts_waiting()
+    pension_lines = pension_batch_page(request.GET)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,
@@ -417,8 +423,66 @@ def payouts_view(request, model_admin):
         "waiting_ids": list(waiting.values_list("pk", flat=True)),
         "sent": selectors.payouts_sent()[:50],
         "form": form,
+        "pension": pension_lines,
+        "pension_links": _pension_links(pension_lines),
     }
     return TemplateResponse(request, "admin/withdrawals/payouts.html", context)
+
+
+def _id_param(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def pension_batch_page(params):
+    """The pension lines part of the payout page, from its query parameters
+    (`pension_batch` the batch's time as ISO 8601, `pension_status`, `pension_after`
+    or `pension_before` a line id); a malformed value is ignored."""
+    try:
+        batch = datetime.fromisoformat(params.get("pension_batch", ""))
+    except ValueError:
+        batch = None
+    return pension_payout_selectors.batch_page(
+        batch=batch,
+        status=params.get("pension_status", ""),
+        after=_id_param(params.get("pension_after")),
+        before=_id_param(params.get("pension_before")),
+    )
+
+
+def _pension_links(page):
+    """The page's links: other batches, a status filter, the pages before and after."""
+
+    def link(**changes):
+        params = {"pension_batch": page.batch.isoformat() if page.batch else ""}
+        if page.status:
+            params["pension_status"] = page.status
+        params.update(changes)
+        return "?" + urlencode({k: v for k, v in params.items() if v}) + "#pension-lines"
+
+    if page.batch is None:
+        return {}
+    return {
+        "previous_batch": (
+            link(pension_batch=page.previous_batch.isoformat(), pension_status="")
+            if page.previous_batch
+            else ""
+        ),
+        "next_batch": (
+            link(pension_batch=page.next_batch.isoformat(), pension_status="")
+            if page.next_batch
+            else ""
+        ),
+        "statuses": [
+            (value, label, link(pension_status=value))
+            for value, label in [("", _("every status")), *PensionPayout.Status.choices]
+        ],
+        "newer": link(pension_before=page.first_id) if page.has_previous else "",
+        "more": link(pension_after=page.after) if page.after else "",
+    }
 
 
 # --- audit export ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from benefits import selectors as benefit_selectors
 from casework import notes
 from casework import services as casework
 from core.rights import how_to_contest
-from pensions import retirement
+from pensions import estate_arrears, retirement
 from withdrawals import eligibility, heirs, survivor_benefits
 from withdrawals import notes as withdrawal_notes
 from withdrawals.exceptions import Forbidden, IllegalTransition
@@ -625,6 +625,59 @@ def pay_by_share(application, accounts, *, actor):
         ]
     )
     return txn, total
+
+
+# --- the pension owed at death (RULES §2, §4) --------------------------------------------------
+
+
+def pay_pension_arrears(application, *, actor, by_share):
+    """Inside the approval's transaction, before the personal balances are split: the
+    pension months owed to the deceased and never paid (`pensions.estate_arrears`) move
+    to payouts payable, once; with declared heirs each heir's share is its own payout
+    line, otherwise the amount goes out with the claim's one payment. Returns the
+    amount (0 when nothing is owed)."""
+    txn, owed = estate_arrears.pension_estate_arrears_pay(
+        application.cardholder, reference=application.reference, actor=actor
+    )
+    if txn is None:
+        return 0
+    if by_share:
+        rows = list(Heir.objects.filter(application=application))
+        shares = [r.fraction for r in rows]
+        HeirPayout.objects.bulk_create(
+            HeirPayout(
+                heir=heir,
+                scheme=HeirPayout.Scheme.PENSION_ARREARS,
+                amount=part,
+                destination=HeirPayout.Destination.BANK,
+                transaction=txn,
+            )
+            for heir, part in zip(rows, heirs.split(owed.total, shares), strict=True)
+            if part > 0
+        )
+    casework.case_note(
+        application,
+        actor,
+        notes.note(
+            withdrawal_notes.PENSION_ARREARS_PAID,
+            first=f"{owed.months[0].month:%Y-%m}",
+            last=f"{owed.months[-1].month:%Y-%m}",
+            months=len(owed.months),
+            amount=f"{owed.total:.2f}",
+        ),
+    )
+    return owed.total
+
+
+def pension_arrears_of(application):
+    """The pension owed at death as the claim's pages show it, or None (also when a
+    figure it needs is missing: the approval then refuses, naming it)."""
+    if application.reason != eligibility.DEATH:
+        return None
+    try:
+        return estate_arrears.estate_pension_of(application.cardholder)
+    except DomainError:
+        return None
 
 
 # --- survivor benefits (SIL Art. 17) ---------------------------------------------------------

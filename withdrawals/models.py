@@ -407,6 +407,7 @@ class PayoutScheme(models.TextChoices):
     MEDICAL = eligibility.MEDICAL, _("Medical personal account")
     FUNERAL_GRANT = "funeral_grant", _("Funeral grant")
     SURVIVORS_PENSION = "survivors_pension", _("Survivors' pension")
+    PENSION_ARREARS = "pension_arrears", _("Pension owed at death")
 
 
 class PayoutDestination(models.TextChoices):

@@ -149,6 +149,14 @@ SURVIVOR_BENEFITS_AWARDED = notes.define(
         "survivors' pension %(pension)s yuan (%(months)s months)."
     ),
 )
+PENSION_ARREARS_PAID = notes.define(
+    "pension_arrears_paid",
+    _(
+        "Pension owed to the deceased and not paid, %(first)s to %(last)s (%(months)s "
+        "months): %(amount)s yuan from the pension fund and the personal pension account, "
+        "paid with this claim."
+    ),
+)
 SURVIVOR_BENEFITS_NONE = notes.define(
     "survivor_benefits_none",
     _("No survivor benefits from the pension fund: %(reason)s"),

@@ -320,6 +320,19 @@ class SurvivorBenefitsSerializer(serializers.Serializer):
     )
 
 
+class PensionArrearsSerializer(serializers.Serializer):
+    months = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The months owed, as YYYY-MM.")
+    )
+    amount = serializers.DecimalField(**MONEY)
+    basic = serializers.DecimalField(**MONEY)
+    personal = serializers.DecimalField(**MONEY)
+    status = serializers.CharField(
+        help_text=_('"owed" (paid on approval, by the heirs\' shares) or "paid".')
+    )
+    legal_basis = serializers.CharField()
+
+
 class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="application.id")
     reference = serializers.CharField(source="application.reference")
@@ -384,6 +397,27 @@ class ApplicationSerializer(ApplicationListSerializer):
     next_step = serializers.SerializerMethodField()
     heirs = serializers.SerializerMethodField()
     survivor_benefits = serializers.SerializerMethodField()
+    pension_arrears = serializers.SerializerMethodField(
+        help_text=_(
+            "A deceased pensioner's pension months owed and not paid, paid to the heirs "
+            "with the claim; null when there are none."
+        )
+    )
+
+    def get_pension_arrears(self, application) -> PensionArrearsSerializer(allow_null=True):
+        owed = heir_services.pension_arrears_of(application)
+        if owed is None:
+            return None
+        return PensionArrearsSerializer(
+            {
+                "months": [f"{month:%Y-%m}" for month in owed.months],
+                "amount": owed.amount,
+                "basic": owed.basic,
+                "personal": owed.personal,
+                "status": "paid" if owed.paid else "owed",
+                "legal_basis": str(owed.legal_basis),
+            }
+        ).data
 
     def get_heirs(self, application) -> HeirSerializer(many=True):
         return HeirSerializer(heir_services.heir_rows(application), many=True).data

@@ -739,10 +739,19 @@ def application_approve(application, *, actor, ip_address=None):
                 for account in accounts:
                     account.refresh_from_db(fields=["balance"])
             by_share = heir_services.has_heirs(locked)
+            # The pension months owed at death, from the fund and the personal pension
+            # account as the run would have paid them, before the balances go.
+            arrears = ZERO
+            if locked.reason == Reason.DEATH:
+                arrears = heir_services.pay_pension_arrears(locked, actor=actor, by_share=by_share)
+                if arrears:
+                    for account in accounts:
+                        account.refresh_from_db(fields=["balance"])
             survivor_fields = {}
             if by_share:
                 # Split by the heirs' shares; the survivor benefits in the same transaction.
                 txn, total = heir_services.pay_by_share(locked, accounts, actor=actor)
+                total += arrears
                 if locked.claims_survivor_benefits:
                     survivor_fields = heir_services.pay_survivor_benefits(locked, actor=actor)
             else:
@@ -760,6 +769,7 @@ def application_approve(application, *, actor, ip_address=None):
                     actor=actor,
                     close_accounts=[a.id for a in accounts],
                 )
+                total += arrears
             now = timezone.now()
             fields = _record_decision(locked, eligibility.APPROVAL, decision)
             fields.update(survivor_fields)

@@ -750,6 +750,7 @@ def detail(request, pk):
             "heirs": heir_services.heir_rows(application),
             "survivor_status": heir_services.survivor_status(application),
             "survivor_fund": heir_services.survivor_fund(application),
+            "pension_arrears": heir_services.pension_arrears_of(application),
             "my_failed_payouts": heir_services.failed_payouts_of(
                 request.user, application
             ).exists(),

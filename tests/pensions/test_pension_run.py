@@ -281,14 +281,18 @@ def test_death_stops_payment_and_recovers_what_was_paid_after(claim, pension_fun
     audit_clean()
 
 
-def test_months_up_to_the_death_are_still_paid(claim):
+def test_once_the_death_is_recorded_no_run_pays_even_the_month_of_death(claim):
+    # September, the month of death, is owed: it is the estate's, paid once with the
+    # heirs' claim (tests/withdrawals/test_heirs_pension_arrears.py), never by a run.
     pay("2026-08", today=date(2026, 8, 3))
     type(claim.cardholder).objects.filter(pk=claim.cardholder_id).update(
         date_of_death=date(2026, 9, 30)
     )
-    assert pay("2026-09", today=date(2026, 9, 1)).months_paid == 1
+    result = pay("2026-09", today=date(2026, 9, 1))
+    assert (result.months_paid, result.stopped, result.suspended) == (0, 1, 0)
     assert pay("2026-10", today=date(2026, 10, 1)).stopped == 1
-    assert not PensionPayment.objects.filter(month=OCT).exists()
+    assert not PensionPayment.objects.filter(month__gte=SEP).exists()
+    assert not SuspendedMonth.objects.exists()
 
 
 def test_no_bank_account_and_no_card_is_refused_by_name(claim):

@@ -387,6 +387,7 @@ ROLE_PERMISSION_SETS = {
         "withdrawals.manage_payouts",
         "pensions.view_retirementclaim",
         "pensions.approve_retirementclaim",
+        "pensions.change_retirementclaim",
         "pensions.view_livingcheckconfirmation",
         "pensions.view_relativelivingcheck",
         "pensions.confirm_livingcheck",

@@ -70,6 +70,8 @@ ROLES = {
         "withdrawals.approve_application",
         "withdrawals.manage_payouts",
         "pensions.approve_retirementclaim",
+        # Correcting the bank account a pension in payment is paid to.
+        "pensions.change_retirementclaim",
         "pensions.confirm_livingcheck",
         "maternity.approve_maternityclaim",
         "workinjury.decide_injuryrecognition",
