@@ -55,12 +55,14 @@ def _queries(client, url, **headers):
     return [query["sql"] for query in queries], response
 
 
-def test_the_session_user_and_their_cardholder_are_one_query(client, alice):
+def test_the_session_user_and_their_cardholder_are_one_query(client, alice, settings):
     client.force_login(alice)
     pay(alice.cardholder, EmployerFactory(), date(2024, 1, 1), 2)
     medical = alice.cardholder.accounts.get(scheme=Scheme.PENSION, kind="personal")
+    # Built each time (nothing kept): the session, the user with the cardholder, the
+    # account by its holder, the page.
+    settings.SSCARD_PAGE_CACHE_SECONDS = 0
     queries, response = _queries(client, f"/accounts/{medical.pk}/")
-    # The session, the user with the cardholder, the account by its holder, the page.
     assert len(queries) == SESSION + 3, queries
     user_query = queries[SESSION]
     assert '"accounts_user"' in user_query and '"accounts_cardholder"' in user_query
