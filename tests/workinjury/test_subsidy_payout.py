@@ -12,6 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts import audit, ledger
 from accounts.models import Account, LedgerEntry, LedgerTransaction
+from tests.conftest import otp_login
+from tests.factories import StaffFactory
 from tests.workinjury.conftest import TODAY, recognised, wages
 from withdrawals import payout_files
 from workinjury import services
@@ -180,3 +182,17 @@ def test_a_more_severe_re_appraisal_sends_only_the_top_up(appraisal, gang, cora)
     assert balance(Account.SystemCode.PAYOUTS_PAYABLE) == Decimal("0.00")
     assert [p["status"] for p in payments(gang)] == ["paid", "paid"]
     assert clean_audit() == []
+
+
+def test_staff_see_the_lines_and_cannot_change_them(appraisal, client):
+    staff = StaffFactory(username="sam", password=None, is_superuser=True)
+    otp_login(client, staff)
+    listing = client.get("/admin/workinjury/injurysubsidypayment/?status=waiting")
+    assert listing.status_code == 200
+    assert f"WIS-{appraisal.pk:06d}" in listing.content.decode()
+    payment = InjurySubsidyPayment.objects.get()
+    change = client.post(
+        f"/admin/workinjury/injurysubsidypayment/{payment.pk}/change/", {"status": "paid"}
+    )
+    assert change.status_code == 403
+    assert InjurySubsidyPayment.objects.get().status == "waiting"
