@@ -23,6 +23,7 @@ from workinjury.models import (
     InjuryAllowancePayment,
     InjuryNursingPayment,
     InjuryRecognition,
+    InjurySubsidyPayment,
     LabourCapacityAppraisal,
     NationalDisposableIncome,
     NursingAllowanceRate,
@@ -222,6 +223,18 @@ class InjuryAllowancePaymentAdmin(admin.ModelAdmin):
 @admin.register(InjuryNursingPayment)
 class InjuryNursingPaymentAdmin(InjuryAllowancePaymentAdmin):
     """A month of the nursing allowance: written by the monthly run only."""
+
+
+@admin.register(InjurySubsidyPayment)
+class InjurySubsidyPaymentAdmin(InjuryAllowancePaymentAdmin):
+    """A one-time subsidy's bank line: written by the conclusion, sent and answered by
+    the shared bank batch and results files only."""
+
+    list_display = ("reference", "recognition", "amount", "status", "sendings", "result_note")
+    list_filter = ("status",)
+    list_select_related = ("recognition",)
+    search_fields = ("reference",)
+    ordering = ("-created_at", "-id")
 
 
 # --- death at work (WIR Art. 39) ------------------------------------------------------

@@ -392,6 +392,82 @@ class InjuryAllowancePayment(models.Model):
         return f"{self.recognition_id} {self.month:%Y-%m} {self.amount}"
 
 
+class InjurySubsidyPayment(models.Model):
+    """A one-time work-injury payment posted from the region's work-injury fund to
+    payouts payable, and its line in the shared bank batch (`casework.payout_files`):
+    the one-time disability subsidy of a conclusion (Art. 35-37), to the worker's
+    social security card. The bank's confirmation moves it from payouts payable to paid
+    out; a failure moves nothing and the line goes out again with the next batch.
+
+    One row per conclusion and one per ledger posting: each is sent and confirmed once."""
+
+    class Kind(models.TextChoices):
+        ONE_TIME_SUBSIDY = "one_time_subsidy", _("One-time disability subsidy")
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for the next bank batch")
+        SENT = "sent", _("Sent to the bank")
+        PAID = "paid", _("Paid by the bank")
+        FAILED = "failed", _("The bank could not pay")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    appraisal = models.OneToOneField(
+        LabourCapacityAppraisal, on_delete=models.PROTECT, related_name="subsidy_payment"
+    )
+    recognition = models.ForeignKey(
+        InjuryRecognition, on_delete=models.PROTECT, related_name="subsidy_payments"
+    )
+    cardholder = models.ForeignKey(
+        "accounts.Cardholder", on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.CharField(_("fund region"), max_length=6)
+    amount = models.DecimalField(_("amount"), **MONEY)
+    payee = models.CharField(_("payee"), max_length=200)
+    bank_name = models.CharField(_("bank"), max_length=100)
+    account_number = models.CharField(_("account number"), max_length=40)
+    transaction = models.OneToOneField(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="injury_subsidy_payment"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    sendings = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    result_at = models.DateTimeField(_("bank's answer at"), null=True, blank=True)
+    result_note = models.CharField(_("bank's note"), max_length=200, blank=True)
+    confirmation = models.OneToOneField(
+        LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("work-injury subsidy payment")
+        verbose_name_plural = _("work-injury subsidy payments")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0), name="injury_subsidy_payment_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="paid") | models.Q(confirmation__isnull=False),
+                name="injury_subsidy_paid_is_confirmed",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.amount} ({self.status})"
+
+    # The bank file's names (see casework.payout_files).
+    @property
+    def bank_account_holder(self):
+        return self.payee
+
+    @property
+    def bank_account_number(self):
+        return self.account_number
+
+
 class NursingSelfCare(models.TextChoices):
     WHOLLY = appraisal_rules.SELF_CARE_WHOLLY, _("Wholly unable to care for themself")
     MOSTLY = appraisal_rules.SELF_CARE_MOSTLY, _("Mostly unable to care for themself")

@@ -68,3 +68,10 @@ WORK_DEATH_APPROVED = notes.define(
     start=notes.iso_date,
 )
 WORK_DEATH_REFUSED = notes.define("work_death_refused", text_wins=True)
+SUBSIDY_FAILED = notes.define(
+    "injury_subsidy_failed",
+    _(
+        "The bank could not pay %(amount)s yuan (%(reference)s): %(reason)s. It will be "
+        "sent again with the next bank batch."
+    ),
+)

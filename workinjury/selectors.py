@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Max, Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.extensions import RecordLine
@@ -14,6 +15,7 @@ from workinjury.models import (
     InjuryAllowancePayment,
     InjuryNursingPayment,
     InjuryRecognition,
+    InjurySubsidyPayment,
     LabourCapacityAppraisal,
 )
 
@@ -259,6 +261,40 @@ def subsidy_paid(recognition):
     )["total"] or Decimal("0.00")
 
 
+def bank_line(payment):
+    """A one-time payment's line in the bank batch, as the worker reads it: its bank
+    reference, status (waiting, sent, paid, failed), the day the bank paid it or the
+    bank's reason, and a sentence saying so. The monthly payments have none (nulls)."""
+    if payment is None:
+        return {
+            "status": None,
+            "bank_reference": None,
+            "paid_on": None,
+            "failure_reason": None,
+            "status_text": "",
+        }
+    Status = InjurySubsidyPayment.Status
+    paid_on = None
+    if payment.status == Status.PAID and payment.result_at:
+        paid_on = timezone.localdate(payment.result_at).isoformat()
+    reason = payment.result_note if payment.status == Status.FAILED else None
+    if payment.status == Status.PAID:
+        text = _("paid on %(date)s") % {"date": paid_on}
+    elif payment.status == Status.FAILED:
+        text = _("failed: %(reason)s — we will send it again") % {"reason": reason or "—"}
+    elif payment.status == Status.SENT:
+        text = _("sent to the bank")
+    else:
+        text = _("waiting for the next bank batch")
+    return {
+        "status": payment.status,
+        "bank_reference": payment.reference,
+        "paid_on": paid_on,
+        "failure_reason": reason,
+        "status_text": str(text),
+    }
+
+
 def payments_of(recognition):
     """Every payment for the injury, oldest first: the one-time subsidy (and any top-up
     after a more severe grade) and each month of the allowance."""
@@ -270,11 +306,12 @@ def payments_of(recognition):
             "amount": _money(a.subsidy_paid),
             "reference": a.reference,
             "posted_at": a.subsidy_transaction.posted_at.isoformat(),
+            **bank_line(getattr(a, "subsidy_payment", None)),
         }
         for a in LabourCapacityAppraisal.objects.filter(
             recognition=recognition, subsidy_transaction__isnull=False
         )
-        .select_related("subsidy_transaction")
+        .select_related("subsidy_transaction", "subsidy_payment")
         .order_by("pk")
     ]
     rows += [
@@ -285,6 +322,7 @@ def payments_of(recognition):
             "amount": _money(p.amount),
             "reference": recognition.reference,
             "posted_at": p.transaction.posted_at.isoformat(),
+            **bank_line(None),
         }
         for p in InjuryNursingPayment.objects.filter(recognition=recognition)
         .select_related("transaction")
@@ -298,6 +336,7 @@ def payments_of(recognition):
             "amount": _money(p.amount),
             "reference": recognition.reference,
             "posted_at": p.transaction.posted_at.isoformat(),
+            **bank_line(None),
         }
         for p in InjuryAllowancePayment.objects.filter(recognition=recognition)
         .select_related("transaction")

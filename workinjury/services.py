@@ -24,7 +24,7 @@ from casework import notes, workflow
 from casework import services as casework
 from casework.exceptions import AlreadyDecided, Forbidden, IllegalTransition, SamePerson
 from core.errors import InvalidInput, NotFound
-from workinjury import appraisal_rules, eligibility, nursing_rules, selectors
+from workinjury import appraisal_rules, eligibility, nursing_rules, selectors, subsidy_payouts
 from workinjury import notes as injury_notes
 from workinjury.exceptions import AppraisalRefused, NursingRateMissing, RecognitionRefused
 from workinjury.models import (
@@ -428,7 +428,8 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
     """The appraisal committee records its conclusion: the disability grade 1-10 and
     the self-care level (Art. 22). In the same transaction the own wage and the
     benefits are fixed with every figure used, and the one-time disability subsidy is
-    paid from the region's work-injury fund to payouts payable: once per injury (a
+    paid from the region's work-injury fund to payouts payable, with its line for the
+    next bank batch (`subsidy_payouts`): once per injury (a
     re-appraisal or review with a more severe grade pays only the difference; a milder
     one recovers nothing). Grades 1-4 get the monthly allowance from the month after
     the conclusion, paid by the monthly benefit run; so does the nursing allowance of a
@@ -463,6 +464,10 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
                     "work_injury_fund_missing", status=422, region=cardholder.region
                 )
             payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
+            # Its line in the bank batch, saved with the posting (see subsidy_payouts).
+            payment = subsidy_payouts.subsidy_payment_new(
+                locked, recognition=recognition, cardholder=cardholder, amount=top_up
+            )
             txn, _created = ledger.post(
                 kind=LedgerTransaction.Kind.BENEFIT,
                 idempotency_key=f"injury-subsidy:{locked.pk}",
@@ -473,6 +478,7 @@ def appraisal_conclude(appraisal, *, actor, grade, self_care, ip_address=None, t
                     f"{rules.ONE_TIME_SUBSIDY_MONTHS[value]} × {wage.bounded}"
                 ),
                 actor=actor,
+                record=payment,
             )
         casework.case_transition(
             locked,

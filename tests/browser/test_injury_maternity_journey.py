@@ -1,9 +1,10 @@
 """The demo's work injury and maternity in Chromium, with the demo data as seeded: Wu
-Gang sees his recognised injury, grade 7 and the one-time disability subsidy paid, on
-his work-injury page and on his record (in English, then the page in Chinese); Zhou
+Gang sees his recognised injury, grade 7 and the one-time disability subsidy paid by the
+bank, on his work-injury page and on his record (in English, then the page in Chinese); Zhou
 Ting submits the maternity claim waiting for her and sees what happens next."""
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -64,6 +65,11 @@ def test_wu_gangs_injury_and_zhou_tings_maternity_claim(
     assert paid.count() == 1
     assert "One-time disability subsidy" in paid.inner_text()
     assert "143,000.00" in paid.inner_text()
+    # Sent to the bank in a batch and confirmed: the line says when the bank paid it.
+    assert paid.get_attribute("data-status") == "paid"
+    status = paid.get_by_test_id("payment-status").inner_text()
+    assert re.fullmatch(r"paid on \d{4}-\d{2}-\d{2}", status), status
+    assert re.search(r"WIS-\d{6}", paid.inner_text())
     screenshot(page, "work-injury")
 
     page.goto(f"{base}/record/")

@@ -1,6 +1,7 @@
 """Wu Gang's demo: hurt at work four months before the seed, his employer's recognition
 recognised by two members of staff, appraised by the committee at grade 7 and his
-one-time disability subsidy paid once; his pages show it. The employer can still try
+one-time disability subsidy paid once, sent to the bank in a batch and confirmed by
+the bank; his pages show it. The employer can still try
 filing a recognition for another of its workers."""
 
 import io
@@ -13,10 +14,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Account, Cardholder, LedgerEntry
+from accounts.models import Account, Cardholder, LedgerEntry, LedgerTransaction
 from accounts.pii import login_username
 from pensions.models import RegionalAverageWage
-from workinjury.models import InjuryRecognition, LabourCapacityAppraisal
+from workinjury.models import InjuryRecognition, InjurySubsidyPayment, LabourCapacityAppraisal
 
 pytestmark = pytest.mark.django_db
 
@@ -106,8 +107,25 @@ def test_his_one_time_subsidy_is_13_months_of_his_own_wage_paid_once(seeded):
     assert appraisal.subsidy_transaction.idempotency_key == f"injury-subsidy:{appraisal.pk}"
     fund = Account.objects.get(system_code="fund_work_injury_110100")
     assert fund.balance == -subsidy
+    # Sent to the bank in a batch and confirmed by the bank: payouts payable → paid out.
+    payment = InjurySubsidyPayment.objects.get(appraisal=appraisal)
+    assert (payment.reference, payment.status, payment.sendings) == (
+        f"WIS-{appraisal.pk:06d}",
+        "paid",
+        1,
+    )
+    assert payment.transaction == appraisal.subsidy_transaction
+    confirmed = {
+        entry.account.system_code: entry.amount
+        for entry in LedgerEntry.objects.filter(transaction=payment.confirmation).select_related(
+            "account"
+        )
+    }
+    assert confirmed == {"payouts_payable": -subsidy, "paid_out": subsidy}
     call_command("seed_demo", stdout=io.StringIO())
     assert LedgerEntry.objects.filter(account=fund).count() == 1
+    assert InjurySubsidyPayment.objects.filter(recognition=claim).count() == 1
+    assert LedgerTransaction.objects.filter(reference=payment.reference).count() == 1
     out = io.StringIO()
     call_command("ledger_audit", stdout=out)
     assert "Ledger OK" in out.getvalue()
@@ -127,11 +145,21 @@ def test_his_pages_show_the_recognition_the_grade_and_the_paid_subsidy(seeded, c
     assert [(p["kind"], Decimal(p["amount"])) for p in body["payments"]] == [
         ("one_time_subsidy", Decimal("143000.00"))
     ]
+    [paid] = body["payments"]
+    payment = InjurySubsidyPayment.objects.get(recognition=claim)
+    paid_on = timezone.localdate(payment.result_at).isoformat()
+    assert (paid["status"], paid["bank_reference"], paid["paid_on"]) == (
+        "paid",
+        payment.reference,
+        paid_on,
+    )
+    assert paid["status_text"] == f"paid on {paid_on}"
     assert "13 months × 11000.00 = 143000.00" in body["working"]["lines"][1]
     page = client.get("/work-injury/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert claim.reference in page and "Recognised as a work injury" in page
     assert 'data-testid="grade">7<' in page
     assert "143000.00" in page and "13 months × 11000.00" in page
+    assert f"paid on {paid_on}" in page and 'data-status="paid"' in page
     record = client.get("/record/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Work injury recognised" in record and "disability grade 7" in record
 

@@ -5,9 +5,11 @@ diagnosis (WIR Art. 17-18), checked by the document review, verified by the demo
 reviewer and recognised by the demo approver (Art. 20); the worker's application for
 the labour-capacity appraisal once his condition was stable, and the committee's
 conclusion (Art. 21-25), which fixes his own wage (Art. 64) and pays the one-time
-disability subsidy from the region's work-injury fund (Art. 35-37). Creates only what
+disability subsidy from the region's work-injury fund (Art. 35-37), sent to the bank in a
+batch and confirmed by the bank's results. Creates only what
 is missing: a worker with a recognition already gets none."""
 
+import io
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -16,9 +18,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Cardholder, EmployerLogin
+from casework import payout_files
 from casework import services as casework
 from casework import tasks as casework_tasks
-from workinjury import eligibility, selectors, services
+from workinjury import eligibility, selectors, services, subsidy_payouts
 from workinjury.models import Filer, InjuryRecognition
 
 # The accident happened this many days before the demo is seeded; the employer filed
@@ -32,6 +35,7 @@ CONCLUDED_AFTER_DAYS = 105
 # care for himself.
 GRADE = 7
 SELF_CARE = "none"
+BANK_NOTE = "Credited to the social security card (demo bank)"
 DESCRIPTION = (
     "While installing servers in the company's machine room, the worker's right hand was "
     "caught between a rack and a falling rail; two fingers were fractured and treated at "
@@ -141,7 +145,15 @@ class Command(BaseCommand):
             self_care=SELF_CARE,
             today=accident + timedelta(days=CONCLUDED_AFTER_DAYS),
         )
+        # The subsidy's line goes out in a bank batch and the bank confirms it, as the
+        # operator's export and results import would (only this line: the demo's
+        # other payments keep waiting for a real batch).
+        reference = subsidy_payouts.subsidy_reference(appraisal.pk)
+        payout_files.write_lines(
+            io.StringIO(), subsidy_payouts.payouts_send(references=[reference])
+        )
+        subsidy_payouts.payout_record(reference, "paid", BANK_NOTE, actor=None)
         self.stdout.write(
             f"{claim.reference}: recognised; {appraisal.reference}: grade {GRADE}, "
-            "one-time disability subsidy paid"
+            f"one-time disability subsidy paid ({reference})"
         )
