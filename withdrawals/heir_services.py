@@ -728,10 +728,14 @@ def pay_work_death_lump_sums(application, *, actor, by_share):
 
 
 def work_death_lump_sums_of(application):
-    """The work-death lump sums as the claim's pages show them, or None."""
+    """The work-death lump sums as the claim's pages show them, or None (also when
+    the claim was decided without them: it pays nothing more)."""
     if application.reason != eligibility.DEATH:
         return None
-    return death_services.lump_sums_of(application.cardholder_id, application.pk)
+    sums = death_services.lump_sums_of(application.cardholder_id, application.pk)
+    if sums is not None and not sums.paid and application.status in WORKFLOW.decided_states:
+        return None
+    return sums
 
 
 # --- survivor benefits (SIL Art. 17) ---------------------------------------------------------

@@ -298,3 +298,17 @@ def test_with_no_death_at_work_at_all_the_field_is_null(django_capture_on_commit
     assert family.client("amos").post(f"{V1}/withdrawals/{pk}/approve/").status_code == 200
     assert not HeirPayout.objects.filter(scheme__in=LUMP).exists()
     assert not WorkDeathBenefit.objects.exists()
+
+
+def test_a_claim_decided_without_them_does_not_show_them_as_owed(
+    django_capture_on_commit_callbacks,
+):
+    capture = django_capture_on_commit_callbacks
+    family = Family()
+    work_death(family.deceased, capture)
+    pk = ready(family, capture)
+    # Rejected: the claim pays nothing, so the subsidies are not shown on it.
+    WithdrawalApplication.objects.filter(pk=pk).update(status="rejected")
+    body = family.client("li_na").get(f"{V1}/withdrawals/{pk}/").json()
+    assert body["work_death_lump_sums"] is None
+    assert not WorkDeathBenefit.objects.filter(heirs_claim__isnull=False).exists()
