@@ -352,6 +352,7 @@ def application_page_context(request, application):
         "heirs": heir_services.heir_rows(application),
         "survivor_status": heir_services.survivor_status(application),
         "pension_arrears": heir_services.pension_arrears_of(application),
+        "work_death_lump_sums": heir_services.work_death_lump_sums_of(application),
         "heir_ids_full": request.user.has_perm("accounts.view_full_national_id"),
         **claim_safeguards_context(request, application),
     }

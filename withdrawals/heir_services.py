@@ -39,6 +39,7 @@ from withdrawals.models import (
     SurvivorBenefitParameters,
     WithdrawalApplication,
 )
+from workinjury import death_services
 
 MAX_HEIRS = 30
 # Heirship proof is asked for at submission, once documents can be attached; every
@@ -678,6 +679,63 @@ def pension_arrears_of(application):
         return estate_arrears.estate_pension_of(application.cardholder)
     except DomainError:
         return None
+
+
+# --- the work-death funeral and one-time subsidies (WIR Art. 39) ---------------------------
+
+
+def pay_work_death_lump_sums(application, *, actor, by_share):
+    """Inside the approval's transaction: the funeral subsidy and the one-time
+    work-death subsidy an approved death at work left in payouts payable go out with
+    this claim, once (`workinjury.death_services.lump_sums_to_heirs`). Nothing is posted
+    again: with declared heirs each heir's share of each subsidy is its own payout line,
+    otherwise the amount goes out with the claim's one payment. Returns the amount (0
+    when there is none)."""
+    sums = death_services.lump_sums_to_heirs(application.cardholder_id, application)
+    if sums is None:
+        return 0
+    if by_share:
+        rows = list(Heir.objects.filter(application=application))
+        shares = [r.fraction for r in rows]
+        payouts = []
+        for scheme, amount, txn_id in (
+            (HeirPayout.Scheme.WORK_DEATH_FUNERAL, sums.funeral, sums.funeral_transaction_id),
+            (HeirPayout.Scheme.WORK_DEATH_SUBSIDY, sums.subsidy, sums.subsidy_transaction_id),
+        ):
+            for heir, part in zip(rows, heirs.split(amount, shares), strict=True):
+                if part > 0:
+                    payouts.append(
+                        HeirPayout(
+                            heir=heir,
+                            scheme=scheme,
+                            amount=part,
+                            destination=HeirPayout.Destination.BANK,
+                            transaction_id=txn_id,
+                        )
+                    )
+        HeirPayout.objects.bulk_create(payouts)
+    casework.case_note(
+        application,
+        actor,
+        notes.note(
+            withdrawal_notes.WORK_DEATH_LUMP_SUMS_PAID,
+            funeral=f"{sums.funeral:.2f}",
+            subsidy=f"{sums.subsidy:.2f}",
+            recognition=sums.recognition,
+        ),
+    )
+    return sums.total
+
+
+def work_death_lump_sums_of(application):
+    """The work-death lump sums as the claim's pages show them, or None (also when
+    the claim was decided without them: it pays nothing more)."""
+    if application.reason != eligibility.DEATH:
+        return None
+    sums = death_services.lump_sums_of(application.cardholder_id, application.pk)
+    if sums is not None and not sums.paid and application.status in WORKFLOW.decided_states:
+        return None
+    return sums
 
 
 # --- survivor benefits (SIL Art. 17) ---------------------------------------------------------

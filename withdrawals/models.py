@@ -408,6 +408,8 @@ class PayoutScheme(models.TextChoices):
     FUNERAL_GRANT = "funeral_grant", _("Funeral grant")
     SURVIVORS_PENSION = "survivors_pension", _("Survivors' pension")
     PENSION_ARREARS = "pension_arrears", _("Pension owed at death")
+    WORK_DEATH_FUNERAL = "work_death_funeral", _("Work-death funeral subsidy")
+    WORK_DEATH_SUBSIDY = "work_death_subsidy", _("One-time work-death subsidy")
 
 
 class PayoutDestination(models.TextChoices):

@@ -157,6 +157,14 @@ PENSION_ARREARS_PAID = notes.define(
         "paid with this claim."
     ),
 )
+WORK_DEATH_LUMP_SUMS_PAID = notes.define(
+    "work_death_lump_sums_paid",
+    _(
+        "The work-death funeral subsidy (%(funeral)s yuan) and one-time subsidy "
+        "(%(subsidy)s yuan) of %(recognition)s (WIR Art. 39), waiting in payouts payable, "
+        "paid with this claim."
+    ),
+)
 SURVIVOR_BENEFITS_NONE = notes.define(
     "survivor_benefits_none",
     _("No survivor benefits from the pension fund: %(reason)s"),

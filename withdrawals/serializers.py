@@ -333,6 +333,18 @@ class PensionArrearsSerializer(serializers.Serializer):
     legal_basis = serializers.CharField()
 
 
+class WorkDeathLumpSumsSerializer(serializers.Serializer):
+    recognition = serializers.CharField(help_text=_("The work-injury recognition's reference."))
+    died_on = serializers.DateField()
+    funeral_subsidy = serializers.DecimalField(**MONEY)
+    one_time_subsidy = serializers.DecimalField(**MONEY)
+    amount = serializers.DecimalField(**MONEY)
+    status = serializers.CharField(
+        help_text=_('"owed" (paid on approval, by the heirs\' shares) or "paid".')
+    )
+    legal_basis = serializers.CharField()
+
+
 class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="application.id")
     reference = serializers.CharField(source="application.reference")
@@ -403,6 +415,29 @@ class ApplicationSerializer(ApplicationListSerializer):
             "with the claim; null when there are none."
         )
     )
+
+    work_death_lump_sums = serializers.SerializerMethodField(
+        help_text=_(
+            "The funeral and one-time subsidies of a death at work (WIR Art. 39), paid to "
+            "the heirs with the claim; null when there are none."
+        )
+    )
+
+    def get_work_death_lump_sums(self, application) -> WorkDeathLumpSumsSerializer(allow_null=True):
+        sums = heir_services.work_death_lump_sums_of(application)
+        if sums is None:
+            return None
+        return WorkDeathLumpSumsSerializer(
+            {
+                "recognition": sums.recognition,
+                "died_on": sums.died_on,
+                "funeral_subsidy": sums.funeral,
+                "one_time_subsidy": sums.subsidy,
+                "amount": sums.total,
+                "status": "paid" if sums.paid else "owed",
+                "legal_basis": str(sums.legal_basis),
+            }
+        ).data
 
     def get_pension_arrears(self, application) -> PensionArrearsSerializer(allow_null=True):
         owed = heir_services.pension_arrears_of(application)

@@ -747,6 +747,11 @@ def application_approve(application, *, actor, ip_address=None):
                 if arrears:
                     for account in accounts:
                         account.refresh_from_db(fields=["balance"])
+                # The work-death subsidies already wait in payouts payable: they go out
+                # with this claim, by share, and move no money now.
+                arrears += heir_services.pay_work_death_lump_sums(
+                    locked, actor=actor, by_share=by_share
+                )
             survivor_fields = {}
             if by_share:
                 # Split by the heirs' shares; the survivor benefits in the same transaction.

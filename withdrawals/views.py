@@ -751,6 +751,7 @@ def detail(request, pk):
             "survivor_status": heir_services.survivor_status(application),
             "survivor_fund": heir_services.survivor_fund(application),
             "pension_arrears": heir_services.pension_arrears_of(application),
+            "work_death_lump_sums": heir_services.work_death_lump_sums_of(application),
             "my_failed_payouts": heir_services.failed_payouts_of(
                 request.user, application
             ).exists(),

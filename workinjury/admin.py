@@ -266,15 +266,26 @@ class WorkDeathBenefitAdmin(admin.ModelAdmin):
         "funeral_subsidy",
         "one_time_subsidy",
         "pensions_total",
+        "heirs_shown",
     )
     list_filter = ("status",)
-    list_select_related = ("recognition",)
+    list_select_related = ("recognition", "heirs_claim")
     search_fields = ("recognition__reference",)
     inlines = [WorkDeathDependantInline]
     change_form_template = "admin/workinjury/workdeathbenefit/change_form.html"
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields] + ["heirs_shown"]
+
+    @admin.display(description=_("subsidies to the heirs"))
+    def heirs_shown(self, obj):
+        if obj.heirs_claim_id:
+            return _("paid to the heirs with claim %(claim)s") % {
+                "claim": obj.heirs_claim.reference
+            }
+        if obj.status == WorkDeathBenefit.Status.APPROVED:
+            return _("waiting for the heirs' claim")
+        return "—"
 
     def has_add_permission(self, request, obj=None):
         return request.user.has_perm("workinjury.review_injuryrecognition")

@@ -8,10 +8,16 @@ worker's own wage of Art. 64), pays the funeral subsidy and the one-time subsidy
 the region's work-injury fund once (the benefit is one per injury, each payment one
 transaction), and sets each dependant's monthly pension, paid by the monthly benefit
 run (`pay_dependants_pensions`). Whoever filed the recognition is told the decision,
-its legal basis and how to contest it. The heirs' withdrawal of the personal accounts
-(withdrawals) is a separate matter and is not touched.
+its legal basis and how to contest it.
+
+The two lump sums then wait in payouts payable for the worker's close relatives: the
+heirs' claim on the deceased (withdrawals) shows them and, when staff approve it, pays
+them out by the heirs' shares, in the approval's transaction (`lump_sums_to_heirs`). No
+money moves again then: each heir's share becomes a payout line for the bank, and the
+benefit records the claim it went with, so no second claim can pay it.
 """
 
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -19,7 +25,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from accounts import ledger
 from accounts.models import Account, Cardholder, LedgerTransaction, Scheme
@@ -359,6 +365,91 @@ def work_death_refuse(benefit, *, actor, code, reason):
 
     _tell(locked, recognition, _("Death-at-work benefits refused"), lines)
     return locked
+
+
+# --- the two lump sums, paid to the heirs with their claim on the deceased ---------------
+
+LUMP_SUMS_BASIS = gettext_lazy(
+    "Regulations on Work-Related Injury Insurance (WIR), Art. 39(1) and (3): the funeral "
+    "subsidy and the one-time work-death subsidy go to the close relatives; Civil Code of "
+    "the PRC, Art. 1130 (the heirs' shares)"
+)
+
+
+@dataclass(frozen=True)
+class WorkDeathLumpSums:
+    """What the heirs' claim shows and pays: the two subsidies an approved death at
+    work posted to payouts payable, and whether they went with the claim already."""
+
+    benefit_id: int
+    recognition: str
+    died_on: date
+    funeral: object
+    subsidy: object
+    funeral_transaction_id: int
+    subsidy_transaction_id: int
+    paid: bool
+    legal_basis: object = LUMP_SUMS_BASIS
+
+    @property
+    def total(self):
+        return self.funeral + self.subsidy
+
+
+def _posted_benefits(cardholder_id):
+    return (
+        WorkDeathBenefit.objects.filter(
+            recognition__cardholder_id=cardholder_id,
+            status=WorkDeathBenefit.Status.APPROVED,
+            funeral_transaction__isnull=False,
+            subsidy_transaction__isnull=False,
+        )
+        .select_related("recognition")
+        .order_by("pk")
+    )
+
+
+def _lump_sums(benefit, paid):
+    return WorkDeathLumpSums(
+        benefit_id=benefit.pk,
+        recognition=benefit.recognition.reference,
+        died_on=benefit.died_on,
+        funeral=benefit.funeral_subsidy,
+        subsidy=benefit.one_time_subsidy,
+        funeral_transaction_id=benefit.funeral_transaction_id,
+        subsidy_transaction_id=benefit.subsidy_transaction_id,
+        paid=paid,
+    )
+
+
+def lump_sums_of(cardholder_id, claim_id):
+    """The lump sums the heirs' claim `claim_id` on the deceased shows: paid with it,
+    or waiting for it (no claim took them yet); None when the deceased has no approved
+    death at work, or another claim paid them."""
+    benefits = _posted_benefits(cardholder_id)
+    mine = benefits.filter(heirs_claim_id=claim_id).first()
+    if mine is not None:
+        return _lump_sums(mine, paid=True)
+    waiting = benefits.filter(heirs_claim__isnull=True).first()
+    return None if waiting is None else _lump_sums(waiting, paid=False)
+
+
+def lump_sums_to_heirs(cardholder_id, claim):
+    """Inside the approval of the heirs' claim on the deceased: the claim takes the
+    lump sums still waiting in payouts payable, once (the benefit row held, its
+    `heirs_claim` set). Returns them, or None when there are none to take."""
+    benefit = (
+        _posted_benefits(cardholder_id)
+        .filter(heirs_claim__isnull=True)
+        .select_for_update(of=("self",))
+        .first()
+    )
+    if benefit is None:
+        return None
+    taken = WorkDeathBenefit.objects.filter(pk=benefit.pk, heirs_claim__isnull=True).update(
+        heirs_claim=claim
+    )
+    return _lump_sums(benefit, paid=True) if taken else None
 
 
 # --- the dependants' pensions, paid by the monthly benefit run -------------------------

@@ -650,6 +650,16 @@ class WorkDeathBenefit(models.Model):
     subsidy_transaction = models.OneToOneField(
         LedgerTransaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The heirs' claim on the deceased that paid the two subsidies out, by share: set
+    # once, in that claim's approval; one claim per benefit and one benefit per claim.
+    heirs_claim = models.OneToOneField(
+        "withdrawals.WithdrawalApplication",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_death_benefit",
+        verbose_name=_("paid to the heirs with claim"),
+    )
 
     class Meta:
         verbose_name = _("work-death benefit")

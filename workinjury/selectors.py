@@ -125,7 +125,9 @@ def death_body(claim):
     from workinjury import death_rules
     from workinjury.models import WorkDeathBenefit
 
-    benefit = WorkDeathBenefit.objects.filter(recognition=claim).first()
+    benefit = (
+        WorkDeathBenefit.objects.select_related("heirs_claim").filter(recognition=claim).first()
+    )
     if benefit is None:
         return None
     refused = benefit.status == WorkDeathBenefit.Status.REFUSED
@@ -140,6 +142,8 @@ def death_body(claim):
         "pensions_capped": benefit.pensions_capped,
         "pension_from": f"{benefit.pension_from:%Y-%m}" if benefit.pension_from else None,
         "legal_basis": death_rules.LAW,
+        # The claim the heirs were paid the two subsidies with, by share; None before.
+        "paid_to_heirs_with": benefit.heirs_claim.reference if benefit.heirs_claim else None,
         "dependants": [
             {
                 "name": item.name,
