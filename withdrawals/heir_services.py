@@ -631,6 +631,26 @@ def pay_by_share(application, accounts, *, actor):
 # --- the pension owed at death (RULES §2, §4) --------------------------------------------------
 
 
+def _bank_lines_by_share(rows, parts):
+    """One bank payout line per heir and part: each (scheme, amount, transaction id)
+    split by the heirs' shares (`heirs.split`, the remainder fen to the first share);
+    an amount of nothing, or a share of nothing, makes no line."""
+    shares = [row.fraction for row in rows]
+    HeirPayout.objects.bulk_create(
+        HeirPayout(
+            heir=heir,
+            scheme=scheme,
+            amount=part,
+            destination=HeirPayout.Destination.BANK,
+            transaction_id=transaction_id,
+        )
+        for scheme, amount, transaction_id in parts
+        if amount > 0
+        for heir, part in zip(rows, heirs.split(amount, shares), strict=True)
+        if part > 0
+    )
+
+
 def pay_pension_arrears(application, *, actor, by_share):
     """Inside the approval's transaction, before the personal balances are split: the
     pension months owed to the deceased and never paid (`pensions.estate_arrears`) move
@@ -643,18 +663,9 @@ def pay_pension_arrears(application, *, actor, by_share):
     if txn is None:
         return 0
     if by_share:
-        rows = list(Heir.objects.filter(application=application))
-        shares = [r.fraction for r in rows]
-        HeirPayout.objects.bulk_create(
-            HeirPayout(
-                heir=heir,
-                scheme=HeirPayout.Scheme.PENSION_ARREARS,
-                amount=part,
-                destination=HeirPayout.Destination.BANK,
-                transaction=txn,
-            )
-            for heir, part in zip(rows, heirs.split(owed.total, shares), strict=True)
-            if part > 0
+        _bank_lines_by_share(
+            list(Heir.objects.filter(application=application)),
+            [(HeirPayout.Scheme.PENSION_ARREARS, owed.total, txn.pk)],
         )
     casework.case_note(
         application,
@@ -695,25 +706,13 @@ def pay_work_death_lump_sums(application, *, actor, by_share):
     if sums is None:
         return 0
     if by_share:
-        rows = list(Heir.objects.filter(application=application))
-        shares = [r.fraction for r in rows]
-        payouts = []
-        for scheme, amount, txn_id in (
-            (HeirPayout.Scheme.WORK_DEATH_FUNERAL, sums.funeral, sums.funeral_transaction_id),
-            (HeirPayout.Scheme.WORK_DEATH_SUBSIDY, sums.subsidy, sums.subsidy_transaction_id),
-        ):
-            for heir, part in zip(rows, heirs.split(amount, shares), strict=True):
-                if part > 0:
-                    payouts.append(
-                        HeirPayout(
-                            heir=heir,
-                            scheme=scheme,
-                            amount=part,
-                            destination=HeirPayout.Destination.BANK,
-                            transaction_id=txn_id,
-                        )
-                    )
-        HeirPayout.objects.bulk_create(payouts)
+        _bank_lines_by_share(
+            list(Heir.objects.filter(application=application)),
+            [
+                (HeirPayout.Scheme.WORK_DEATH_FUNERAL, sums.funeral, sums.funeral_transaction_id),
+                (HeirPayout.Scheme.WORK_DEATH_SUBSIDY, sums.subsidy, sums.subsidy_transaction_id),
+            ],
+        )
     casework.case_note(
         application,
         actor,
@@ -824,7 +823,6 @@ def pay_survivor_benefits(application, *, actor):
         )
         return {"survivor_benefits_code": award}
     rows = list(Heir.objects.filter(application=application))
-    shares = [r.fraction for r in rows]
     fund = ledger.fund_account_open(award.fund, application.cardholder.region)
     payable = ledger.system_account(Account.SystemCode.PAYOUTS_PAYABLE)
     total = award.funeral_grant + award.survivors_pension
@@ -837,25 +835,13 @@ def pay_survivor_benefits(application, *, actor):
         f"{award.funeral_grant}, survivors' pension {award.survivors_pension}",
         actor=actor,
     )
-    payouts = []
-    for scheme, amount in (
-        (HeirPayout.Scheme.FUNERAL_GRANT, award.funeral_grant),
-        (HeirPayout.Scheme.SURVIVORS_PENSION, award.survivors_pension),
-    ):
-        if amount <= 0:
-            continue
-        for heir, part in zip(rows, heirs.split(amount, shares), strict=True):
-            if part > 0:
-                payouts.append(
-                    HeirPayout(
-                        heir=heir,
-                        scheme=scheme,
-                        amount=part,
-                        destination=HeirPayout.Destination.BANK,
-                        transaction=txn,
-                    )
-                )
-    HeirPayout.objects.bulk_create(payouts)
+    _bank_lines_by_share(
+        rows,
+        [
+            (HeirPayout.Scheme.FUNERAL_GRANT, award.funeral_grant, txn.pk),
+            (HeirPayout.Scheme.SURVIVORS_PENSION, award.survivors_pension, txn.pk),
+        ],
+    )
     casework.case_note(
         application,
         actor,
