@@ -2,15 +2,14 @@
 (hospitals and pharmacies settling purchases)."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
-from django.db.models.sql import Query
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework_api_key.permissions import KeyParser
 
-from accounts.models import Cardholder, InstitutionAPIKey
+from accounts import user_reads
+from accounts.models import InstitutionAPIKey
 from accounts.staff_otp import staff_token_proven
 
 
@@ -54,77 +53,17 @@ class InstitutionKeyScheme(OpenApiAuthenticationExtension):
         }
 
 
-_TOKEN_USER_SQL = """
-SELECT {columns}, t.created AS token_created, {cardholder_columns}
-FROM {users} u JOIN {tokens} t ON t.user_id = u.id
-LEFT JOIN {cardholders} c ON c.user_id = u.id
-WHERE t.key = %s
-"""  # noqa: S105 - a query, not a secret
-_CARDHOLDER_PREFIX = "cardholder__"
-
-
-def _token_user_sql(users, tokens):
-    # The user's encrypted columns stay deferred (read if asked for): decrypting one
-    # costs more than the rest of the look-up, and authenticating reads none. The
-    # cardholder record comes whole, as the session's user brings it: nearly every call
-    # asks for it next.
-    from encrypted_fields.fields import EncryptedFieldMixin
-
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"u.{quote(field.column)}"
-        for field in users._meta.concrete_fields
-        if not isinstance(field, EncryptedFieldMixin)
-    )
-    cardholder_columns = ", ".join(
-        f"c.{quote(field.column)} AS {quote(_CARDHOLDER_PREFIX + field.attname)}"
-        for field in Cardholder._meta.concrete_fields
-    )
-    return _TOKEN_USER_SQL.format(
-        columns=columns,
-        cardholder_columns=cardholder_columns,
-        users=users._meta.db_table,
-        tokens=tokens._meta.db_table,
-        cardholders=Cardholder._meta.db_table,
-    )
-
-
-def _attach_cardholder(user):
-    """Turn the cardholder columns read with `user` into `user.cardholder` (None when
-    the user holds no card), converted as the ORM converts them."""
-    fields = Cardholder._meta.concrete_fields
-    values = [user.__dict__.pop(_CARDHOLDER_PREFIX + field.attname) for field in fields]
-    cardholder = None
-    if values[fields.index(Cardholder._meta.pk)] is not None:
-        compiler = connection.ops.compiler("SQLCompiler")(Query(Cardholder), connection, None)
-        converters = compiler.get_converters(
-            [field.get_col(Cardholder._meta.db_table) for field in fields]
-        )
-        if converters:
-            values = next(iter(compiler.apply_converters([values], converters)))
-        cardholder = Cardholder.from_db(
-            connection.alias, [field.attname for field in fields], list(values)
-        )
-    type(user).cardholder.related.set_cached_value(user, cardholder)
-    if cardholder is not None:
-        Cardholder.user.field.set_cached_value(cardholder, user)
-
-
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's ``Authorization: Token <key>``, with the token, its user and the user's
-    cardholder record read in one query written out: it runs on every API call, and
-    building it through the ORM costs more than running it. Same answers as DRF's for
-    unknown keys and inactive users."""
+    """DRF's ``Authorization: Token <key>``, with the token, its user and what nearly
+    every call asks next read in one query (accounts.user_reads). Same answers as
+    DRF's for unknown keys and inactive users."""
 
     def authenticate_credentials(self, key):
-        from django.contrib.auth import get_user_model
         from rest_framework.authtoken.models import Token
 
-        users = get_user_model()
-        user = next(iter(users.objects.raw(_token_user_sql(users, Token), [key])), None)
+        user = user_reads.user_by_token(key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        _attach_cardholder(user)
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
         # Staff powers need the second factor: a token issued without one (before the

@@ -7,9 +7,10 @@ Nothing has to invalidate the cache, so the ledger service, the payroll import a
 population loader, which write money by different routes, are covered alike.
 
 The version of an account is its balance, its status and the id of its newest ledger
-entry. A global "newest entry id" would not do: ids are drawn before a transaction
-commits, so a posting on one account can commit after a higher-numbered posting on
-another account has been seen. Per account that cannot happen, because every writer
+entry, read with the request's user in the same query (accounts.user_reads). A
+global "newest entry id" would not do: ids are drawn before a transaction commits, so
+a posting on one account can commit after a higher-numbered posting on another
+account has been seen. Per account that cannot happen, because every writer
 holds the account's row lock from before it draws the entry's id until it commits. So
 a posting that commits always changes its account's version, and a stale balance is
 never shown. The version is read before the page is rendered, so a stored page is
@@ -33,41 +34,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from accounts.models import Account, Cardholder, LedgerEntry
+from accounts import user_reads
 
 logger = logging.getLogger(__name__)
 
 # Never a real token (those are 64 letters and digits), and only ever replaced by one.
 CSRF_PLACEHOLDER = "csrf-token-of-this-request"
-
-# The cardholder's columns the overview shows (the ID number encrypted: a new number
-# is a new ciphertext), each account's version, and the cardholder's id.
-_STATE_SQL = """
-SELECT c.id, c.name, c.national_id, c.card_number, c.card_status, c.employment_status,
-  c.life_status, c.updated_at, a.id, a.balance, a.status,
-  (SELECT e.id FROM {entries} e WHERE e.account_id >= a.id AND e.account_id <= a.id
-   ORDER BY e.account_id, e.id DESC LIMIT 1)
-FROM {cardholders} c LEFT JOIN {accounts} a ON a.cardholder_id = c.id
-WHERE c.user_id = %s
-ORDER BY a.id
-"""
-
-
-def _state_sql():
-    # The newest entry is looked up as an (account, id) range so that the (account, -id)
-    # index answers it in one step, whatever the planner thinks of the account.
-    return _STATE_SQL.format(
-        entries=LedgerEntry._meta.db_table,
-        cardholders=Cardholder._meta.db_table,
-        accounts=Account._meta.db_table,
-    )
 
 
 @dataclass(frozen=True)
@@ -80,26 +58,43 @@ class OverviewState:
 
 
 def overview_state(user):
-    """The version of `user`'s overview, or None when they hold no card. One query."""
+    """The version of `user`'s overview, or None when they hold no card. Read with the
+    request's user (accounts.user_reads), or in one query for a user read otherwise."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_state_sql(), [user.pk])
-        rows = cursor.fetchall()
-    if not rows:
+    user = user_reads.read_with_versions(user)
+    if user is None:
+        return None
+    versions = user_reads.account_versions(user)
+    cardholder = user._meta.model.cardholder.related.get_cached_value(user, None)
+    if cardholder is None:
         return None
     parts = [
-        repr(rows),
+        # What the overview shows of the card (a new ID number is a new value here).
+        repr(
+            (
+                cardholder.pk,
+                cardholder.name,
+                cardholder.national_id,
+                cardholder.card_number,
+                cardholder.card_status,
+                cardholder.employment_status,
+                cardholder.life_status,
+                cardholder.updated_at,
+            )
+        ),
+        # Each account's balance, status and newest entry.
+        ";".join(version.text for version in versions),
         # The page header names the user (and could show what staff may do).
         repr((user.pk, user.get_full_name(), user.get_username(), user.is_staff)),
         # The chart ends with this month.
         timezone.localdate().isoformat(),
     ]
     return OverviewState(
-        rows[0][0],
+        cardholder.pk,
         _digest(parts),
-        employment_status=rows[0][5],
-        account_ids=frozenset(row[8] for row in rows if row[8] is not None),
+        employment_status=cardholder.employment_status,
+        account_ids=frozenset(version.id for version in versions),
     )
 
 

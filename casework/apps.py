@@ -7,7 +7,9 @@ class CaseworkConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self):
-        from accounts import extensions
+        from accounts import extensions, user_reads
+        from casework import in_progress
         from casework.extensions import cases_in_progress_panel
 
         extensions.provide_dashboard_panel(cases_in_progress_panel)
+        user_reads.user_column(in_progress.COUNT_COLUMN, in_progress.count_sql)

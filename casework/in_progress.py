@@ -1,27 +1,19 @@
 """The cases a person has in progress, for the notice on their overview.
 
-The overview is served from the cache in a few queries, and a person with nothing in
-progress should cost none more. So how many cases a person has in progress is kept in
-the cache as well, and forgotten whenever one of their cases writes a timeline event
-(every start and every change of status does, in `casework.services`): the notice
-appears with the first page after a claim is started and goes once it is decided.
+The overview is served from the cache in one query, and a person with nothing in
+progress should cost no more. So how many cases a person has in progress is a column
+of the request's user query (accounts.user_reads, provided in casework's
+AppConfig.ready): the notice appears with the first page after a claim is started and
+goes once it is decided.
 """
 
-import logging
-
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 
 from casework import workflow
 from casework.models import Case
 
-logger = logging.getLogger(__name__)
-
-KEY = "cases-in-progress:{}"
-# A safety net only (every change forgets the count at once): a change made while the
-# cache could not be reached is shown at the latest this long after.
-KEEP_SECONDS = 600
+# The user's attribute the count is read into.
+COUNT_COLUMN = "cases_in_progress"
 
 
 def in_progress_q():
@@ -42,30 +34,28 @@ def cases_in_progress(user):
 
 
 def count(user):
-    """How many cases the user has in progress (from the cache when known)."""
-    key = KEY.format(user.pk)
-    try:
-        known = cache.get(key)
-    except Exception:
-        logger.warning("cache unavailable; counting cases in progress", exc_info=True)
-        return cases_in_progress(user).count()
+    """How many cases the user has in progress (as read with the request's user)."""
+    known = getattr(user, COUNT_COLUMN, None)
     if known is None:
         known = cases_in_progress(user).count()
-        _quietly(cache.set, key, known, KEEP_SECONDS)
     return known
 
 
-def forget(applicant_id):
-    """Drop the applicant's count now and again once the change commits: a page read
-    in between may have counted before the change was visible."""
-    key = KEY.format(applicant_id)
-    _quietly(cache.delete, key)
-    transaction.on_commit(lambda: _quietly(cache.delete, key))
-
-
-def _quietly(operation, *args):
-    # A case change never fails because the cache is away.
-    try:
-        operation(*args)
-    except Exception:
-        logger.warning("cache unavailable; cases in progress not updated", exc_info=True)
+def count_sql():
+    """(sql, params): the count as a scalar subquery on the user `u`, for the user's
+    query. Kinds and states are the workflows' own names, passed as parameters."""
+    conditions, params = [], []
+    for flow in workflow.all_workflows():
+        finals = sorted(flow.final_states)
+        if finals:
+            placeholders = ", ".join(["%s"] * len(finals))
+            conditions.append(f"(k.kind = %s AND k.status NOT IN ({placeholders}))")
+        else:
+            conditions.append("k.kind = %s")
+        params.extend([flow.kind, *finals])
+    where = " OR ".join(conditions) or "1 = 0"
+    sql = (
+        f"(SELECT COUNT(*) FROM {Case._meta.db_table} k "  # noqa: S608 - names from code
+        f"WHERE k.applicant_id = u.id AND ({where}))"
+    )
+    return sql, params

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.exceptions import InvalidInput
 from accounts.models import Cardholder
-from casework import in_progress, inspection, notes, storage, workflow
+from casework import inspection, notes, storage, workflow
 from casework.exceptions import AlreadyDecided, DocumentRefused, Forbidden, IllegalTransition
 from casework.models import Case, Document, Event, Finding
 from sscard.celery import enqueue_on_commit
@@ -93,7 +93,6 @@ def case_started(case, actor, note=None):
 
 def _event(case, actor, old, new, note, ip_address, staff_only=False):
     note = note or notes.Note("")
-    in_progress.forget(case.applicant_id)
     return Event.objects.create(
         case_id=case.pk,
         kind=case.kind,

@@ -1,10 +1,11 @@
 """The session's user, read together with the rows every page asks for next.
 
 Django's AuthenticationMiddleware loads the session's user in one query; nearly every
-page then asks for a row linked to it one-to-one (the cardholder record), which is a
-second round trip to the database. `AuthenticationMiddleware` here loads the user with
-the one-to-one rows named in `related` (select_related) in the same query. Everything
-else is Django's own `django.contrib.auth.get_user`: the backend stored in the session
+page then asks for rows linked to it (the cardholder record, the accounts' versions),
+each a round trip of its own. `AuthenticationMiddleware` here reads the user with
+`read_user(user_id)`, which an app above gives (sscard.middleware), so that those rows
+come in the same query. Everything else is Django's own
+`django.contrib.auth.get_user`: the backend stored in the session
 must still be one of AUTHENTICATION_BACKENDS, an inactive user is refused by the
 backend's `user_can_authenticate`, and the session's password hash is verified (with
 the fallback secrets, cycling the key as Django does) or the session is flushed.
@@ -24,22 +25,20 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 
-def _backend_user(backend, user_id, related):
-    """`backend.get_user(user_id)`, with the `related` rows in the same query where the
-    backend is ModelBackend's own look-up."""
-    if not related or type(backend).get_user is not ModelBackend.get_user:
+def _backend_user(backend, user_id, read_user):
+    """`backend.get_user(user_id)`, read by `read_user` where the backend is
+    ModelBackend's own look-up."""
+    if read_user is None or type(backend).get_user is not ModelBackend.get_user:
         return backend.get_user(user_id)
-    users = auth.get_user_model()
-    try:
-        user = users._default_manager.select_related(*related).get(pk=user_id)
-    except users.DoesNotExist:
+    user = read_user(user_id)
+    if user is None:
         return None
     return user if backend.user_can_authenticate(user) else None
 
 
-def get_user(request, related=()):
+def get_user(request, read_user=None):
     """The session's user (AnonymousUser if none, or if the session does not verify),
-    as `django.contrib.auth.get_user` returns it, with `related` loaded alongside."""
+    as `django.contrib.auth.get_user` returns it, read by `read_user(user_id)`."""
     user = None
     try:
         user_id = auth._get_user_session_key(request)
@@ -48,7 +47,7 @@ def get_user(request, related=()):
         pass
     else:
         if backend_path in settings.AUTHENTICATION_BACKENDS:
-            user = _backend_user(load_backend(backend_path), user_id, related)
+            user = _backend_user(load_backend(backend_path), user_id, read_user)
             if hasattr(user, "get_session_auth_hash"):
                 session_hash = request.session.get(HASH_SESSION_KEY)
                 if not session_hash:
@@ -71,18 +70,19 @@ def get_user(request, related=()):
     return user or AnonymousUser()
 
 
-def _cached_user(request, related):
+def _cached_user(request, read_user):
     if not hasattr(request, "_cached_user"):
-        request._cached_user = get_user(request, related)
+        request._cached_user = get_user(request, read_user)
     return request._cached_user
 
 
 class AuthenticationMiddleware(DjangoAuthMiddleware):
-    """Django's AuthenticationMiddleware; `request.user` is read with the one-to-one
-    rows of `related` (names for select_related) in the same query."""
+    """Django's AuthenticationMiddleware; `request.user` is read by `read_user(user_id)`
+    (user or None; Django's own look-up when it is not set)."""
 
-    related = ()
+    read_user = None
 
     def process_request(self, request):
         super().process_request(request)  # Django's checks, and request.auser
-        request.user = SimpleLazyObject(partial(_cached_user, request, self.related))
+        read_user = type(self).read_user
+        request.user = SimpleLazyObject(partial(_cached_user, request, read_user))

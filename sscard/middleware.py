@@ -195,11 +195,17 @@ WhiteNoiseMiddleware = _browser_only("whitenoise.middleware.WhiteNoiseMiddleware
 SessionMiddleware = _browser_only("django.contrib.sessions.middleware.SessionMiddleware")
 
 
-class SessionUserMiddleware(core_auth.AuthenticationMiddleware):
-    """The session's user with their cardholder record (or its absence) in one query:
-    nearly every page asks for it next (accounts.selectors.cardholder_for_user)."""
+def _session_user(user_id):
+    from accounts.user_reads import user_by_id
 
-    related = ("cardholder",)
+    return user_by_id(user_id)
+
+
+class SessionUserMiddleware(core_auth.AuthenticationMiddleware):
+    """The session's user with their cardholder record (or its absence) and what the
+    overview asks next, in one query (accounts.user_reads)."""
+
+    read_user = staticmethod(_session_user)
 
 
 AuthenticationMiddleware = browser_only(SessionUserMiddleware)
