@@ -1,31 +1,39 @@
 """What the withdrawals app adds to accounts' pages and API (see accounts.extensions)."""
 
+from accounts import user_reads
 from accounts.extensions import AccountRow, Banner
 from withdrawals.eligibility import AccountFacts, withdrawable
-from withdrawals.selectors import own_accounts_with_claims
+from withdrawals.selectors import claimed_schemes
 
 
 def own_account_rows(user):
     """The account list with, per account, whether it could be paid out: the accounts
-    and their open claims in one query."""
+    and the claims that hold them come with the user's one query."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    user = user_reads.read_with_versions(user)
+    if user is None:
+        return []
+    claimed = claimed_schemes(user)
     return [
         AccountRow(
-            account.id,
-            account.scheme,
-            account.kind,
-            account.balance,
-            account.status,
+            version.id,
+            version.scheme,
+            version.kind,
+            version.balance,
+            version.status,
             withdrawable=withdrawable(
                 AccountFacts(
-                    scheme=account.scheme,
-                    kind=account.kind,
-                    status=account.status,
-                    balance=account.balance,
-                    claimed_elsewhere=account.claimed,
+                    scheme=version.scheme,
+                    kind=version.kind,
+                    status=version.status,
+                    balance=version.balance,
+                    claimed_elsewhere=version.kind == "personal" and version.scheme in claimed,
                 )
             ),
         )
-        for account in own_accounts_with_claims(user)
+        for version in user_reads.account_versions(user)
+        if version.kind != "system"
     ]
 
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _l
@@ -151,64 +150,38 @@ def claimable_summary(cardholder):
     return rows
 
 
-@dataclass(frozen=True)
-class OwnAccount:
-    id: int
-    scheme: str
-    kind: str
-    balance: Decimal
-    status: str
-    claimed: bool  # an open withdrawal claim holds this personal account
-
-
 # {states} is one placeholder per claiming state; the table names come from the models.
-_OWN_ACCOUNTS_SQL = """
-SELECT a.id, a.scheme, a.kind, a.balance, a.status,
-  CASE
-    WHEN a.kind = 'personal' AND a.scheme = 'pension' THEN EXISTS (
-      SELECT 1 FROM {applications} w JOIN {cases} k ON k.id = w.case_ptr_id
-      WHERE k.cardholder_id = a.cardholder_id AND w.claims_pension AND k.status IN ({states}))
-    WHEN a.kind = 'personal' AND a.scheme = 'medical' THEN EXISTS (
-      SELECT 1 FROM {applications} w JOIN {cases} k ON k.id = w.case_ptr_id
-      WHERE k.cardholder_id = a.cardholder_id AND w.claims_medical AND k.status IN ({states}))
-    ELSE FALSE
-  END
-FROM {accounts} a JOIN {cardholders} c ON c.id = a.cardholder_id
-WHERE c.user_id = %s AND a.kind <> 'system'
-ORDER BY a.id
-"""
+_OPEN_CLAIM_SQL = """(CASE WHEN EXISTS (
+  SELECT 1 FROM {applications} w JOIN {cases} k ON k.id = w.case_ptr_id
+  WHERE k.cardholder_id = c.id AND w.{flag} AND k.status IN ({states})) THEN 1 ELSE 0 END)"""
+
+# The user's attributes: whether an open claim holds their personal account of the scheme.
+OPEN_CLAIM_COLUMNS = {
+    Scheme.PENSION: ("pension_claimed", "claims_pension"),
+    Scheme.MEDICAL: ("medical_claimed", "claims_medical"),
+}
 
 
-def _own_accounts_sql():
-    return _OWN_ACCOUNTS_SQL.format(
+def open_claim_sql(flag):
+    """(sql, params) for the user's query (accounts.user_reads, where `c` is the
+    user's cardholder): 1 when an open claim holds their account (`flag` the
+    application's claims_pension or claims_medical), else 0."""
+    states = [str(state) for state in CLAIMING_STATES]
+    sql = _OPEN_CLAIM_SQL.format(
         applications=WithdrawalApplication._meta.db_table,
         cases=Case._meta.db_table,
-        accounts=Account._meta.db_table,
-        cardholders=Cardholder._meta.db_table,
-        states=", ".join(["%s"] * len(CLAIMING_STATES)),
+        flag=flag,
+        states=", ".join(["%s"] * len(states)),
     )
+    return sql, states
 
 
-def own_accounts_with_claims(user):
-    """The user's own cardholder accounts (none for heirs and staff), each with whether
-    an open claim holds it. One query, written out: the account list is read on every
-    API call, and building it through the ORM costs more than running it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    states = [str(state) for state in CLAIMING_STATES]
-    with connection.cursor() as cursor:
-        cursor.execute(_own_accounts_sql(), [*states, *states, user.pk])
-        return [
-            OwnAccount(pk, scheme, kind, _money(balance), status, bool(claimed))
-            for pk, scheme, kind, balance, status, claimed in cursor.fetchall()
-        ]
-
-
-def _money(value):
-    # PostgreSQL hands back a Decimal; SQLite a number, read through its shortest repr.
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+def claimed_schemes(user):
+    """The schemes whose personal account of `user` an open claim holds, as read with
+    the user (accounts.user_reads)."""
+    return {
+        scheme for scheme, (column, _flag) in OPEN_CLAIM_COLUMNS.items() if getattr(user, column)
+    }
 
 
 # --- the staff pages ---------------------------------------------------------------------
