@@ -28,6 +28,7 @@ from django.db.models.sql import Query
 from accounts.models import Account, Cardholder, LedgerEntry
 
 _CARDHOLDER_PREFIX = "cardholder__"
+_CARDHOLDER_PK = Cardholder._meta.concrete_fields.index(Cardholder._meta.pk)
 CENT = Decimal("0.01")
 # The accounts' versions, "id:scheme:kind:balance:status:newest entry id;…" (None: no
 # card).
@@ -46,8 +47,7 @@ def user_column(name, build_sql):
 
 
 _USER_SQL = """
-SELECT {columns}, {cardholder_columns},
-  {account_versions} AS {account_versions_name}{extra_columns}
+SELECT {columns}
 FROM {users} u {token_join}
 LEFT JOIN {cardholders} c ON c.user_id = u.id
 WHERE {where}
@@ -77,53 +77,110 @@ def _account_versions_sql():
     return template.format(version=version, accounts=Account._meta.db_table)
 
 
-_queries = {}
+@dataclass(frozen=True)
+class _Shape:
+    """The user's query on one database connection, and how to read its one row."""
+
+    sql: str
+    params: list
+    user_fields: list  # attnames, in the row's order
+    token_created: bool
+    cardholder_fields: list
+    extra_names: list  # ACCOUNT_VERSIONS, then the apps' columns
+    converters: dict  # row position -> ([converter, …], expression), as the ORM's
 
 
-def _user_sql(by_token):
-    """(sql, params before the key) of the user's query, by token key or by user id."""
-    key = (connection.vendor, by_token, tuple(_extra_columns))
-    if key not in _queries:
-        _queries[key] = _build_user_sql(by_token)
-    return _queries[key]
+def _shape(by_token):
+    """The query's shape for this connection, built once: its converters are the
+    connection's own, and on PostgreSQL its statement is prepared on it."""
+    key = (by_token, tuple(_extra_columns))
+    connection.ensure_connection()
+    known = getattr(connection, "_sscard_user_shapes", None)
+    # Prepared statements end with their connection: a new one starts afresh.
+    if known is None or known[0] is not connection.connection:
+        known = connection._sscard_user_shapes = (connection.connection, {})
+    if key not in known[1]:
+        known[1][key] = _build_shape(by_token)
+    return known[1][key]
 
 
-def _build_user_sql(by_token):
+def _user_fields():
     # The user's encrypted columns stay deferred (read if asked for): decrypting one
     # costs more than the rest of the look-up, and authenticating reads none.
     from encrypted_fields.fields import EncryptedFieldMixin
-    from rest_framework.authtoken.models import Token
 
-    users = get_user_model()
-    quote = connection.ops.quote_name
-    columns = [
-        f"u.{quote(field.column)}"
-        for field in users._meta.concrete_fields
+    return [
+        field
+        for field in get_user_model()._meta.concrete_fields
         if not isinstance(field, EncryptedFieldMixin)
     ]
+
+
+def written_sql(by_token=False):
+    """(sql, params before the user's id or token key): the user's query as written."""
+    from rest_framework.authtoken.models import Token
+
+    quote = connection.ops.quote_name
+    columns = [f"u.{quote(field.column)}" for field in _user_fields()]
     if by_token:
         columns.append("t.created AS token_created")
-    cardholder_columns = ", ".join(
+    columns += [
         f"c.{quote(field.column)} AS {quote(_CARDHOLDER_PREFIX + field.attname)}"
         for field in Cardholder._meta.concrete_fields
-    )
-    extra_sql, params = [], []
+    ]
+    columns.append(f"{_account_versions_sql()} AS {quote(ACCOUNT_VERSIONS)}")
+    params = []
     for name, build_sql in _extra_columns.items():
         sql, column_params = build_sql()
-        extra_sql.append(f",\n  {sql} AS {quote(name)}")
+        columns.append(f"{sql} AS {quote(name)}")
         params.extend(column_params)
     sql = _USER_SQL.format(
-        columns=", ".join(columns),
-        cardholder_columns=cardholder_columns,
-        account_versions=_account_versions_sql(),
-        account_versions_name=quote(ACCOUNT_VERSIONS),
-        extra_columns="".join(extra_sql),
-        users=users._meta.db_table,
+        columns=",\n  ".join(columns),
+        users=get_user_model()._meta.db_table,
         token_join=_TOKEN_JOIN.format(tokens=Token._meta.db_table) if by_token else "",
         cardholders=Cardholder._meta.db_table,
         where="t.key = %s" if by_token else "u.id = %s",
     )
     return sql, params
+
+
+def _build_shape(by_token):
+    from rest_framework.authtoken.models import Token
+
+    sql, params = written_sql(by_token)
+    if connection.vendor == "postgresql":
+        sql, params = f"EXECUTE {_prepare(sql, params)}(%s)", []
+    user_fields = _user_fields()
+    expressions = [field.get_col("u") for field in user_fields]
+    if by_token:
+        expressions.append(Token._meta.get_field("created").get_col("t"))
+    cardholder_fields = Cardholder._meta.concrete_fields
+    expressions += [field.get_col("c") for field in cardholder_fields]
+    compiler = connection.ops.compiler("SQLCompiler")(Query(Cardholder), connection, None)
+    return _Shape(
+        sql=sql,
+        params=params,
+        user_fields=[field.attname for field in user_fields],
+        token_created=by_token,
+        cardholder_fields=[field.attname for field in cardholder_fields],
+        extra_names=[ACCOUNT_VERSIONS, *_extra_columns],
+        converters=compiler.get_converters(expressions),
+    )
+
+
+def _prepare(sql, params):
+    """Prepare `sql` on this connection and return its name. Its last placeholder (the
+    user's id or token) is the statement's one parameter; the workflows' names before
+    it are bound as literals.
+
+    PostgreSQL spends longer planning the user's query than running it (its
+    subqueries); a prepared statement is planned once per connection. Prepared
+    statements outlive transactions, rolled back or not, and end with the connection."""
+    name = "sscard_user_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
+    head, tail = sql.rsplit("%s", 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PREPARE {name} AS {head}$1{tail}", params)
+    return name
 
 
 def user_by_token(key):
@@ -137,57 +194,35 @@ def user_by_id(user_id):
 
 
 def _read_user(by_token, value):
-    sql, params = _user_sql(by_token)
-    if connection.vendor == "postgresql":
-        sql, params = f"EXECUTE {_prepared(sql, params)}(%s)", []
-    user = next(iter(get_user_model().objects.raw(sql, [*params, value])), None)
-    if user is not None:
-        _attach_cardholder(user)
-    return user
-
-
-def _prepared(sql, params):
-    """The name of `sql` prepared on this database connection (its last placeholder,
-    the user's id or token, left as the statement's one parameter).
-
-    PostgreSQL spends longer planning the user's query than running it (its
-    subqueries); a prepared statement is planned once per connection. Prepared
-    statements outlive transactions, rolled back or not, and end with the connection:
-    the names are kept together with the connection they were prepared on."""
-    name = "sscard_user_" + hashlib.sha256(sql.encode()).hexdigest()[:16]
-    connection.ensure_connection()
-    raw = connection.connection
-    known = getattr(connection, "_sscard_prepared", None)
-    if known is None or known[0] is not raw:
-        known = connection._sscard_prepared = (raw, set())
-    if name not in known[1]:
-        head, tail = sql.rsplit("%s", 1)
-        with connection.cursor() as cursor:
-            # The workflows' names are bound as literals; the user's key stays $1.
-            cursor.execute(f"PREPARE {name} AS {head}$1{tail}", params)
-        known[1].add(name)
-    return name
-
-
-def _attach_cardholder(user):
-    """Turn the cardholder columns read with `user` into `user.cardholder` (None when
-    the user holds no card), converted as the ORM converts them."""
-    fields = Cardholder._meta.concrete_fields
-    values = [user.__dict__.pop(_CARDHOLDER_PREFIX + field.attname) for field in fields]
+    shape = _shape(by_token)
+    with connection.cursor() as cursor:
+        cursor.execute(shape.sql, [*shape.params, value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, (converters, expression) in shape.converters.items():
+        value = row[position]
+        for converter in converters:
+            value = converter(value, expression, connection)
+        row[position] = value
+    values = iter(row)
+    user = get_user_model().from_db(
+        connection.alias, shape.user_fields, [next(values) for _ in shape.user_fields]
+    )
+    if shape.token_created:
+        user.token_created = next(values)
+    cardholder_values = [next(values) for _ in shape.cardholder_fields]
     cardholder = None
-    if values[fields.index(Cardholder._meta.pk)] is not None:
-        compiler = connection.ops.compiler("SQLCompiler")(Query(Cardholder), connection, None)
-        converters = compiler.get_converters(
-            [field.get_col(Cardholder._meta.db_table) for field in fields]
-        )
-        if converters:
-            values = next(iter(compiler.apply_converters([values], converters)))
+    if cardholder_values[_CARDHOLDER_PK] is not None:  # the user holds a card
         cardholder = Cardholder.from_db(
-            connection.alias, [field.attname for field in fields], list(values)
+            connection.alias, shape.cardholder_fields, cardholder_values
         )
-    type(user).cardholder.related.set_cached_value(user, cardholder)
-    if cardholder is not None:
         Cardholder.user.field.set_cached_value(cardholder, user)
+    type(user).cardholder.related.set_cached_value(user, cardholder)
+    for name in shape.extra_names:
+        setattr(user, name, next(values))
+    return user
 
 
 @dataclass(frozen=True)
@@ -208,6 +243,13 @@ def account_versions(user):
     text = getattr(user, ACCOUNT_VERSIONS, _NOT_READ)
     if text is _NOT_READ:
         return None
+    parsed = getattr(user, "_account_versions", None)
+    if parsed is None or parsed[0] is not text:
+        parsed = user._account_versions = (text, _parse_versions(text))
+    return parsed[1]
+
+
+def _parse_versions(text):
     versions = []
     for part in text.split(";") if text else ():
         account_id, scheme, kind, balance, status, _newest = part.split(":")
