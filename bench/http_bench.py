@@ -26,6 +26,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -295,6 +296,10 @@ def _curl_once(url, connections, count, headers):
     return len(lines) / took, [float(t) for _c, t in lines], codes
 
 
+def _median(key, runs):
+    return statistics.median(run[key] for run in runs)
+
+
 def machine():
     cpu = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -335,6 +340,13 @@ def main():
         choices=["wrk", "curl"],
         default=None,
         help="load generator (default: wrk if installed, else curl --parallel)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each target this many times, each right after its reference; "
+        "the table gives the median of the rounds' ratios and their range",
     )
     parser.add_argument("--label", default="demo")
     parser.add_argument(
@@ -405,12 +417,18 @@ def main():
                 for name, (url, headers) in targets.items():
                     # The reference right before each target: the pair shares the
                     # machine's load of that moment.
-                    for what, (u, h) in (("reference", (reference, ())), (name, (url, headers))):
-                        load(u, connections, 2, h)  # warm up
-                        results[(kind, connections, name, what)] = {
-                            **load(u, connections, args.duration, h),
-                            "loadavg": os.getloadavg()[0],
-                        }
+                    for _round in range(args.rounds):
+                        for what, (u, h) in (
+                            ("reference", (reference, ())),
+                            (name, (url, headers)),
+                        ):
+                            load(u, connections, 2, h)  # warm up
+                            results.setdefault((kind, connections, name, what), []).append(
+                                {
+                                    **load(u, connections, args.duration, h),
+                                    "loadavg": os.getloadavg()[0],
+                                }
+                            )
         finally:
             for server in servers:
                 server.terminate()
@@ -427,33 +445,41 @@ def main():
         "duration_s": args.duration,
         "national_id": args.national_id[:6] + "…",
         "deep_account": deep,
+        "rounds": args.rounds,
         "results": [
-            {"server": k[0], "connections": k[1], "target": k[2], "run": k[3], **v}
-            for k, v in results.items()
+            {"server": k[0], "connections": k[1], "target": k[2], "run": k[3], "round": i, **v}
+            for k, rounds in results.items()
+            for i, v in enumerate(rounds)
         ],
     }
     (OUT / f"http-{args.label}.json").write_text(json.dumps(report, indent=2))
     table = [
-        "| server | target | conns | req/s | ref req/s | ratio | p50 ms | p99 ms | ref p99 ms "
-        "| p99 ratio | errors | load |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| server | target | conns | req/s | ref req/s | ratio | ratio range | p50 ms | p99 ms "
+        "| ref p99 ms | p99 ratio | errors | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for (kind, connections, name, what), figures in results.items():
+    for (kind, connections, name, what), rounds in results.items():
         if what == "reference":
             continue
-        ref = results[(kind, connections, name, "reference")]
+        refs = results[(kind, connections, name, "reference")]
+        ratios = [run["rps"] / ref["rps"] for run, ref in zip(rounds, refs, strict=True)]
+        p99_ratios = [run["p99_ms"] / ref["p99_ms"] for run, ref in zip(rounds, refs, strict=True)]
+        median = _median
         table.append(
-            f"| {kind} | {name} | {connections} | {figures['rps']:.0f} | {ref['rps']:.0f} | "
-            f"{figures['rps'] / ref['rps']:.2f} | {figures['p50_ms']:.1f} | "
-            f"{figures['p99_ms']:.1f} | {ref['p99_ms']:.1f} | "
-            f"{figures['p99_ms'] / ref['p99_ms']:.2f} | "
-            f"{figures['non_2xx'] + figures['timeouts']} | {figures['loadavg']:.1f} |"
+            f"| {kind} | {name} | {connections} | {median('rps', rounds):.0f} | "
+            f"{median('rps', refs):.0f} | {statistics.median(ratios):.2f} | "
+            f"{min(ratios):.2f}–{max(ratios):.2f} | {median('p50_ms', rounds):.1f} | "
+            f"{median('p99_ms', rounds):.1f} | {median('p99_ms', refs):.1f} | "
+            f"{statistics.median(p99_ratios):.2f} | "
+            f"{sum(run['non_2xx'] + run['timeouts'] for run in rounds)} | "
+            f"{median('loadavg', rounds):.1f} |"
         )
     load = f"load average {load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after"
     heading = (
         f"({args.label}) {args.workers} workers per server"
         f"{f', {args.threads} threads (gthread, granian)' if set(args.server) - {'sync'} else ''}, "
-        f"{args.duration} s per run, the reference run right before each target; {load}"
+        f"{args.duration} s per run, the reference run right before each target"
+        f"{f', {args.rounds} rounds (medians)' if args.rounds > 1 else ''}; {load}"
     )
     print(heading)
     print("\n".join(table))
