@@ -2,19 +2,21 @@
 asks for next.
 
 Every page and API call reads its user (by the session's user id, or by the API
-token). The pages then ask for the user's cardholder record and, for the overview and
-the history, the version of the person's accounts (accounts.read_models); the
-overview also asks how many cases the person has in progress. Each of those was a
-round trip of its own. Here they are columns of the user's one query: the cardholder
-record whole, each account's version (id, balance, status, newest entry) folded into
-one text column, and the columns an app above accounts adds (`user_column`).
+token). The pages then ask for the user's cardholder record and, for the overview, the
+history and the account list, the person's accounts and their versions
+(accounts.read_models); the overview also asks how many cases the person has in
+progress. Each of those was a round trip of its own. Here they are columns of the
+user's one query: the cardholder record whole, each account (id, scheme, kind,
+balance, status and newest entry) folded into one text column, and the columns the
+apps above accounts add (`user_column`).
 
 All of it is read in the same statement, so it is one consistent snapshot, and it is
 read before any page is rendered from it: a page kept under that version is never
 older than the version (accounts.read_models).
 
-The query is written out rather than built through the ORM: it runs on every request,
-and building it costs more than running it.
+The query is written out rather than built through the ORM, prepared once per
+connection on PostgreSQL, and its row is converted with converters built once per
+connection: it runs on every request, and building it cost more than running it.
 """
 
 import hashlib
@@ -36,7 +38,8 @@ ACCOUNT_VERSIONS = "overview_accounts"
 
 
 # name -> build_sql() -> (sql, params): a scalar subquery that refers to the user as
-# `u` (e.g. `u.id`), read as the user's attribute `name`.
+# `u` (e.g. `u.id`) and to their cardholder record as `c` (NULL without a card), read
+# as the user's attribute `name`.
 _extra_columns = {}
 
 
