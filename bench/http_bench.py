@@ -79,7 +79,9 @@ def django_setup():
 
 def login(base, national_id, password):
     """Log in as a person does: the login form (its CSRF cookie and token, then the
-    POST) for a session cookie, and POST /api/v1/auth/token/ for the API's token."""
+    POST) for a session cookie, and POST /api/v1/auth/token/ for the API's token.
+    Returns the browser's cookie header (the session and the CSRF cookie, which a
+    browser sends with every page) and the token."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     page = opener.open(f"{base}/login/", timeout=30).read().decode()
@@ -99,16 +101,20 @@ def login(base, national_id, password):
         status, headers = response.status, response.headers
     except urllib.error.HTTPError as exc:
         status, headers = exc.code, exc.headers
-    session = re.search(r"sessionid=([^;]+)", " ".join(headers.get_all("Set-Cookie") or []))
+    set_cookies = " ".join(headers.get_all("Set-Cookie") or [])
+    session = re.search(r"sessionid=([^;]+)", set_cookies)
     if status != 302 or session is None:
         raise SystemExit(f"login as {national_id[:6]}… failed ({status})")
+    # Logging in renews the CSRF cookie.
+    rotated = re.search(r"csrftoken=([^;]+)", set_cookies)
+    csrf_cookie = rotated.group(1) if rotated else cookies["csrftoken"]
     request = urllib.request.Request(  # noqa: S310 - loopback
         f"{base}/api/v1/auth/token/",
         data=json.dumps({"username": national_id, "password": password}).encode(),
         headers={"Content-Type": "application/json"},
     )
     token = json.load(urllib.request.urlopen(request, timeout=30))["token"]  # noqa: S310
-    return session.group(1), token
+    return f"Cookie: csrftoken={csrf_cookie}; sessionid={session.group(1)}", token
 
 
 def account_pages(national_id):
@@ -377,8 +383,7 @@ def main():
             start_server(REF_PORT, "bench.settings_reference", args.workers, kind, args.threads),
         ]
         try:
-            session, token = login(app, args.national_id, args.password)
-            cookie = f"Cookie: sessionid={session}"
+            cookie, token = login(app, args.national_id, args.password)
             auth = f"Authorization: Token {token}"
             history = f"{app}/accounts/{account_id}/"
             transactions = f"{app}/api/v1/accounts/{account_id}/transactions/"
@@ -399,11 +404,11 @@ def main():
             }
             if deep:
                 # generate_population gives every login the same password.
-                deep_session, deep_token = login(app, deep_national_id, "Bench-Pass-2026")
+                deep_cookie, deep_token = login(app, deep_national_id, "Bench-Pass-2026")
                 base = f"{app}/api/v1/accounts/{deep['account']}/transactions/"
                 deep_auth = (f"Authorization: Token {deep_token}",)
                 page = f"{app}/accounts/{deep['account']}/"
-                deep_cookie = (f"Cookie: sessionid={deep_session}",)
+                deep_cookie = (deep_cookie,)
                 targets["deep_history_first"] = (page, deep_cookie)
                 targets["deep_history_last"] = (f"{page}?cursor={deep_cursor}", deep_cookie)
                 targets["deep_first_page"] = (base, deep_auth)

@@ -33,10 +33,12 @@ def main():
     args = parser.parse_args()
     http_bench.django_setup()
     from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     session, token, account_id = http_bench.credentials(args.national_id)
+    csrf_cookie = _get_new_csrf_string()
     paths = {
         # The bare reference view (bench/reference_urls.py, no middleware), for ratios.
         "reference": (f"/ref/{account_id}", {"reference": True}),
@@ -67,7 +69,9 @@ def main():
         client = Client(HTTP_HOST="127.0.0.1")
         headers = {}
         if "cookies" in how:
+            # A browser sends its CSRF cookie with every page, as well as the session.
             client.cookies["sessionid"] = how["cookies"]
+            client.cookies["csrftoken"] = csrf_cookie
         if "token" in how:
             headers["HTTP_AUTHORIZATION"] = f"Token {how['token']}"
         assert client.get(path, **headers).status_code == 200, name
