@@ -9,6 +9,7 @@ of MIDDLEWARE so it also sees failures of the session and authentication middlew
 below it.
 """
 
+import functools
 import logging
 import sys
 
@@ -195,10 +196,16 @@ WhiteNoiseMiddleware = _browser_only("whitenoise.middleware.WhiteNoiseMiddleware
 SessionMiddleware = _browser_only("django.contrib.sessions.middleware.SessionMiddleware")
 
 
-def _session_user(user_id):
-    from accounts.user_reads import user_by_id
+@functools.cache
+def _user_reader():
+    # Named by string, as the settings name apps: configuration imports none.
+    from django.utils.module_loading import import_string
 
-    return user_by_id(user_id)
+    return import_string("accounts.user_reads.user_by_id")
+
+
+def _session_user(user_id):
+    return _user_reader()(user_id)
 
 
 class SessionUserMiddleware(core_auth.AuthenticationMiddleware):
