@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts import user_reads
+from accounts.selectors import cardholder_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,11 @@ class OverviewState:
 def overview_state(user):
     """The version of `user`'s overview, or None when they hold no card. Read with the
     request's user (accounts.user_reads), or in one query for a user read otherwise."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
     user = user_reads.read_with_versions(user)
     if user is None:
         return None
     versions = user_reads.account_versions(user)
-    cardholder = user._meta.model.cardholder.related.get_cached_value(user, None)
+    cardholder = cardholder_for_user(user)  # read with the user: no query
     if cardholder is None:
         return None
     parts = [

@@ -68,7 +68,7 @@ _ACCOUNT_VERSION = """a.id || ':' || a.scheme || ':' || a.kind || ':' || a.balan
 _AGGREGATE = {
     "postgresql": "(SELECT string_agg({version}, ';' ORDER BY a.id) FROM {accounts} a "
     "WHERE a.cardholder_id = c.id)",
-    # SQLite's group_concat has no order of its own: read_models sorts the parts.
+    # SQLite's group_concat has no order of its own: `_parse_versions` sorts the parts.
     "sqlite": "(SELECT group_concat({version}, ';') FROM {accounts} a "
     "WHERE a.cardholder_id = c.id)",
 }
@@ -242,7 +242,7 @@ class AccountVersion:
 
 def account_versions(user):
     """The user's accounts in id order as read with `user`, or None when `user` was
-    not read here (the caller then reads the user again: `user_by_id`)."""
+    not read here (`read_with_versions` reads it again)."""
     text = getattr(user, ACCOUNT_VERSIONS, _NOT_READ)
     if text is _NOT_READ:
         return None
@@ -263,8 +263,10 @@ def _parse_versions(text):
 
 
 def read_with_versions(user):
-    """`user` itself when it was read here, else the same user read afresh (None when
-    it is gone)."""
+    """`user` itself when it was read here, else the same user read afresh; None for
+    nobody logged in or a user who is gone."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
     if account_versions(user) is not None:
         return user
     return user_by_id(user.pk)

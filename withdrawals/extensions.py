@@ -2,6 +2,7 @@
 
 from accounts import user_reads
 from accounts.extensions import AccountRow, Banner
+from accounts.models import Account
 from withdrawals.eligibility import AccountFacts, withdrawable
 from withdrawals.selectors import claimed_schemes
 
@@ -9,8 +10,6 @@ from withdrawals.selectors import claimed_schemes
 def own_account_rows(user):
     """The account list with, per account, whether it could be paid out: the accounts
     and the claims that hold them come with the user's one query."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
     user = user_reads.read_with_versions(user)
     if user is None:
         return []
@@ -28,12 +27,13 @@ def own_account_rows(user):
                     kind=version.kind,
                     status=version.status,
                     balance=version.balance,
-                    claimed_elsewhere=version.kind == "personal" and version.scheme in claimed,
+                    claimed_elsewhere=version.kind == Account.Kind.PERSONAL
+                    and version.scheme in claimed,
                 )
             ),
         )
         for version in user_reads.account_versions(user)
-        if version.kind != "system"
+        if version.kind != Account.Kind.SYSTEM
     ]
 
 

@@ -10,7 +10,7 @@ from rest_framework.authtoken.models import Token
 from accounts import user_reads
 from accounts.models import Account, Cardholder, Scheme, User
 from casework.in_progress import cases_in_progress
-from tests.factories import CardholderFactory, UserFactory
+from tests.factories import CardholderFactory, UserFactory, WithdrawalApplicationFactory
 from tests.web.conftest import ensure_national_rates
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +49,14 @@ def test_the_accounts_come_with_their_balances_and_the_count_of_cases(alice):
         (a.id, a.scheme, a.kind, a.balance, a.status) for a in expected
     ]
     assert next(v for v in versions if v.id == medical.pk).balance == Decimal("123.40")
-    assert user.cases_in_progress == cases_in_progress(alice).count() == 0
+    assert user.cases_in_progress == 0
+
+
+def test_the_count_of_cases_in_progress_is_the_applicants_own(alice):
+    WithdrawalApplicationFactory(applicant=alice)  # a draft: in progress
+    WithdrawalApplicationFactory()  # someone else's
+    user = user_reads.user_by_id(alice.pk)
+    assert user.cases_in_progress == cases_in_progress(alice).count() == 1
 
 
 def test_someone_without_a_card_has_no_cardholder_and_no_accounts():
